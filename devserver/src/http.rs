@@ -1,0 +1,116 @@
+//! A small static file server for www/ (GET and HEAD only), loopback only.
+//!
+//! Serves `index.html` for directories, sets `Content-Type` by extension (`.wasm` is
+//! `application/wasm`), and sends `Cross-Origin-Opener-Policy` / `Cross-Origin-Embedder-Policy`
+//! so pages are cross-origin isolated (fine-grained `performance.now()` for benchmarks).
+
+use std::path::{Component, Path, PathBuf};
+use std::sync::Arc;
+
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+
+/// The most a request head may take; anything longer is refused.
+const MAX_HEAD: usize = 16 * 1024;
+
+pub async fn serve(listener: TcpListener, root: Arc<PathBuf>) {
+    loop {
+        let Ok((tcp, _)) = listener.accept().await else {
+            continue;
+        };
+        let root = Arc::clone(&root);
+        tokio::spawn(async move {
+            let _ = handle(tcp, &root).await;
+        });
+    }
+}
+
+async fn handle(mut tcp: TcpStream, root: &Path) -> std::io::Result<()> {
+    let mut head = Vec::with_capacity(1024);
+    let mut buf = [0u8; 2048];
+    while !head.windows(4).any(|w| w == b"\r\n\r\n") {
+        let n = tcp.read(&mut buf).await?;
+        if n == 0 || head.len() + n > MAX_HEAD {
+            return Ok(());
+        }
+        head.extend_from_slice(&buf[..n]);
+    }
+    let head = String::from_utf8_lossy(&head);
+    let mut parts = head.split_whitespace();
+    let (method, target) = (parts.next().unwrap_or(""), parts.next().unwrap_or("/"));
+    let path = target.split(['?', '#']).next().unwrap_or("/");
+    let (status, content_type, body) = match method {
+        "GET" | "HEAD" => match resolve(root, path) {
+            Some(file) => match tokio::fs::read(&file).await {
+                Ok(bytes) => ("200 OK", content_type(&file), bytes),
+                Err(_) => not_found(),
+            },
+            None => not_found(),
+        },
+        _ => (
+            "405 Method Not Allowed",
+            "text/plain",
+            b"GET or HEAD only\n".to_vec(),
+        ),
+    };
+    let header = format!(
+        "HTTP/1.1 {status}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\n\
+         Cache-Control: no-store\r\nCross-Origin-Opener-Policy: same-origin\r\n\
+         Cross-Origin-Embedder-Policy: require-corp\r\nConnection: close\r\n\r\n",
+        body.len()
+    );
+    tcp.write_all(header.as_bytes()).await?;
+    if method != "HEAD" {
+        tcp.write_all(&body).await?;
+    }
+    tcp.shutdown().await
+}
+
+fn not_found() -> (&'static str, &'static str, Vec<u8>) {
+    ("404 Not Found", "text/plain", b"not found\n".to_vec())
+}
+
+/// Maps a URL path onto a file under `root`, refusing anything that would climb out of it.
+fn resolve(root: &Path, url_path: &str) -> Option<PathBuf> {
+    let relative = Path::new(url_path.trim_start_matches('/'));
+    if relative
+        .components()
+        .any(|c| !matches!(c, Component::Normal(_)))
+    {
+        return None;
+    }
+    let mut file = root.join(relative);
+    if file.is_dir() {
+        file.push("index.html");
+    }
+    file.is_file().then_some(file)
+}
+
+fn content_type(file: &Path) -> &'static str {
+    match file.extension().and_then(|e| e.to_str()).unwrap_or("") {
+        "html" => "text/html; charset=utf-8",
+        "js" | "mjs" => "text/javascript; charset=utf-8",
+        "wasm" => "application/wasm",
+        "css" => "text/css; charset=utf-8",
+        "json" | "map" => "application/json",
+        "svg" => "image/svg+xml",
+        "png" => "image/png",
+        "ts" => "text/plain; charset=utf-8",
+        _ => "application/octet-stream",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refuses_to_climb_out_of_root() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        assert!(resolve(root, "/../Cargo.toml").is_none());
+        assert!(resolve(root, "/Cargo.toml").is_some());
+        assert!(resolve(root, "/src/main.rs").is_some());
+        assert!(resolve(root, "/nope.txt").is_none());
+        assert_eq!(content_type(Path::new("a.wasm")), "application/wasm");
+    }
+}

@@ -1,0 +1,223 @@
+//! WebSocket routes: the echo and the faults, chosen by path, tuned by query parameters.
+//!
+//! | route | behaviour |
+//! |---|---|
+//! | `/echo` | echoes every text and binary message |
+//! | `/close?code=4000&reason=bye&after=N` | echoes N messages (default 0), then closes with code and reason |
+//! | `/drop?after=N` | echoes N messages (default 0), then drops TCP without a close frame (1006) |
+//! | `/reject?status=403` | refuses the handshake with that HTTP status |
+//! | `/burst?n=10000` | sends `0`..`n-1` as text the instant it opens, then echoes |
+//! | `/stall` | accepts, then never reads nor writes (for a while) |
+//! | `/hang` | never answers the handshake (for a while): connect timeouts, cancelled connects |
+//! | `/discard` | reads and throws away every message |
+//!
+//! Any route: `?pick=NAME` selects that subprotocol if the client offered it; otherwise the
+//! first one offered is selected (browsers fail a handshake that offers protocols and gets none).
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use futures_util::{SinkExt, StreamExt};
+use tokio::io::AsyncReadExt;
+use tokio::net::{TcpListener, TcpStream};
+use tokio_tungstenite::tungstenite::handshake::server::{ErrorResponse, Request, Response};
+use tokio_tungstenite::tungstenite::http::{HeaderValue, StatusCode};
+use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
+use tokio_tungstenite::tungstenite::protocol::{CloseFrame, WebSocketConfig};
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::WebSocketStream;
+
+type Ws = WebSocketStream<TcpStream>;
+
+/// How long `/stall` holds a connection before letting go, so nothing lingers forever.
+const STALL_FOR: Duration = Duration::from_secs(120);
+
+pub async fn serve(listener: TcpListener) {
+    loop {
+        let Ok((tcp, _)) = listener.accept().await else {
+            continue;
+        };
+        let _ = tcp.set_nodelay(true);
+        tokio::spawn(handle(tcp));
+    }
+}
+
+/// The route a handshake asked for.
+#[derive(Default)]
+struct Route {
+    path: String,
+    query: HashMap<String, String>,
+}
+
+impl Route {
+    fn number(&self, key: &str, default: u64) -> u64 {
+        self.query
+            .get(key)
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(default)
+    }
+}
+
+async fn handle(mut tcp: TcpStream) {
+    let mut start = [0u8; 16];
+    if let Ok(n) = tcp.peek(&mut start).await {
+        if start[..n].starts_with(b"GET /hang") {
+            // Read (and ignore) until the client gives up, so its socket is released.
+            let mut sink = [0u8; 1024];
+            let until_eof = async { while tcp.read(&mut sink).await.is_ok_and(|n| n > 0) {} };
+            let _ = tokio::time::timeout(STALL_FOR, until_eof).await;
+            return;
+        }
+    }
+    let mut route = Route::default();
+    // The callback's signature is tungstenite's; its error type is what it is.
+    #[allow(clippy::result_large_err)]
+    let callback = |req: &Request, mut resp: Response| -> Result<Response, ErrorResponse> {
+        route = parse_route(req.uri().path(), req.uri().query().unwrap_or(""));
+        if route.path == "/reject" {
+            let status = route.number("status", 403) as u16;
+            let mut err = ErrorResponse::new(Some("rejected by /reject".into()));
+            *err.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::FORBIDDEN);
+            return Err(err);
+        }
+        if let Some(chosen) = pick_protocol(req, route.query.get("pick")) {
+            resp.headers_mut().insert("sec-websocket-protocol", chosen);
+        }
+        Ok(resp)
+    };
+    let config = WebSocketConfig::default()
+        .max_message_size(Some(256 << 20))
+        .max_frame_size(Some(256 << 20));
+    let Ok(mut ws) =
+        tokio_tungstenite::accept_hdr_async_with_config(tcp, callback, Some(config)).await
+    else {
+        return;
+    };
+    match route.path.as_str() {
+        "/close" => {
+            echo(&mut ws, route.number("after", 0)).await;
+            let code = CloseCode::from(route.number("code", 1000) as u16);
+            let reason = route.query.get("reason").cloned().unwrap_or_default();
+            let _ = ws
+                .close(Some(CloseFrame {
+                    code,
+                    reason: reason.into(),
+                }))
+                .await;
+            drain(&mut ws).await;
+        }
+        "/drop" => {
+            echo(&mut ws, route.number("after", 0)).await;
+            // Dropping the stream closes TCP with no close frame: the browser reports 1006.
+        }
+        "/burst" => {
+            for i in 0..route.number("n", 1000) {
+                if ws.feed(Message::text(i.to_string())).await.is_err() {
+                    return;
+                }
+            }
+            if ws.flush().await.is_ok() {
+                echo(&mut ws, u64::MAX).await;
+            }
+        }
+        "/stall" => tokio::time::sleep(STALL_FOR).await,
+        "/discard" => drain(&mut ws).await,
+        _ => echo(&mut ws, u64::MAX).await,
+    }
+}
+
+/// Echoes up to `limit` data messages; returns early when the client closes.
+async fn echo(ws: &mut Ws, limit: u64) {
+    let mut echoed = 0;
+    while echoed < limit {
+        match ws.next().await {
+            Some(Ok(msg @ (Message::Text(_) | Message::Binary(_)))) => {
+                if ws.send(msg).await.is_err() {
+                    return;
+                }
+                echoed += 1;
+            }
+            // tungstenite answers a close frame itself; keep polling so the answer goes out.
+            Some(Ok(_)) => {}
+            Some(Err(_)) | None => return,
+        }
+    }
+}
+
+/// Reads and discards until the connection ends.
+async fn drain(ws: &mut Ws) {
+    while let Some(Ok(_)) = ws.next().await {}
+}
+
+fn pick_protocol(req: &Request, wanted: Option<&String>) -> Option<HeaderValue> {
+    let offered: Vec<&str> = req
+        .headers()
+        .get_all("sec-websocket-protocol")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .collect();
+    let chosen = match wanted {
+        Some(w) => offered.iter().find(|p| *p == w)?,
+        None => offered.first()?,
+    };
+    HeaderValue::from_str(chosen).ok()
+}
+
+fn parse_route(path: &str, query: &str) -> Route {
+    let query = query
+        .split('&')
+        .filter(|kv| !kv.is_empty())
+        .map(|kv| {
+            let (k, v) = kv.split_once('=').unwrap_or((kv, ""));
+            (percent_decode(k), percent_decode(v))
+        })
+        .collect();
+    Route {
+        path: path.to_string(),
+        query,
+    }
+}
+
+/// Decodes `%XX` and `+` in a query component; malformed escapes are kept as they are.
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'+' => out.push(b' '),
+            b'%' => match s
+                .get(i + 1..i + 3)
+                .filter(|h| h.bytes().all(|c| c.is_ascii_hexdigit()))
+            {
+                Some(hex) => {
+                    out.push(u8::from_str_radix(hex, 16).unwrap_or(b'?'));
+                    i += 2;
+                }
+                None => out.push(b'%'),
+            },
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decodes_queries() {
+        let r = parse_route("/close", "code=4000&reason=server%20says+bye&x");
+        assert_eq!(r.path, "/close");
+        assert_eq!(r.number("code", 0), 4000);
+        assert_eq!(r.query["reason"], "server says bye");
+        assert_eq!(r.query["x"], "");
+        assert_eq!(percent_decode("%E2%9C%93%"), "✓%");
+        assert_eq!(percent_decode("%zz%4"), "%zz%4");
+    }
+}

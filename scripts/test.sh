@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# `npm test`: every check and every test, native and in real browsers. Set-up runs first.
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+cd "$ROOT"
+trap stop_devserver EXIT
+trap 'exit 130' INT TERM
+
+step "setup"
+bash scripts/setup.sh
+
+step "cargo fmt --check"
+cargo fmt --all -- --check
+
+step "clippy -D warnings (native and wasm32)"
+cargo clippy --quiet --workspace --all-targets -- -D warnings
+cargo clippy --quiet -p sockwave --target wasm32-unknown-unknown --all-targets -- -D warnings
+
+step "rustdoc -D warnings"
+RUSTDOCFLAGS="-D warnings" cargo doc --quiet --no-deps -p sockwave
+RUSTDOCFLAGS="-D warnings" cargo doc --quiet --no-deps -p sockwave --target wasm32-unknown-unknown
+
+step "native tests (pure types, doc examples, dev server)"
+cargo test --quiet --workspace
+
+step "browser tests: wasm-pack test, headless Chrome and Firefox"
+start_devserver 0 0
+echo "dev server: ws=$WS_PORT http=$HTTP_PORT"
+# The tests read the server's address at compile time.
+export SOCKWAVE_WS_BASE="ws://127.0.0.1:$WS_PORT"
+export WASM_BINDGEN_TEST_TIMEOUT=300
+wasm-pack test --headless --chrome --firefox --mode no-install
+
+echo
+echo "npm test: all passed"

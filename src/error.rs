@@ -1,0 +1,129 @@
+//! The one error type of sockwave: pure data, no web-sys, tested natively.
+
+use crate::CloseEvent;
+
+/// Everything that can go wrong with a sockwave socket.
+///
+/// Variants carry the input or the [`CloseEvent`] that caused them. Programmer errors
+/// (`InvalidUrl`, `InvalidProtocol`, `InvalidCloseCode`, `ReasonTooLong`, `NotOpen`) leave the
+/// socket as it was; `ConnectFailed`, `ConnectTimeout` and `ConnectionLost` are how a connection
+/// ends badly; `Closed` is the normal answer to sending on a socket that has closed.
+///
+/// ```
+/// use sockwave::Error;
+/// let e = Error::ReasonTooLong { len: 130 };
+/// assert_eq!(e.name(), "ReasonTooLong");
+/// assert_eq!(e.to_string(), "close reason is 130 UTF-8 bytes, the limit is 123");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The browser's `WebSocket` constructor rejected the URL: unparsable, a scheme other than
+    /// ws/wss (or http/https in browsers that map them), a fragment, or a blocked port.
+    #[error("invalid WebSocket URL {url:?}: {reason}")]
+    InvalidUrl {
+        /// The URL as given.
+        url: String,
+        /// Why it was rejected, in the browser's words when it gave any.
+        reason: String,
+    },
+    /// A subprotocol offered to the server is not a valid token, or is offered twice.
+    #[error("invalid subprotocol {protocol:?}: {reason}")]
+    InvalidProtocol {
+        /// The offending protocol name.
+        protocol: String,
+        /// Why it was rejected.
+        reason: String,
+    },
+    /// The socket closed before it opened: nothing listening, handshake refused (e.g. HTTP 403),
+    /// subprotocol mismatch, network failure. Browsers report all of these as code 1006 and
+    /// deliberately hide the cause.
+    #[error("connection failed before opening ({0})")]
+    ConnectFailed(CloseEvent),
+    /// The connect timeout set with
+    /// [`WebSocketBuilder::connect_timeout`](crate::WebSocketBuilder::connect_timeout) fired
+    /// before the socket opened; the attempt was abandoned.
+    #[error("connection timed out before opening")]
+    ConnectTimeout,
+    /// A close code a client may not send (only 1000 and 3000..=4999 are allowed). The socket is
+    /// untouched.
+    #[error("close code {0} may not be sent by a client (allowed: 1000, 3000..=4999)")]
+    InvalidCloseCode(u16),
+    /// A close reason longer than 123 UTF-8 bytes. The socket is untouched.
+    #[error("close reason is {len} UTF-8 bytes, the limit is 123")]
+    ReasonTooLong {
+        /// The reason's length in UTF-8 bytes.
+        len: usize,
+    },
+    /// A message was sent without waiting for the socket to open (e.g. `start_send` without
+    /// `poll_ready`). Await `Sink::send`, which waits for `open`, instead.
+    #[error("the socket is still connecting")]
+    NotOpen,
+    /// The socket is closing or closed, so the message was not sent. (The browser itself would
+    /// silently drop it and grow `bufferedAmount`.)
+    #[error("the socket is closed")]
+    Closed,
+    /// The connection was lost without a clean closing handshake (typically code 1006: the
+    /// server or the network dropped it). Yielded once by the message stream, before it ends.
+    #[error("connection lost ({0})")]
+    ConnectionLost(CloseEvent),
+    /// The browser threw an exception sockwave did not expect; carries its name and message.
+    #[error("browser error {name}: {message}")]
+    Browser {
+        /// The exception's `name` (e.g. `InvalidStateError`).
+        name: String,
+        /// The exception's `message`.
+        message: String,
+    },
+}
+
+impl Error {
+    /// A stable, machine-readable name for the variant (`"InvalidUrl"`, `"Closed"`, ...): the
+    /// `name` of the errors thrown by the JavaScript API.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Error::InvalidUrl { .. } => "InvalidUrl",
+            Error::InvalidProtocol { .. } => "InvalidProtocol",
+            Error::ConnectFailed(_) => "ConnectFailed",
+            Error::ConnectTimeout => "ConnectTimeout",
+            Error::InvalidCloseCode(_) => "InvalidCloseCode",
+            Error::ReasonTooLong { .. } => "ReasonTooLong",
+            Error::NotOpen => "NotOpen",
+            Error::Closed => "Closed",
+            Error::ConnectionLost(_) => "ConnectionLost",
+            Error::Browser { .. } => "BrowserError",
+        }
+    }
+
+    /// The close event behind `ConnectFailed` and `ConnectionLost`, if any.
+    pub fn close_event(&self) -> Option<&CloseEvent> {
+        match self {
+            Error::ConnectFailed(ev) | Error::ConnectionLost(ev) => Some(ev),
+            _ => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_stable_and_messages_carry_context() {
+        let e = Error::InvalidUrl {
+            url: "nope".into(),
+            reason: "no scheme".into(),
+        };
+        assert_eq!(e.name(), "InvalidUrl");
+        assert_eq!(e.to_string(), "invalid WebSocket URL \"nope\": no scheme");
+        let ev = CloseEvent {
+            code: 1006,
+            reason: String::new(),
+            was_clean: false,
+        };
+        let lost = Error::ConnectionLost(ev.clone());
+        assert_eq!(lost.close_event(), Some(&ev));
+        assert_eq!(lost.to_string(), "connection lost (code 1006, unclean)");
+        assert_eq!(Error::Closed.close_event(), None);
+    }
+}

@@ -1,0 +1,121 @@
+//! The sending side: a `Sink` with backpressure from `bufferedAmount`.
+//!
+//! The browser fires no event when its send buffer drains, so waiting for it means polling
+//! `bufferedAmount` on a gloo-timers timeout that backs off (0, 1, 2, 4, 8, 16 ms) and resets
+//! once the buffer is below the mark. No timer runs unless a task is actually waiting.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{ready, Context, Poll};
+
+use futures_sink::Sink;
+use gloo_timers::future::TimeoutFuture;
+
+use crate::socket::{browser_error, Core};
+use crate::websocket::{WebSocket, WriteHalf};
+use crate::{Error, Message, ReadyState};
+
+const MAX_POLL_DELAY_MS: u32 = 16;
+
+/// The sink's own state: the drain timer and whether this side asked to close.
+#[derive(Debug, Default)]
+pub(crate) struct Writer {
+    drain_timer: Option<TimeoutFuture>,
+    delay_ms: u32,
+    close_requested: bool,
+}
+
+impl Writer {
+    /// Ready once `bufferedAmount < below`, polling on a backing-off timer until then.
+    fn poll_buffer_below(&mut self, core: &Core, cx: &mut Context<'_>, below: usize) -> Poll<()> {
+        loop {
+            if (core.raw.buffered_amount() as usize) < below {
+                self.drain_timer = None;
+                self.delay_ms = 0;
+                return Poll::Ready(());
+            }
+            match &mut self.drain_timer {
+                Some(timer) => {
+                    ready!(Pin::new(timer).poll(cx));
+                    self.drain_timer = None;
+                    self.delay_ms = (self.delay_ms * 2).clamp(1, MAX_POLL_DELAY_MS);
+                }
+                None => self.drain_timer = Some(TimeoutFuture::new(self.delay_ms)),
+            }
+        }
+    }
+
+    fn poll_ready(&mut self, core: &Core, cx: &mut Context<'_>) -> Poll<Result<(), Error>> {
+        match core.ready_state() {
+            ReadyState::Connecting => {
+                // `open` (or `close`) wakes us; re-check in case it fired in between.
+                ready!(core.poll_opened(cx)).map_err(|_| Error::Closed)?;
+                self.poll_ready(core, cx)
+            }
+            ReadyState::Open => {
+                ready!(self.poll_buffer_below(core, cx, core.high_water_mark.max(1)));
+                Poll::Ready(Ok(()))
+            }
+            ReadyState::Closing | ReadyState::Closed => Poll::Ready(Err(Error::Closed)),
+        }
+    }
+
+    fn poll_flush(&mut self, core: &Core, cx: &mut Context<'_>) -> Poll<Result<(), Error>> {
+        let buffered = core.raw.buffered_amount();
+        if buffered > 0 && core.ready_state() == ReadyState::Closed {
+            // The browser never sends what was still buffered when the socket closed.
+            return Poll::Ready(Err(Error::Closed));
+        }
+        ready!(self.poll_buffer_below(core, cx, 1));
+        Poll::Ready(Ok(()))
+    }
+
+    fn poll_close(&mut self, core: &Core, cx: &mut Context<'_>) -> Poll<Result<(), Error>> {
+        if !self.close_requested {
+            self.close_requested = true;
+            self.drain_timer = None;
+            if matches!(
+                core.ready_state(),
+                ReadyState::Connecting | ReadyState::Open
+            ) {
+                // The browser sends everything buffered before the close frame.
+                core.raw.close_with_code(1000).map_err(browser_error)?;
+            }
+        }
+        ready!(core.poll_closed(cx));
+        Poll::Ready(Ok(()))
+    }
+}
+
+macro_rules! impl_sink {
+    ($($ty:ty),*) => {$(
+        /// Sends messages with backpressure: `poll_ready` waits for `open`, then while
+        /// `bufferedAmount` is at or above the high-water mark; `poll_flush` waits until
+        /// `bufferedAmount` is 0; `poll_close` closes with 1000 and waits for the `close` event.
+        /// Once the socket is closing or closed, sending fails with [`Error::Closed`].
+        impl Sink<Message> for $ty {
+            type Error = Error;
+
+            fn poll_ready(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<(), Error>> {
+                let this = self.get_mut();
+                this.writer.poll_ready(&this.core, cx)
+            }
+
+            fn start_send(self: Pin<&mut Self>, item: Message) -> Result<(), Error> {
+                self.core.send_now(&item)
+            }
+
+            fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<(), Error>> {
+                let this = self.get_mut();
+                this.writer.poll_flush(&this.core, cx)
+            }
+
+            fn poll_close(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<(), Error>> {
+                let this = self.get_mut();
+                this.writer.poll_close(&this.core, cx)
+            }
+        }
+    )*};
+}
+
+impl_sink!(WebSocket, WriteHalf);

@@ -1,0 +1,242 @@
+//! The socket core: the browser `WebSocket`, its four listeners, and the inbox they fill.
+//!
+//! Listeners are dumb: they only record what happened in the [`Inbox`] and wake whoever waits.
+//! Every decision lives in the `poll_*` functions of the stream, the sink and the futures here.
+//! The core is shared (`Rc`) by the handles of one socket; when the last handle goes, `Drop`
+//! closes the socket with 1000 and the listeners detach.
+
+use std::cell::RefCell;
+use std::collections::VecDeque;
+use std::rc::{Rc, Weak};
+use std::task::{Context, Poll, Waker};
+
+use js_sys::{ArrayBuffer, Uint8Array};
+use wasm_bindgen::{JsCast, JsValue};
+use web_sys::{BinaryType, MessageEvent};
+
+use crate::events::EventQueue;
+use crate::listeners::Listener;
+use crate::{CloseEvent, Error, Message, ReadyState, WsEvent};
+
+/// What the listeners record, and who to wake.
+#[derive(Default)]
+pub(crate) struct Inbox {
+    /// Received messages not yet taken by the stream, in arrival order.
+    pub(crate) queue: VecDeque<Result<Message, Error>>,
+    /// Whether `open` fired.
+    pub(crate) opened: bool,
+    /// Set once, by `close`.
+    pub(crate) close: Option<CloseEvent>,
+    /// The message stream's task.
+    reader: Option<Waker>,
+    /// Tasks waiting for `open` or `close`.
+    waiters: Vec<Waker>,
+    /// Observers of [`WsEvent`]s; dead ones are pruned as events are published.
+    subscribers: Vec<Weak<RefCell<EventQueue>>>,
+}
+
+impl Inbox {
+    /// Registers the message stream's waker.
+    pub(crate) fn wait_message(&mut self, cx: &Context<'_>) {
+        match &self.reader {
+            Some(w) if w.will_wake(cx.waker()) => {}
+            _ => self.reader = Some(cx.waker().clone()),
+        }
+    }
+
+    /// Registers a waker for the next `open` or `close`.
+    pub(crate) fn wait_state(&mut self, cx: &Context<'_>) {
+        if !self.waiters.iter().any(|w| w.will_wake(cx.waker())) {
+            self.waiters.push(cx.waker().clone());
+        }
+    }
+
+    /// Adds an event observer.
+    pub(crate) fn subscribe(&mut self, queue: &Rc<RefCell<EventQueue>>) {
+        self.subscribers.push(Rc::downgrade(queue));
+    }
+
+    fn publish(&mut self, event: impl Fn() -> WsEvent) {
+        if self.subscribers.is_empty() {
+            return;
+        }
+        self.subscribers.retain(|weak| match weak.upgrade() {
+            Some(queue) => {
+                EventQueue::push(&queue, event());
+                true
+            }
+            None => false,
+        });
+    }
+}
+
+/// The tasks a listener wakes, once its borrow of the inbox has ended. Building one allocates
+/// nothing (the message path wakes at most the reader).
+type Wakers = (Option<Waker>, Vec<Waker>);
+
+/// The browser socket plus the state its listeners share.
+pub(crate) struct Core {
+    pub(crate) raw: web_sys::WebSocket,
+    pub(crate) inbox: Rc<RefCell<Inbox>>,
+    pub(crate) high_water_mark: usize,
+    _listeners: [Listener; 4],
+}
+
+impl Core {
+    /// Wraps a freshly constructed browser socket: sets `binaryType` and attaches the listeners
+    /// at once, before the event loop can deliver anything, so no event is missed.
+    pub(crate) fn new(raw: web_sys::WebSocket, high_water_mark: usize) -> Rc<Self> {
+        raw.set_binary_type(BinaryType::Arraybuffer);
+        let inbox = Rc::new(RefCell::new(Inbox::default()));
+        let on = |kind, handler: fn(&mut Inbox, web_sys::Event) -> Wakers| {
+            let inbox = Rc::clone(&inbox);
+            Listener::new(&raw, kind, move |event| {
+                // A listener never runs inside another borrow: the browser dispatches events
+                // from its own tasks, and nothing in sockwave calls into JS while borrowing.
+                let (reader, waiters) = handler(&mut inbox.borrow_mut(), event);
+                reader.into_iter().chain(waiters).for_each(Waker::wake);
+            })
+        };
+        let listeners = [
+            on("open", on_open),
+            on("message", on_message),
+            on("error", on_error),
+            on("close", on_close),
+        ];
+        Rc::new(Core {
+            raw,
+            inbox,
+            high_water_mark,
+            _listeners: listeners,
+        })
+    }
+
+    /// The browser's `readyState`.
+    pub(crate) fn ready_state(&self) -> ReadyState {
+        ReadyState::from(self.raw.ready_state())
+    }
+
+    /// Ready once `open` fired (`Ok`) or the socket closed before opening (`ConnectFailed`).
+    pub(crate) fn poll_opened(&self, cx: &Context<'_>) -> Poll<Result<(), Error>> {
+        let mut inbox = self.inbox.borrow_mut();
+        if inbox.opened {
+            Poll::Ready(Ok(()))
+        } else if let Some(ev) = &inbox.close {
+            Poll::Ready(Err(Error::ConnectFailed(ev.clone())))
+        } else {
+            inbox.wait_state(cx);
+            Poll::Pending
+        }
+    }
+
+    /// Ready with the close event once `close` fired.
+    pub(crate) fn poll_closed(&self, cx: &Context<'_>) -> Poll<CloseEvent> {
+        let mut inbox = self.inbox.borrow_mut();
+        match &inbox.close {
+            Some(ev) => Poll::Ready(ev.clone()),
+            None => {
+                inbox.wait_state(cx);
+                Poll::Pending
+            }
+        }
+    }
+
+    /// Sends at once if open: `NotOpen` while connecting, `Closed` once closing or closed
+    /// (where the browser itself would silently drop the data).
+    pub(crate) fn send_now(&self, message: &Message) -> Result<(), Error> {
+        match self.ready_state() {
+            ReadyState::Open => {}
+            ReadyState::Connecting => return Err(Error::NotOpen),
+            ReadyState::Closing | ReadyState::Closed => return Err(Error::Closed),
+        }
+        match message {
+            Message::Text(text) => self.raw.send_with_str(text),
+            Message::Binary(bytes) => self.raw.send_with_u8_array(bytes),
+        }
+        .map_err(browser_error)
+    }
+}
+
+impl Drop for Core {
+    fn drop(&mut self) {
+        if matches!(
+            self.ready_state(),
+            ReadyState::Connecting | ReadyState::Open
+        ) {
+            // 1000 is always a valid code: this cannot throw.
+            let _ = self.raw.close_with_code(1000);
+        }
+        // The listeners detach as the fields drop; event observers learn that nothing more comes.
+        let subscribers = std::mem::take(&mut self.inbox.borrow_mut().subscribers);
+        for queue in subscribers.iter().filter_map(Weak::upgrade) {
+            EventQueue::finish(&queue);
+        }
+    }
+}
+
+fn on_open(inbox: &mut Inbox, _: web_sys::Event) -> Wakers {
+    inbox.opened = true;
+    inbox.publish(|| WsEvent::Open);
+    (None, std::mem::take(&mut inbox.waiters))
+}
+
+fn on_message(inbox: &mut Inbox, event: web_sys::Event) -> Wakers {
+    let data = event.unchecked_into::<MessageEvent>().data();
+    let message = if let Some(text) = data.as_string() {
+        Ok(Message::Text(text))
+    } else if let Some(buffer) = data.dyn_ref::<ArrayBuffer>() {
+        // The one copy, from the browser's buffer into wasm memory.
+        Ok(Message::Binary(Uint8Array::new(buffer).to_vec()))
+    } else {
+        Err(Error::Browser {
+            name: "TypeError".into(),
+            message: "a binary message arrived as a Blob: binaryType must stay \"arraybuffer\""
+                .into(),
+        })
+    };
+    if let Ok(message) = &message {
+        inbox.publish(|| WsEvent::Message(message.clone()));
+    }
+    inbox.queue.push_back(message);
+    (inbox.reader.take(), Vec::new())
+}
+
+fn on_error(inbox: &mut Inbox, _: web_sys::Event) -> Wakers {
+    inbox.publish(|| WsEvent::Error);
+    (None, Vec::new())
+}
+
+fn on_close(inbox: &mut Inbox, event: web_sys::Event) -> Wakers {
+    let event = event.unchecked_into::<web_sys::CloseEvent>();
+    let close = CloseEvent {
+        code: event.code(),
+        reason: event.reason(),
+        was_clean: event.was_clean(),
+    };
+    inbox.publish(|| WsEvent::Close(close.clone()));
+    for queue in std::mem::take(&mut inbox.subscribers)
+        .iter()
+        .filter_map(Weak::upgrade)
+    {
+        EventQueue::finish(&queue);
+    }
+    inbox.close = Some(close);
+    (inbox.reader.take(), std::mem::take(&mut inbox.waiters))
+}
+
+/// Turns an exception the browser threw into [`Error::Browser`], keeping its name and message.
+pub(crate) fn browser_error(exception: JsValue) -> Error {
+    let (name, message) = exception_text(&exception);
+    Error::Browser { name, message }
+}
+
+/// The `name` and `message` of a thrown exception (empty when absent).
+pub(crate) fn exception_text(exception: &JsValue) -> (String, String) {
+    let field = |key: &str| {
+        js_sys::Reflect::get(exception, &JsValue::from_str(key))
+            .ok()
+            .and_then(|v| v.as_string())
+            .unwrap_or_default()
+    };
+    (field("name"), field("message"))
+}
