@@ -137,7 +137,10 @@ async fn send_after_close_is_closed() {
 
 #[wasm_bindgen_test]
 async fn dropping_the_last_handle_closes_and_detaches() {
+    let trap = common::ErrorTrap::install();
     let ws = connect("/echo").await;
+    // Messages in flight when the socket is dropped must not reach a freed closure.
+    ws.try_send("in flight").expect("sends");
     let raw = ws.as_raw().clone();
     let mut events = ws.events();
     let (tx, rx) = ws.split();
@@ -157,4 +160,25 @@ async fn dropping_the_last_handle_closes_and_detaches() {
     let ev: web_sys::CloseEvent = wasm_bindgen::JsCast::unchecked_into(ev);
     assert_eq!(ev.code(), 1000);
     raw.set_onclose(None);
+    assert_eq!(trap.errors(), Vec::<String>::new(), "no uncaught errors");
+}
+
+#[wasm_bindgen_test]
+async fn the_error_trap_does_see_a_freed_closure() {
+    // Proves the trap used above can fail: a raw socket calling a dropped closure is caught.
+    use wasm_bindgen::JsCast;
+    let trap = common::ErrorTrap::install();
+    let raw = web_sys::WebSocket::new(&url("/echo")).expect("valid");
+    let callback = wasm_bindgen::closure::Closure::<dyn FnMut()>::new(|| {});
+    raw.set_onopen(Some(callback.as_ref().unchecked_ref()));
+    drop(callback);
+    for _ in 0..50 {
+        if !trap.errors().is_empty() {
+            break;
+        }
+        common::sleep(20).await;
+    }
+    raw.set_onopen(None);
+    let _ = raw.close();
+    assert_eq!(trap.errors().len(), 1, "{:?}", trap.errors());
 }

@@ -124,6 +124,7 @@ async fn connect_timeout_fires() {
 
 #[wasm_bindgen_test]
 async fn dropping_connect_half_way_detaches_everything() {
+    let trap = common::ErrorTrap::install();
     let mut connect = Box::pin(WebSocket::connect(url("/hang")));
     assert!((&mut connect).now_or_never().is_none(), "still connecting");
     assert_eq!(sockwave::live_listeners(), 4);
@@ -131,6 +132,7 @@ async fn dropping_connect_half_way_detaches_everything() {
     assert_eq!(sockwave::live_listeners(), 0);
     // Let any event the browser had queued be dispatched: nothing may call a freed closure.
     common::sleep(50).await;
+    assert_eq!(trap.errors(), Vec::<String>::new(), "no uncaught errors");
 }
 
 #[wasm_bindgen_test]

@@ -37,3 +37,45 @@ pub async fn sleep(ms: u32) {
 
 /// Ten seconds: a generous bound for anything on loopback.
 pub const LONG: Duration = Duration::from_secs(10);
+
+/// Records uncaught exceptions on the page (such as wasm-bindgen's "closure invoked ... after
+/// being dropped") while it is alive.
+pub struct ErrorTrap {
+    errors: std::rc::Rc<std::cell::RefCell<Vec<String>>>,
+    listener: wasm_bindgen::closure::Closure<dyn FnMut(web_sys::Event)>,
+}
+
+impl ErrorTrap {
+    pub fn install() -> Self {
+        use wasm_bindgen::JsCast;
+        let errors = std::rc::Rc::new(std::cell::RefCell::new(Vec::new()));
+        let sink = errors.clone();
+        let listener = wasm_bindgen::closure::Closure::<dyn FnMut(web_sys::Event)>::new(
+            move |event: web_sys::Event| {
+                let message = js_sys::Reflect::get(&event, &"message".into())
+                    .ok()
+                    .and_then(|m| m.as_string())
+                    .unwrap_or_else(|| "uncaught error".into());
+                sink.borrow_mut().push(message);
+            },
+        );
+        let global: web_sys::EventTarget = js_sys::global().unchecked_into();
+        global
+            .add_event_listener_with_callback("error", listener.as_ref().unchecked_ref())
+            .expect("listen");
+        ErrorTrap { errors, listener }
+    }
+
+    pub fn errors(&self) -> Vec<String> {
+        self.errors.borrow().clone()
+    }
+}
+
+impl Drop for ErrorTrap {
+    fn drop(&mut self) {
+        use wasm_bindgen::JsCast;
+        let global: web_sys::EventTarget = js_sys::global().unchecked_into();
+        let _ = global
+            .remove_event_listener_with_callback("error", self.listener.as_ref().unchecked_ref());
+    }
+}
