@@ -15,6 +15,7 @@ cargo fmt --all -- --check
 step "clippy -D warnings (native and wasm32)"
 cargo clippy --quiet --workspace --all-targets -- -D warnings
 cargo clippy --quiet -p sockwave --target wasm32-unknown-unknown --all-targets -- -D warnings
+cargo clippy --quiet -p sockwave --target wasm32-unknown-unknown --all-targets --features js -- -D warnings
 
 step "rustdoc -D warnings"
 RUSTDOCFLAGS="-D warnings" cargo doc --quiet --no-deps -p sockwave
@@ -30,6 +31,13 @@ echo "dev server: ws=$WS_PORT http=$HTTP_PORT"
 export SOCKWAVE_WS_BASE="ws://127.0.0.1:$WS_PORT"
 export WASM_BINDGEN_TEST_TIMEOUT=300
 wasm-pack test --headless --chrome --firefox --mode no-install
+stop_devserver
+
+step "release npm package (wasm-pack --target web + wasm-opt)"
+SOCKWAVE_SKIP_SETUP=1 bash scripts/build.sh
+
+step "JavaScript end-to-end: packed package in a Vite consumer and a plain page, headless Chromium"
+node --test tests/js/*.test.mjs
 
 echo
 echo "npm test: all passed"

@@ -20,9 +20,18 @@ pub(crate) struct EventQueue {
     items: VecDeque<WsEvent>,
     waker: Option<Waker>,
     done: bool,
+    /// Whether this observer wants copies of messages (the control-only ones do not).
+    pub(crate) skip_messages: bool,
 }
 
 impl EventQueue {
+    pub(crate) fn new(skip_messages: bool) -> Self {
+        EventQueue {
+            skip_messages,
+            ..EventQueue::default()
+        }
+    }
+
     /// Queues an event; wakes the observer after the queue's borrow has ended.
     pub(crate) fn push(queue: &RefCell<Self>, event: WsEvent) {
         let waker = {

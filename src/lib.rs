@@ -17,6 +17,10 @@ mod socket;
 mod stream;
 mod websocket;
 
+// The JavaScript API of the npm package.
+#[cfg(feature = "js")]
+mod js;
+
 pub use close::{validate_close, CloseCode, CloseEvent, MAX_REASON_BYTES};
 pub use error::Error;
 pub use events::Events;

@@ -14,7 +14,7 @@ use js_sys::{ArrayBuffer, Uint8Array};
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{BinaryType, MessageEvent};
 
-use crate::events::EventQueue;
+use crate::events::{EventQueue, Events};
 use crate::listeners::Listener;
 use crate::{CloseEvent, Error, Message, ReadyState, WsEvent};
 
@@ -56,13 +56,15 @@ impl Inbox {
         self.subscribers.push(Rc::downgrade(queue));
     }
 
-    fn publish(&mut self, event: impl Fn() -> WsEvent) {
+    fn publish(&mut self, is_message: bool, event: impl Fn() -> WsEvent) {
         if self.subscribers.is_empty() {
             return;
         }
         self.subscribers.retain(|weak| match weak.upgrade() {
             Some(queue) => {
-                EventQueue::push(&queue, event());
+                if !(is_message && queue.borrow().skip_messages) {
+                    EventQueue::push(&queue, event());
+                }
                 true
             }
             None => false,
@@ -111,6 +113,30 @@ impl Core {
         })
     }
 
+    /// A new event observer (see [`Events`]); `skip_messages` leaves out message copies.
+    pub(crate) fn events(&self, skip_messages: bool) -> Events {
+        let queue = Rc::new(RefCell::new(EventQueue::new(skip_messages)));
+        let mut inbox = self.inbox.borrow_mut();
+        match &inbox.close {
+            Some(ev) => {
+                EventQueue::push(&queue, WsEvent::Close(ev.clone()));
+                EventQueue::finish(&queue);
+            }
+            None => inbox.subscribe(&queue),
+        }
+        Events { queue }
+    }
+
+    /// Checks that a message may be sent now: `NotOpen` while connecting, `Closed` once closing
+    /// or closed (where the browser itself would silently drop the data).
+    pub(crate) fn check_sendable(&self) -> Result<(), Error> {
+        match self.ready_state() {
+            ReadyState::Open => Ok(()),
+            ReadyState::Connecting => Err(Error::NotOpen),
+            ReadyState::Closing | ReadyState::Closed => Err(Error::Closed),
+        }
+    }
+
     /// The browser's `readyState`.
     pub(crate) fn ready_state(&self) -> ReadyState {
         ReadyState::from(self.raw.ready_state())
@@ -144,11 +170,7 @@ impl Core {
     /// Sends at once if open: `NotOpen` while connecting, `Closed` once closing or closed
     /// (where the browser itself would silently drop the data).
     pub(crate) fn send_now(&self, message: &Message) -> Result<(), Error> {
-        match self.ready_state() {
-            ReadyState::Open => {}
-            ReadyState::Connecting => return Err(Error::NotOpen),
-            ReadyState::Closing | ReadyState::Closed => return Err(Error::Closed),
-        }
+        self.check_sendable()?;
         match message {
             Message::Text(text) => self.raw.send_with_str(text),
             Message::Binary(bytes) => self.raw.send_with_u8_array(bytes),
@@ -176,7 +198,7 @@ impl Drop for Core {
 
 fn on_open(inbox: &mut Inbox, _: web_sys::Event) -> Wakers {
     inbox.opened = true;
-    inbox.publish(|| WsEvent::Open);
+    inbox.publish(false, || WsEvent::Open);
     (None, std::mem::take(&mut inbox.waiters))
 }
 
@@ -195,14 +217,14 @@ fn on_message(inbox: &mut Inbox, event: web_sys::Event) -> Wakers {
         })
     };
     if let Ok(message) = &message {
-        inbox.publish(|| WsEvent::Message(message.clone()));
+        inbox.publish(true, || WsEvent::Message(message.clone()));
     }
     inbox.queue.push_back(message);
     (inbox.reader.take(), Vec::new())
 }
 
 fn on_error(inbox: &mut Inbox, _: web_sys::Event) -> Wakers {
-    inbox.publish(|| WsEvent::Error);
+    inbox.publish(false, || WsEvent::Error);
     (None, Vec::new())
 }
 
@@ -213,7 +235,7 @@ fn on_close(inbox: &mut Inbox, event: web_sys::Event) -> Wakers {
         reason: event.reason(),
         was_clean: event.was_clean(),
     };
-    inbox.publish(|| WsEvent::Close(close.clone()));
+    inbox.publish(false, || WsEvent::Close(close.clone()));
     for queue in std::mem::take(&mut inbox.subscribers)
         .iter()
         .filter_map(Weak::upgrade)

@@ -1,6 +1,5 @@
 //! The public handles: [`WebSocket`], its split halves, and the builder that opens it.
 
-use std::cell::RefCell;
 use std::fmt;
 use std::future::{poll_fn, Future};
 use std::pin::Pin;
@@ -11,12 +10,12 @@ use std::time::Duration;
 use gloo_timers::future::TimeoutFuture;
 
 use crate::close::validate_close;
-use crate::events::{EventQueue, Events};
+use crate::events::Events;
 use crate::protocol::validate_protocols;
 use crate::sink::Writer;
 use crate::socket::{browser_error, exception_text, Core};
 use crate::stream::Reader;
-use crate::{CloseCode, CloseEvent, Error, Message, ReadyState, WsEvent};
+use crate::{CloseCode, CloseEvent, Error, Message, ReadyState};
 
 /// The default high-water mark of the sink: 1 MiB of `bufferedAmount`.
 pub const DEFAULT_HIGH_WATER_MARK: usize = 1 << 20;
@@ -231,16 +230,7 @@ macro_rules! impl_control {
             /// on. Messages are copied: the message stream still receives every one. On a
             /// socket that already closed it yields just the `Close` event.
             pub fn events(&self) -> Events {
-                let queue = Rc::new(RefCell::new(EventQueue::default()));
-                let mut inbox = self.core.inbox.borrow_mut();
-                match &inbox.close {
-                    Some(ev) => {
-                        EventQueue::push(&queue, WsEvent::Close(ev.clone()));
-                        EventQueue::finish(&queue);
-                    }
-                    None => inbox.subscribe(&queue),
-                }
-                Events { queue }
+                self.core.events(false)
             }
         }
 

@@ -1,0 +1,139 @@
+// Types for the sockwave npm package. Kept true to src/js/ and js/index.js.
+
+/** What `init()` accepts: nothing (the .wasm next to the module), a URL, a Response or bytes. */
+export type InitInput =
+  | RequestInfo
+  | URL
+  | Response
+  | BufferSource
+  | WebAssembly.Module
+  | { module_or_path: RequestInfo | URL | Response | BufferSource | WebAssembly.Module };
+
+/** Loads the WebAssembly module. Call (and await) once before anything else. */
+export default function init(input?: InitInput | Promise<InitInput>): Promise<unknown>;
+
+/** Options of `connect`. */
+export interface ConnectOptions {
+  /** Subprotocols to offer, most preferred first. */
+  protocols?: string | string[];
+  /** `send()` waits while `bufferedAmount` is at least this many bytes. Default 1 MiB. */
+  highWaterMark?: number;
+  /** Rejects with `ConnectTimeout` if not open after this many milliseconds. */
+  connectTimeoutMs?: number;
+}
+
+/** How a connection ended. */
+export interface CloseInfo {
+  code: number;
+  reason: string;
+  wasClean: boolean;
+}
+
+/** A received message: `string` for text, `Uint8Array` for binary. */
+export type Data = string | Uint8Array;
+
+/** What `send()` accepts. */
+export type SendData = string | ArrayBuffer | ArrayBufferView;
+
+/** The `name` of every error sockwave throws or rejects with. */
+export type SockwaveErrorName =
+  | "InvalidUrl"
+  | "InvalidProtocol"
+  | "ConnectFailed"
+  | "ConnectTimeout"
+  | "InvalidCloseCode"
+  | "ReasonTooLong"
+  | "NotOpen"
+  | "Closed"
+  | "ConnectionLost"
+  | "BrowserError"
+  | "UsageError"
+  | "TypeError";
+
+/** Errors are `Error` objects with a stable `name` and the context as properties. */
+export interface SockwaveError extends Error {
+  name: SockwaveErrorName;
+  /** The URL given (`InvalidUrl`). */
+  url?: string;
+  /** Why it was rejected (`InvalidUrl`, `InvalidProtocol`). */
+  reason?: string;
+  /** The offending subprotocol (`InvalidProtocol`). */
+  protocol?: string;
+  /** The close code (`InvalidCloseCode`, `ConnectFailed`, `ConnectionLost`). */
+  code?: number;
+  /** The reason's UTF-8 length (`ReasonTooLong`). */
+  length?: number;
+  /** The close event (`ConnectFailed`, `ConnectionLost`). */
+  closeEvent?: CloseInfo;
+}
+
+export interface SocketEventMap {
+  open: Event;
+  message: MessageEvent<Data>;
+  error: Event;
+  close: CloseEvent;
+}
+
+/**
+ * A WebSocket: the browser's surface plus promises and `for await`.
+ *
+ * Messages go either to `for await` or to `onmessage` / `message` listeners, whichever is used
+ * first; using the other afterwards throws a `UsageError`. Until then they are buffered.
+ */
+export class Socket implements AsyncIterable<Data> {
+  /** Starts connecting at once, like `new WebSocket(url, protocols)`. Throws `InvalidUrl`. */
+  constructor(url: string, protocols?: string | string[]);
+
+  static readonly CONNECTING: 0;
+  static readonly OPEN: 1;
+  static readonly CLOSING: 2;
+  static readonly CLOSED: 3;
+  readonly CONNECTING: 0;
+  readonly OPEN: 1;
+  readonly CLOSING: 2;
+  readonly CLOSED: 3;
+
+  /** 0 connecting, 1 open, 2 closing, 3 closed. */
+  readonly readyState: 0 | 1 | 2 | 3;
+  readonly bufferedAmount: number;
+  readonly url: string;
+  readonly protocol: string;
+  readonly extensions: string;
+  readonly binaryType: "arraybuffer";
+
+  /** Resolves once handed to the browser, in call order, waiting under the high-water mark
+   * (and for open while connecting). Rejects with `Closed` after close, `TypeError` for other
+   * data types. */
+  send(data: SendData): Promise<void>;
+  /** Closes (default 1000, ""), checking code and reason first. */
+  close(code?: number, reason?: string): Promise<CloseInfo>;
+  /** Settles when the socket closes, for any reason. */
+  readonly closed: Promise<CloseInfo>;
+
+  onopen: ((this: void, ev: Event) => unknown) | null;
+  onmessage: ((this: void, ev: MessageEvent<Data>) => unknown) | null;
+  onerror: ((this: void, ev: Event) => unknown) | null;
+  onclose: ((this: void, ev: CloseEvent) => unknown) | null;
+
+  addEventListener<K extends keyof SocketEventMap>(
+    type: K,
+    listener: (ev: SocketEventMap[K]) => unknown,
+    options?: boolean | AddEventListenerOptions,
+  ): void;
+  removeEventListener<K extends keyof SocketEventMap>(
+    type: K,
+    listener: (ev: SocketEventMap[K]) => unknown,
+    options?: boolean | EventListenerOptions,
+  ): void;
+
+  /** Used by `for await`; prefer that. */
+  nextMessage(): Promise<IteratorResult<Data, undefined>>;
+  [Symbol.asyncIterator](): AsyncIterator<Data, undefined>;
+
+  /** Frees the Rust side of this handle (the socket stays open until closed). */
+  free(): void;
+}
+
+/** Connects and resolves with an open Socket; rejects with `InvalidUrl`, `InvalidProtocol`,
+ * `ConnectFailed` or `ConnectTimeout`. */
+export function connect(url: string, options?: ConnectOptions): Promise<Socket>;

@@ -1,0 +1,45 @@
+// sockwave for JavaScript: the wasm-bindgen bindings plus the one thing JS needs of its own,
+// the async iterator protocol (`for await`). All logic lives in Rust (src/js/).
+import init, { Socket, connect as connectSocket } from "../pkg/web/sockwave.js";
+
+const STATES = { CONNECTING: 0, OPEN: 1, CLOSING: 2, CLOSED: 3 };
+for (const [name, value] of Object.entries(STATES)) {
+  Object.defineProperty(Socket, name, { value, enumerable: true });
+  Object.defineProperty(Socket.prototype, name, { value, enumerable: true });
+}
+
+// `for await (const msg of socket)`: strings for text, Uint8Array for binary; ends on a clean
+// close, throws ConnectionLost on an unclean one. Calls are chained so messages keep their order
+// even if next() is called again before the previous promise settled. `break` stops iterating
+// and leaves the socket open; a later loop continues with the next message.
+Socket.prototype[Symbol.asyncIterator] = function () {
+  const socket = this;
+  let tail = Promise.resolve();
+  let finished = false;
+  const end = (value) => ({ value, done: true });
+  return {
+    next() {
+      const result = tail.then(() => (finished ? end(undefined) : socket.nextMessage()));
+      tail = result.then(
+        (r) => { if (r.done) finished = true; },
+        () => { finished = true; },
+      );
+      return result;
+    },
+    return(value) {
+      finished = true;
+      return Promise.resolve(end(value));
+    },
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+  };
+};
+
+/** Connects and resolves with an open Socket. */
+export function connect(url, options) {
+  return connectSocket(url, options ?? {});
+}
+
+export { Socket };
+export default init;

@@ -1,0 +1,484 @@
+//! The JavaScript API (feature `js`): the npm package's `Socket` class and `connect`.
+//!
+//! Thin bindings over the Rust socket. Sends go through one ordered queue with the sink's
+//! backpressure; messages reach JS either through the async iterator (`for await`, driven by
+//! `nextMessage`) or through `onmessage` / `message` listeners (dispatched by a pump task),
+//! whichever is used first; `open`, `error` and `close` are dispatched by the same pump. The
+//! async iterator protocol itself is the small shim in `js/index.js`.
+
+mod convert;
+
+use std::cell::{Cell, RefCell};
+use std::collections::VecDeque;
+use std::future::poll_fn;
+use std::pin::Pin;
+use std::rc::Rc;
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use futures_core::Stream;
+use futures_sink::Sink;
+use js_sys::{Function, Promise};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::{future_to_promise, spawn_local};
+use web_sys::EventTarget;
+
+use crate::{CloseCode, Error, Events, Message, ReadHalf, WebSocket, WriteHalf, WsEvent};
+use convert::{close_event_to_js, get, message_from_js, message_to_js, usage_error};
+
+/// Who takes the messages: decided by the first consumer, then fixed.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Delivery {
+    Undecided,
+    Iterator,
+    Events,
+}
+
+/// A send waiting its turn, with its promise's settle functions.
+struct PendingSend {
+    message: Message,
+    resolve: Function,
+    reject: Function,
+}
+
+struct Inner {
+    read: RefCell<ReadHalf>,
+    write: RefCell<WriteHalf>,
+    target: EventTarget,
+    handlers: RefCell<[Option<Function>; 4]>,
+    delivery: Cell<Delivery>,
+    /// Wakes the pump when message listeners appear.
+    pump_waker: RefCell<Option<std::task::Waker>>,
+    sends: RefCell<VecDeque<PendingSend>>,
+    sending: Cell<bool>,
+    closed: Promise,
+}
+
+const OPEN: usize = 0;
+const MESSAGE: usize = 1;
+const ERROR: usize = 2;
+const CLOSE: usize = 3;
+
+/// A WebSocket for JavaScript: the browser's surface (`readyState`, `send`, `onmessage`, ...)
+/// plus promises (`send`, `close`, `closed`) and `for await`.
+#[wasm_bindgen]
+pub struct Socket {
+    inner: Rc<Inner>,
+}
+
+/// Connects and resolves with an open `Socket`. Options: `protocols` (string[]),
+/// `highWaterMark` (bytes), `connectTimeoutMs`.
+impl std::fmt::Debug for Socket {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(&*self.inner.write.borrow(), f)
+    }
+}
+
+#[wasm_bindgen]
+pub async fn connect(url: String, options: JsValue) -> Result<Socket, JsValue> {
+    let ws = builder(url, &options)?.connect().await?;
+    Ok(Socket::wrap(ws))
+}
+
+fn builder(url: String, options: &JsValue) -> Result<crate::WebSocketBuilder, JsValue> {
+    let mut builder = WebSocket::builder(url).protocols(protocols(&get(options, "protocols"))?);
+    if let Some(bytes) = get(options, "highWaterMark").as_f64() {
+        builder = builder.high_water_mark(bytes.max(0.0) as usize);
+    }
+    if let Some(ms) = get(options, "connectTimeoutMs").as_f64() {
+        builder = builder.connect_timeout(Duration::from_millis(ms.max(0.0) as u64));
+    }
+    Ok(builder)
+}
+
+/// `undefined`, a string, or an array of strings.
+fn protocols(value: &JsValue) -> Result<Vec<String>, JsValue> {
+    if value.is_undefined() || value.is_null() {
+        return Ok(Vec::new());
+    }
+    if let Some(one) = value.as_string() {
+        return Ok(vec![one]);
+    }
+    if js_sys::Array::is_array(value) {
+        let list = js_sys::Array::from(value);
+        if let Some(all) = list.iter().map(|p| p.as_string()).collect() {
+            return Ok(all);
+        }
+    }
+    Err(usage_error(
+        "TypeError",
+        "protocols must be a string or an array of strings",
+    ))
+}
+
+#[wasm_bindgen]
+impl Socket {
+    /// `new Socket(url, protocols?)`: starts connecting at once, like `new WebSocket`.
+    #[wasm_bindgen(constructor)]
+    pub fn new(url: String, protocols: JsValue) -> Result<Socket, JsValue> {
+        let options: JsValue = js_sys::Object::new().into();
+        convert::set(&options, "protocols", protocols);
+        Ok(Socket::wrap(builder(url, &options)?.open()?))
+    }
+
+    fn wrap(ws: WebSocket) -> Socket {
+        let events = ws.core.events(true);
+        let (write, read) = ws.split();
+        let mut settle = None;
+        let closed = Promise::new(&mut |resolve, _| settle = Some(resolve));
+        let inner = Rc::new(Inner {
+            read: RefCell::new(read),
+            write: RefCell::new(write),
+            // `new EventTarget()` is in every browser sockwave supports.
+            target: EventTarget::new()
+                .unwrap_or_else(|_| JsValue::from(js_sys::Object::new()).unchecked_into()),
+            handlers: RefCell::new([None, None, None, None]),
+            delivery: Cell::new(Delivery::Undecided),
+            pump_waker: RefCell::new(None),
+            sends: RefCell::new(VecDeque::new()),
+            sending: Cell::new(false),
+            closed,
+        });
+        spawn_local(pump(Rc::clone(&inner), events, settle));
+        Socket { inner }
+    }
+
+    /// 0 connecting, 1 open, 2 closing, 3 closed.
+    #[wasm_bindgen(getter, js_name = readyState)]
+    pub fn ready_state(&self) -> u16 {
+        self.inner.write.borrow().ready_state().into()
+    }
+
+    /// Bytes queued by the browser but not yet sent.
+    #[wasm_bindgen(getter, js_name = bufferedAmount)]
+    pub fn buffered_amount(&self) -> f64 {
+        self.inner.write.borrow().buffered_amount() as f64
+    }
+
+    /// The URL, as resolved by the browser.
+    #[wasm_bindgen(getter)]
+    pub fn url(&self) -> String {
+        self.inner.write.borrow().url()
+    }
+
+    /// The subprotocol the server chose, or "".
+    #[wasm_bindgen(getter)]
+    pub fn protocol(&self) -> String {
+        self.inner.write.borrow().protocol()
+    }
+
+    /// The extensions the server chose.
+    #[wasm_bindgen(getter)]
+    pub fn extensions(&self) -> String {
+        self.inner.write.borrow().extensions()
+    }
+
+    /// Always "arraybuffer": binary messages arrive as `Uint8Array`.
+    #[wasm_bindgen(getter, js_name = binaryType)]
+    pub fn binary_type(&self) -> String {
+        "arraybuffer".into()
+    }
+
+    /// Sends a string, `ArrayBuffer` or typed array. Resolves once handed to the browser, in
+    /// call order, waiting while `bufferedAmount` is at the high-water mark (and for `open`
+    /// while connecting); rejects with `Closed` once closing or closed.
+    pub fn send(&self, data: JsValue) -> Promise {
+        let message = match message_from_js(&data) {
+            Ok(m) => m,
+            Err(e) => return Promise::reject(&e),
+        };
+        let inner = &self.inner;
+        // Fast path: nothing queued and the buffer below the mark: send now.
+        if !inner.sending.get() {
+            let write = inner.write.borrow();
+            if write.ready_state() == crate::ReadyState::Open
+                && write.buffered_amount() < write.high_water_mark()
+            {
+                return match write.core.send_now(&message) {
+                    Ok(()) => Promise::resolve(&JsValue::UNDEFINED),
+                    Err(e) => Promise::reject(&e.into()),
+                };
+            }
+        }
+        let mut settle = None;
+        let promise = Promise::new(&mut |resolve, reject| settle = Some((resolve, reject)));
+        if let Some((resolve, reject)) = settle {
+            inner.sends.borrow_mut().push_back(PendingSend {
+                message,
+                resolve,
+                reject,
+            });
+        }
+        if !inner.sending.replace(true) {
+            spawn_local(drain_sends(Rc::clone(inner)));
+        }
+        promise
+    }
+
+    /// Closes with `code` (default 1000) and `reason` (default ""), checked first
+    /// (`InvalidCloseCode`, `ReasonTooLong`); resolves with `{ code, reason, wasClean }`.
+    pub fn close(&self, code: Option<u16>, reason: Option<String>) -> Promise {
+        let inner = Rc::clone(&self.inner);
+        future_to_promise(async move {
+            let code = CloseCode::from(code.unwrap_or(1000));
+            let reason = reason.unwrap_or_default();
+            let write = clone_write(&inner);
+            let ev = write.close_with(code, &reason).await?;
+            Ok(close_event_to_js(&ev))
+        })
+    }
+
+    /// A promise of `{ code, reason, wasClean }`, settled when the socket closes for any reason.
+    #[wasm_bindgen(getter)]
+    pub fn closed(&self) -> Promise {
+        self.inner.closed.clone()
+    }
+
+    /// The next message for the async iterator: `{ value, done }`. Used by
+    /// `Socket.prototype[Symbol.asyncIterator]`; rejects with `UsageError` if `onmessage` or a
+    /// `message` listener already takes the messages.
+    #[wasm_bindgen(js_name = nextMessage)]
+    pub fn next_message(&self) -> Promise {
+        let inner = Rc::clone(&self.inner);
+        if let Err(e) = inner.claim(Delivery::Iterator) {
+            return Promise::reject(&e);
+        }
+        future_to_promise(async move {
+            let next = poll_fn(|cx| inner.poll_message(cx)).await;
+            let result: JsValue = js_sys::Object::new().into();
+            match next {
+                Some(Ok(message)) => {
+                    convert::set(&result, "value", message_to_js(message));
+                    convert::set(&result, "done", false);
+                }
+                Some(Err(e)) => return Err(e.into()),
+                None => {
+                    convert::set(&result, "value", JsValue::UNDEFINED);
+                    convert::set(&result, "done", true);
+                }
+            }
+            Ok(result)
+        })
+    }
+
+    /// Adds a listener for `open`, `message`, `error` or `close` (like `EventTarget`).
+    #[wasm_bindgen(js_name = addEventListener)]
+    pub fn add_event_listener(
+        &self,
+        kind: String,
+        listener: JsValue,
+        options: JsValue,
+    ) -> Result<(), JsValue> {
+        if kind == "message" && listener.is_object() {
+            self.inner.claim(Delivery::Events)?;
+        }
+        let target: &JsValue = self.inner.target.as_ref();
+        let add: Function = get(target, "addEventListener").unchecked_into();
+        add.call3(target, &JsValue::from(kind), &listener, &options)?;
+        Ok(())
+    }
+
+    /// Removes a listener added with `addEventListener`.
+    #[wasm_bindgen(js_name = removeEventListener)]
+    pub fn remove_event_listener(
+        &self,
+        kind: String,
+        listener: JsValue,
+        options: JsValue,
+    ) -> Result<(), JsValue> {
+        let target: &JsValue = self.inner.target.as_ref();
+        let remove: Function = get(target, "removeEventListener").unchecked_into();
+        remove.call3(target, &JsValue::from(kind), &listener, &options)?;
+        Ok(())
+    }
+
+    /// The `open` handler.
+    #[wasm_bindgen(getter)]
+    pub fn onopen(&self) -> Option<Function> {
+        self.inner.handlers.borrow()[OPEN].clone()
+    }
+    /// Sets the `open` handler (a non-function clears it).
+    #[wasm_bindgen(setter)]
+    pub fn set_onopen(&self, f: JsValue) {
+        self.inner.set_handler(OPEN, f);
+    }
+    /// The `message` handler.
+    #[wasm_bindgen(getter)]
+    pub fn onmessage(&self) -> Option<Function> {
+        self.inner.handlers.borrow()[MESSAGE].clone()
+    }
+    /// Sets the `message` handler; throws `UsageError` if `for await` already takes the messages.
+    #[wasm_bindgen(setter)]
+    pub fn set_onmessage(&self, f: JsValue) -> Result<(), JsValue> {
+        if f.is_function() {
+            self.inner.claim(Delivery::Events)?;
+        }
+        self.inner.set_handler(MESSAGE, f);
+        Ok(())
+    }
+    /// The `error` handler.
+    #[wasm_bindgen(getter)]
+    pub fn onerror(&self) -> Option<Function> {
+        self.inner.handlers.borrow()[ERROR].clone()
+    }
+    /// Sets the `error` handler.
+    #[wasm_bindgen(setter)]
+    pub fn set_onerror(&self, f: JsValue) {
+        self.inner.set_handler(ERROR, f);
+    }
+    /// The `close` handler.
+    #[wasm_bindgen(getter)]
+    pub fn onclose(&self) -> Option<Function> {
+        self.inner.handlers.borrow()[CLOSE].clone()
+    }
+    /// Sets the `close` handler.
+    #[wasm_bindgen(setter)]
+    pub fn set_onclose(&self, f: JsValue) {
+        self.inner.set_handler(CLOSE, f);
+    }
+}
+
+impl Inner {
+    /// Polls the message stream; the borrow ends with the poll, never held across an await.
+    fn poll_message(&self, cx: &mut Context<'_>) -> Poll<Option<Result<Message, Error>>> {
+        Pin::new(&mut *self.read.borrow_mut()).poll_next(cx)
+    }
+
+    fn set_handler(&self, slot: usize, f: JsValue) {
+        self.handlers.borrow_mut()[slot] = f.dyn_into::<Function>().ok();
+    }
+
+    /// Fixes who takes the messages, or explains why the other consumer cannot.
+    fn claim(&self, wanted: Delivery) -> Result<(), JsValue> {
+        match self.delivery.get() {
+            Delivery::Undecided => {
+                self.delivery.set(wanted);
+                if let Some(w) = self.pump_waker.borrow_mut().take() {
+                    w.wake();
+                }
+                Ok(())
+            }
+            current if current == wanted => Ok(()),
+            _ => Err(usage_error(
+                "UsageError",
+                "a socket delivers messages either to `for await` or to onmessage / 'message' \
+                 listeners, whichever is used first; use one of them",
+            )),
+        }
+    }
+
+    /// Calls the `on*` handler, then the listeners. A throwing handler is reported like the
+    /// browser reports it, and does not stop delivery.
+    fn dispatch(&self, slot: usize, event: &web_sys::Event) {
+        let handler = self.handlers.borrow()[slot].clone();
+        if let Some(f) = handler {
+            if let Err(e) = f.call1(&JsValue::UNDEFINED, event) {
+                report_error(&e);
+            }
+        }
+        let _ = self.target.dispatch_event(event);
+    }
+}
+
+fn report_error(e: &JsValue) {
+    let global = js_sys::global();
+    if let Ok(report) = get(&global, "reportError").dyn_into::<Function>() {
+        let _ = report.call1(&global, e);
+    }
+}
+
+/// A handle on the write side for one call (the half itself stays in `Inner`).
+fn clone_write(inner: &Inner) -> WriteHalf {
+    let write = inner.write.borrow();
+    WriteHalf {
+        core: Rc::clone(&write.core),
+        writer: Default::default(),
+    }
+}
+
+/// Sends the queued messages in order, each once the sink is ready.
+async fn drain_sends(inner: Rc<Inner>) {
+    loop {
+        let Some(next) = inner.sends.borrow_mut().pop_front() else {
+            inner.sending.set(false);
+            return;
+        };
+        let ready = poll_fn(|cx| Pin::new(&mut *inner.write.borrow_mut()).poll_ready(cx)).await;
+        let sent = ready.and_then(|()| inner.write.borrow().core.send_now(&next.message));
+        match sent {
+            Ok(()) => {
+                let _ = next.resolve.call0(&JsValue::UNDEFINED);
+            }
+            Err(e) => {
+                let _ = next.reject.call1(&JsValue::UNDEFINED, &e.into());
+            }
+        }
+    }
+}
+
+enum Pumped {
+    Message(Option<Result<Message, Error>>),
+    Control(Option<WsEvent>),
+}
+
+/// Dispatches `open`, `error` and `close`, and the messages once listeners take them
+/// (messages first, so `close` always comes after the last message).
+async fn pump(inner: Rc<Inner>, mut events: Events, settle_closed: Option<Function>) {
+    let mut messages_done = false;
+    loop {
+        let next = poll_fn(|cx| {
+            if inner.delivery.get() == Delivery::Events && !messages_done {
+                if let Poll::Ready(m) = inner.poll_message(cx) {
+                    return Poll::Ready(Pumped::Message(m));
+                }
+            } else {
+                *inner.pump_waker.borrow_mut() = Some(cx.waker().clone());
+            }
+            Pin::new(&mut events).poll_next(cx).map(Pumped::Control)
+        })
+        .await;
+        match next {
+            Pumped::Message(Some(Ok(message))) => dispatch_message(&inner, message),
+            // The loss itself is reported by `error` + `close`, as the browser does.
+            Pumped::Message(_) => messages_done = true,
+            Pumped::Control(Some(WsEvent::Open)) => dispatch_plain(&inner, OPEN, "open"),
+            Pumped::Control(Some(WsEvent::Error)) => dispatch_plain(&inner, ERROR, "error"),
+            Pumped::Control(Some(WsEvent::Close(close))) => {
+                if inner.delivery.get() == Delivery::Events && !messages_done {
+                    // Deliver what is still queued before announcing the close.
+                    while let Some(Ok(message)) = poll_fn(|cx| inner.poll_message(cx)).await {
+                        dispatch_message(&inner, message);
+                    }
+                }
+                let init = web_sys::CloseEventInit::new();
+                init.set_code(close.code);
+                init.set_reason(&close.reason);
+                init.set_was_clean(close.was_clean);
+                if let Ok(ev) = web_sys::CloseEvent::new_with_event_init_dict("close", &init) {
+                    inner.dispatch(CLOSE, &ev);
+                }
+                if let Some(resolve) = &settle_closed {
+                    let _ = resolve.call1(&JsValue::UNDEFINED, &close_event_to_js(&close));
+                }
+                return;
+            }
+            // Control observers get no message copies; `None`: the socket is gone.
+            Pumped::Control(Some(WsEvent::Message(_))) => {}
+            Pumped::Control(None) => return,
+        }
+    }
+}
+
+fn dispatch_message(inner: &Inner, message: Message) {
+    let init = web_sys::MessageEventInit::new();
+    init.set_data(&message_to_js(message));
+    if let Ok(ev) = web_sys::MessageEvent::new_with_event_init_dict("message", &init) {
+        inner.dispatch(MESSAGE, &ev);
+    }
+}
+
+fn dispatch_plain(inner: &Inner, slot: usize, kind: &str) {
+    if let Ok(ev) = web_sys::Event::new(kind) {
+        inner.dispatch(slot, &ev);
+    }
+}

@@ -1,0 +1,9 @@
+// A consumer project's entry: imports the installed package by name, bundled by Vite.
+import * as sockwave from "sockwave";
+import { run } from "./scenarios.js";
+
+const ws = new URLSearchParams(location.search).get("ws");
+run(sockwave, ws).then(
+  (results) => { window.__results = results; },
+  (e) => { window.__results = [{ name: "run", ok: false, detail: String(e) }]; },
+);

@@ -1,0 +1,46 @@
+// Uses every member of the public types: `tsc --noEmit --strict` must accept it.
+import init, {
+  connect, Socket, type CloseInfo, type ConnectOptions, type Data, type SockwaveError,
+  type SendData,
+} from "sockwave";
+
+export async function everything(): Promise<void> {
+  await init();
+  const options: ConnectOptions = { protocols: ["chat.v2"], highWaterMark: 1 << 20, connectTimeoutMs: 5000 };
+  const ws: Socket = await connect("ws://127.0.0.1:9998/echo", options);
+  const payloads: SendData[] = ["hello", new Uint8Array([1]), new ArrayBuffer(2), new DataView(new ArrayBuffer(1))];
+  for (const p of payloads) await ws.send(p);
+  for await (const msg of ws) {
+    const m: Data = msg;
+    if (typeof m === "string") m.toUpperCase(); else m.byteLength.toFixed();
+    break;
+  }
+  const r: IteratorResult<Data, undefined> = await ws.nextMessage();
+  if (!r.done) console.log(r.value);
+  const states: number[] = [ws.readyState, Socket.CONNECTING, Socket.OPEN, Socket.CLOSING, Socket.CLOSED, ws.OPEN];
+  const info: [number, string, string, string, string] =
+    [ws.bufferedAmount, ws.url, ws.protocol, ws.extensions, ws.binaryType];
+  const ev: CloseInfo = await ws.close(4000, "bye");
+  const again: CloseInfo = await ws.closed;
+  console.log(states, info, ev.code, ev.reason, ev.wasClean, again);
+
+  const s = new Socket("ws://127.0.0.1:9998/echo", ["chat.v2"]);
+  s.onopen = () => { void s.send("Message to send"); };
+  s.onmessage = (e: MessageEvent<Data>) => console.log(e.data);
+  s.onerror = (e: Event) => console.log(e.type);
+  s.onclose = (e: CloseEvent) => console.log(e.code, e.reason, e.wasClean);
+  const onMsg = (e: MessageEvent<Data>) => console.log(e.data);
+  s.addEventListener("message", onMsg);
+  s.removeEventListener("message", onMsg);
+  s.addEventListener("close", (e) => console.log(e.code), { once: true });
+  s.free();
+
+  try {
+    await connect("ws://");
+  } catch (err) {
+    const e = err as SockwaveError;
+    if (e.name === "InvalidUrl") console.log(e.url, e.reason);
+    if (e.name === "ConnectionLost") console.log(e.closeEvent?.code, e.code);
+    console.log(e.protocol, e.length);
+  }
+}

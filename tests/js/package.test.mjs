@@ -1,0 +1,77 @@
+// The npm package, as a JS developer gets it: `npm pack` of the release build, installed into a
+// throwaway project outside the source tree, type-checked with `tsc --strict`, bundled by Vite,
+// and also loaded by a plain <script type="module"> page; both pages run the same scenarios
+// (tests/js/scenarios.js) in headless Chromium against the real dev server.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { ROOT, startDevServer, launchChromium, runPage } from "./browser.mjs";
+
+const npm = (args, cwd) => execFileSync("npm", args, { cwd, stdio: ["ignore", "pipe", "pipe"], encoding: "utf8" });
+let project, server, chrome;
+
+before(async () => {
+  project = fs.mkdtempSync(path.join(os.tmpdir(), "sockwave-consumer-"));
+  const packed = JSON.parse(npm(["pack", "--json", "--pack-destination", project], ROOT))[0];
+  const tarball = path.join(project, packed.filename);
+  for (const f of ["index.html", "main.js", "plain.html", "types.ts", "tsconfig.json"]) {
+    fs.copyFileSync(path.join(ROOT, "tests/js/consumer", f), path.join(project, f));
+  }
+  fs.copyFileSync(path.join(ROOT, "tests/js/scenarios.js"), path.join(project, "scenarios.js"));
+  fs.writeFileSync(path.join(project, "package.json"), JSON.stringify({
+    name: "sockwave-consumer", private: true, type: "module",
+    dependencies: { sockwave: `file:${tarball}` },
+    devDependencies: { vite: "7.3.8", typescript: "5.9.3" },
+  }, null, 2));
+  npm(["install", "--no-audit", "--no-fund", "--loglevel=error"], project);
+  server = await startDevServer(project);
+  chrome = await launchChromium();
+});
+
+after(async () => {
+  await chrome?.close();
+  await server?.stop();
+  if (project && !process.env.KEEP_CONSUMER) fs.rmSync(project, { recursive: true, force: true });
+});
+
+test("the packed package.json is right", () => {
+  const pkg = JSON.parse(fs.readFileSync(path.join(project, "node_modules/sockwave/package.json"), "utf8"));
+  assert.equal(pkg.name, "sockwave");
+  assert.equal(pkg.type, "module");
+  assert.ok(pkg.version && pkg.license, "version and license");
+  assert.equal(pkg.types, "./js/index.d.ts");
+  assert.equal(pkg.exports["."].import, "./js/index.js");
+  assert.deepEqual(pkg.sideEffects, ["./js/index.js"]);
+  const installed = (f) => fs.existsSync(path.join(project, "node_modules/sockwave", f));
+  for (const f of ["js/index.js", "js/index.d.ts", "pkg/web/sockwave.js", "pkg/web/sockwave_bg.wasm"]) {
+    assert.ok(installed(f), `${f} is in the package`);
+  }
+  assert.ok(!installed("src") && !installed("devserver") && !installed("target"), "no sources or build output");
+});
+
+test("tsc --noEmit --strict accepts a consumer using every member", () => {
+  execFileSync(path.join(project, "node_modules/.bin/tsc"), ["-p", "."], { cwd: project, stdio: "inherit" });
+});
+
+function assertAllPassed({ results, pageErrors }) {
+  const failed = results.filter((r) => !r.ok);
+  assert.deepEqual(failed, [], `failed scenarios:\n${failed.map((r) => `${r.name}: ${r.detail}`).join("\n")}`);
+  assert.ok(results.length >= 12, `ran ${results.length} scenarios`);
+  const panics = pageErrors.filter((e) => /panicked|unreachable|closure invoked/.test(e));
+  assert.deepEqual(panics, [], "no wasm panic and no freed closure called");
+}
+
+test("Vite bundle of the installed package, in Chromium", async () => {
+  execFileSync(path.join(project, "node_modules/.bin/vite"), ["build", "--base", "./", "--logLevel", "warn"], {
+    cwd: project, stdio: "inherit",
+  });
+  assert.ok(fs.readdirSync(path.join(project, "dist/assets")).some((f) => f.endsWith(".wasm")), "wasm emitted");
+  assertAllPassed(await runPage(chrome.browser, `${server.httpBase}/dist/index.html?ws=${server.wsBase}`));
+});
+
+test("plain <script type=module> page with the web target, in Chromium", async () => {
+  assertAllPassed(await runPage(chrome.browser, `${server.httpBase}/plain.html?ws=${server.wsBase}`));
+});

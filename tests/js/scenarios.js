@@ -1,0 +1,128 @@
+// The npm package's scenarios, run in a real page by both consumer pages (Vite bundle and plain
+// <script type="module">). Each returns nothing or throws; run() reports { name, ok, detail }.
+export async function run(sockwave, wsBase) {
+  const { default: init, connect, Socket } = sockwave;
+  await init();
+  const url = (route) => wsBase + route;
+  const results = [];
+  const check = (cond, msg) => { if (!cond) throw new Error(msg); };
+  const expectError = async (promiseOrFn, name) => {
+    try {
+      await (typeof promiseOrFn === "function" ? promiseOrFn() : promiseOrFn);
+    } catch (e) {
+      check(e instanceof Error, `expected an Error object, got ${typeof e}: ${e}`);
+      check(e.name === name, `expected ${name}, got ${e.name}: ${e.message}`);
+      return e;
+    }
+    throw new Error(`expected ${name}, nothing was thrown`);
+  };
+  const withTimeout = (p, ms, what) => Promise.race([
+    p, new Promise((_, rej) => setTimeout(() => rej(new Error(`timeout: ${what}`)), ms)),
+  ]);
+
+  const scenarios = {
+    "connect, send and receive text and binary": async () => {
+      const ws = await connect(url("/echo"));
+      check(ws.readyState === Socket.OPEN && ws.readyState === 1, "open");
+      await ws.send("hello ✓ 🦀");
+      await ws.send(new Uint8Array([1, 2, 3]));
+      await ws.send(new Uint8Array([9, 8, 7, 6]).buffer);
+      const it = ws[Symbol.asyncIterator]();
+      const a = await it.next(), b = await it.next(), c = await it.next();
+      check(a.value === "hello ✓ 🦀", `text echo: ${a.value}`);
+      check(b.value instanceof Uint8Array && b.value.join() === "1,2,3", `binary echo: ${b.value}`);
+      check(c.value instanceof Uint8Array && c.value.join() === "9,8,7,6", `buffer echo: ${c.value}`);
+      await ws.close();
+    },
+    "for await in order, ends on close with code and reason": async () => {
+      const ws = await connect(url("/close?after=5&code=4000&reason=bye"), { highWaterMark: 1 << 20 });
+      for (let i = 0; i < 5; i++) ws.send(`m${i}`);
+      const got = [];
+      for await (const msg of ws) got.push(msg);
+      check(got.join() === "m0,m1,m2,m3,m4", `got ${got}`);
+      const ev = await ws.closed;
+      check(ev.code === 4000 && ev.reason === "bye" && ev.wasClean === true, JSON.stringify(ev));
+    },
+    "close with code and reason": async () => {
+      const ws = await connect(url("/echo"));
+      const ev = await ws.close(4001, "see you");
+      check(ev.code === 4001 && ev.reason === "see you" && ev.wasClean, JSON.stringify(ev));
+      const again = await ws.closed;
+      check(again.code === 4001, "closed promise");
+      check(ws.readyState === Socket.CLOSED, "closed state");
+    },
+    "classic on* handlers and addEventListener": async () => {
+      const s = new Socket(url("/echo?pick=chat.v2"), ["chat.v2"]);
+      check(s.readyState === Socket.CONNECTING, "connecting");
+      const seen = [];
+      await withTimeout(new Promise((resolve, reject) => {
+        s.onopen = () => { seen.push("open"); s.send("Message to send"); };
+        s.onmessage = (e) => { seen.push(`message:${e.data}`); s.close(1000, "done"); };
+        s.addEventListener("message", (e) => seen.push(`listener:${e.data}`));
+        s.onerror = () => reject(new Error("error event"));
+        s.onclose = (e) => { seen.push(`close:${e.code}:${e.reason}:${e.wasClean}`); resolve(); };
+      }), 5000, "classic flow");
+      check(s.protocol === "chat.v2", `protocol ${s.protocol}`);
+      check(seen.join("|") === "open|message:Message to send|listener:Message to send|close:1000:done:true",
+        seen.join("|"));
+    },
+    "error: InvalidUrl": async () => {
+      const e = await expectError(connect("ws://"), "InvalidUrl");
+      check(e.url === "ws://", "url property");
+      await expectError(() => new Socket("ftp://127.0.0.1/"), "InvalidUrl");
+    },
+    "error: InvalidProtocol": async () => {
+      const e = await expectError(connect(url("/echo"), { protocols: ["a b"] }), "InvalidProtocol");
+      check(e.protocol === "a b", "protocol property");
+    },
+    "error: ConnectFailed": async () => {
+      const e = await expectError(connect("ws://127.0.0.1:19999/"), "ConnectFailed");
+      check(e.code === 1006 && e.closeEvent.code === 1006, "closeEvent property");
+    },
+    "error: ConnectTimeout": async () => {
+      await expectError(connect(url("/hang"), { connectTimeoutMs: 150 }), "ConnectTimeout");
+    },
+    "error: InvalidCloseCode and ReasonTooLong leave the socket open": async () => {
+      const ws = await connect(url("/echo"));
+      const e = await expectError(ws.close(1006), "InvalidCloseCode");
+      check(e.code === 1006, "code property");
+      const r = await expectError(ws.close(4000, "é".repeat(62)), "ReasonTooLong");
+      check(r.length === 124, "length property");
+      check(ws.readyState === Socket.OPEN, "still open");
+      await ws.close();
+    },
+    "error: Closed on send after close": async () => {
+      const ws = await connect(url("/echo"));
+      await ws.close();
+      await expectError(ws.send("late"), "Closed");
+      check(ws.bufferedAmount === 0, "nothing buffered");
+    },
+    "error: ConnectionLost ends for await": async () => {
+      const ws = await connect(url("/drop?after=1"));
+      await ws.send("x");
+      const got = [];
+      const e = await expectError(async () => { for await (const m of ws) got.push(m); }, "ConnectionLost");
+      check(got.join() === "x", `got ${got}`);
+      check(e.closeEvent.code === 1006 && e.closeEvent.wasClean === false, "closeEvent");
+    },
+    "error: UsageError mixing onmessage and for await; TypeError on bad data": async () => {
+      const ws = await connect(url("/echo"));
+      await ws.send("one");
+      const it = ws[Symbol.asyncIterator]();
+      check((await it.next()).value === "one", "iterated");
+      await expectError(() => { ws.onmessage = () => {}; }, "UsageError");
+      await expectError(ws.send({}), "TypeError");
+      await ws.close();
+    },
+  };
+
+  for (const [name, fn] of Object.entries(scenarios)) {
+    try {
+      await withTimeout(fn(), 10000, name);
+      results.push({ name, ok: true });
+    } catch (e) {
+      results.push({ name, ok: false, detail: `${e && e.name}: ${e && e.message}` });
+    }
+  }
+  return results;
+}
