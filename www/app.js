@@ -1,0 +1,116 @@
+// The demo page: the classic "Run WebSocket" example, then a small console, both on sockwave's
+// npm package (staged into www/sockwave/ by `npm start`).
+import init, { Socket } from "./sockwave/js/index.js";
+
+const $ = (sel) => document.querySelector(sel);
+const params = new URLSearchParams(location.search);
+const useAlerts = params.get("alerts") === "1";
+if (params.get("url")) $("#url").value = params.get("url");
+const ready = init();
+
+const time = () => new Date().toISOString().slice(11, 23);
+function logTo(list, text, kind = "info") {
+  const li = document.createElement("li");
+  li.className = kind;
+  const t = document.createElement("time");
+  t.textContent = time();
+  li.append(t, " ", text);
+  list.append(li);
+  li.scrollIntoView({ block: "nearest" });
+}
+const describe = (e) => (e && e.name ? `${e.name}: ${e.message}` : String(e));
+const closeText = (e) => `code ${e.code}${e.reason ? `, reason "${e.reason}"` : ""}${e.wasClean ? "" : ", not clean"}`;
+
+// ---- The classic example, step for step (alert() with ?alerts=1, an on-page list otherwise).
+function notice(text, kind = "info") {
+  if (useAlerts) alert(text);
+  else logTo($("#notices"), text, kind);
+}
+
+window.WebSocketTest = async function WebSocketTest() {
+  $("#notices").replaceChildren();
+  if (!("WebSocket" in window)) {
+    notice("WebSocket NOT supported by your Browser!", "error");
+    return;
+  }
+  notice("WebSocket is supported by your Browser!");
+  await ready;
+  const url = $("#url").value.trim();
+  let ws;
+  try {
+    ws = new Socket(url);
+  } catch (e) {
+    notice(`Error: ${describe(e)}`, "error");
+    return;
+  }
+  let opened = false;
+  ws.onopen = () => {
+    opened = true;
+    ws.send("Message to send").catch((e) => notice(`Error: ${describe(e)}`, "error"));
+    notice("Message is sent...");
+  };
+  ws.onmessage = (evt) => {
+    notice(`Message is received... ${evt.data}`);
+    ws.close(1000, "done").catch((e) => notice(`Error: ${describe(e)}`, "error"));
+  };
+  ws.onerror = () => {
+    if (!opened) notice(`Error: cannot connect to ${url}. Is the server running (npm start)?`, "error");
+  };
+  ws.onclose = (evt) => notice(`Connection is closed... (${closeText(evt)})`, evt.wasClean ? "info" : "error");
+};
+
+// ---- The console.
+let socket = null;
+const log = (text, kind) => logTo($("#log"), text, kind);
+const show = (data) =>
+  typeof data === "string"
+    ? JSON.stringify(data)
+    : `${data.length} bytes [${Array.from(data.slice(0, 16), (b) => b.toString(16).padStart(2, "0")).join(" ")}${data.length > 16 ? " …" : ""}]`;
+
+$("#connect").addEventListener("click", async () => {
+  await ready;
+  const url = $("#url").value.trim();
+  if (socket && socket.readyState <= Socket.OPEN) socket.close().catch(() => {});
+  try {
+    socket = new Socket(url);
+  } catch (e) {
+    log(`bad URL: ${describe(e)}`, "error");
+    return;
+  }
+  const ws = socket;
+  log(`connecting to ${url}`);
+  let opened = false;
+  ws.onopen = () => { opened = true; log(`open (protocol "${ws.protocol}")`, "open"); };
+  ws.onmessage = (e) => log(`message: ${show(e.data)}`, "message");
+  ws.onerror = () => log(opened ? "error" : `error: cannot connect to ${url}, is the server running?`, "error");
+  ws.onclose = (e) => log(`close: ${closeText(e)}`, e.wasClean ? "close" : "error");
+});
+
+async function send(binary) {
+  if (!socket) return log("not connected: press Connect first", "error");
+  const text = $("#payload").value;
+  try {
+    await socket.send(binary ? new TextEncoder().encode(text) : text);
+    log(`sent ${binary ? "binary" : "text"}: ${binary ? show(new TextEncoder().encode(text)) : show(text)}`, "sent");
+  } catch (e) {
+    log(`send failed: ${describe(e)}`, "error");
+  }
+}
+$("#send-text").addEventListener("click", () => send(false));
+$("#send-binary").addEventListener("click", () => send(true));
+
+$("#close").addEventListener("click", async () => {
+  if (!socket) return log("not connected: press Connect first", "error");
+  const code = Number($("#close-code").value);
+  try {
+    await socket.close(code, $("#close-reason").value);
+  } catch (e) {
+    log(`close refused: ${describe(e)}`, "error");
+  }
+});
+
+const STATE_NAMES = ["CONNECTING", "OPEN", "CLOSING", "CLOSED"];
+setInterval(() => {
+  $("#ready-state").textContent = socket ? `${socket.readyState} ${STATE_NAMES[socket.readyState]}` : "–";
+  $("#buffered").textContent = socket ? String(socket.bufferedAmount) : "–";
+}, 100);
