@@ -48,4 +48,18 @@ if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modu
   npm ci --no-audit --no-fund --loglevel=error
 fi
 
+# 5. The classic example's own echo server, pywebsocket, for the demo's compatibility test.
+#    Its example handlers (echo_wsh.py) ship only in the source archive.
+PYWS=pywebsocket3-4.0.2
+if ! python3 -c "import pywebsocket3, six" 2>/dev/null; then
+  say "pip install pywebsocket3 six"
+  python3 -m pip install --quiet --root-user-action=ignore "pywebsocket3==4.0.2" six
+fi
+if [ ! -f ".cache/$PYWS/example/echo_wsh.py" ]; then
+  say "fetching pywebsocket3's example handlers (source archive from PyPI)"
+  mkdir -p .cache
+  python3 -m pip download --quiet --no-deps --no-binary :all: "pywebsocket3==4.0.2" -d .cache
+  tar xzf ".cache/$PYWS.tar.gz" -C .cache
+fi
+
 say "ready: wasm-bindgen $WASM_BINDGEN_VERSION, wasm-pack $WASM_PACK_VERSION, geckodriver $GECKODRIVER_VERSION"

@@ -1,12 +1,18 @@
 #!/usr/bin/env bash
-# `npm start`: set up, build, start the dev server and serve www/, until Ctrl-C.
+# `npm start`: set up, build the release package and the demo, start the dev server (echo on
+# ws://127.0.0.1:9998/echo, the page on http://127.0.0.1:8080/), until Ctrl-C.
+# Ports: SOCKWAVE_WS_PORT, SOCKWAVE_HTTP_PORT. SOCKWAVE_SKIP_BUILD=1 reuses the last build.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
 trap stop_devserver EXIT
 trap 'exit 0' INT TERM
 
-bash scripts/setup.sh
+if [ "${SOCKWAVE_SKIP_BUILD:-}" != 1 ]; then
+  [ "${SOCKWAVE_SKIP_SETUP:-}" = 1 ] || bash scripts/setup.sh
+  SOCKWAVE_SKIP_SETUP=1 bash scripts/build.sh
+  bash scripts/build-demo.sh
+fi
 step "starting the dev server"
 start_devserver "${SOCKWAVE_WS_PORT:-9998}" "${SOCKWAVE_HTTP_PORT:-8080}"
 echo "echo server: ws://127.0.0.1:$WS_PORT/echo"

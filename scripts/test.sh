@@ -35,8 +35,9 @@ stop_devserver
 
 step "release npm package (wasm-pack --target web + wasm-opt)"
 SOCKWAVE_SKIP_SETUP=1 bash scripts/build.sh
+bash scripts/build-demo.sh
 
-step "JavaScript end-to-end: packed package in a Vite consumer and a plain page, headless Chromium"
+step "JavaScript end-to-end: the packed package (Vite, plain page) and the demo, headless Chromium"
 node --test tests/js/*.test.mjs
 
 echo

@@ -11,7 +11,7 @@
 mod http;
 mod routes;
 
-use std::net::{Ipv4Addr, SocketAddr};
+use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -76,6 +76,14 @@ async fn main() {
         options.root.display()
     );
     let root = Arc::new(options.root);
+    // `localhost` may resolve to ::1 first: listen there too (same ports) when the machine has it.
+    let v6 = |port| TcpListener::bind(SocketAddr::from((Ipv6Addr::LOCALHOST, port)));
+    if let Ok(ws6) = v6(port_of(&ws)).await {
+        tokio::spawn(routes::serve(ws6));
+    }
+    if let Ok(http6) = v6(port_of(&http)).await {
+        tokio::spawn(http::serve(http6, Arc::clone(&root)));
+    }
     tokio::select! {
         _ = routes::serve(ws) => {}
         _ = http::serve(http, root) => {}

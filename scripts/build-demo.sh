@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Stages the demo: the release npm package into www/sockwave/, and the Rust front end
+# (examples/echo-chat) built by wasm-pack into www/rust/pkg/. Run after scripts/build.sh.
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+cd "$ROOT"
+step "staging the npm package into www/sockwave/"
+rm -rf www/sockwave
+mkdir -p www/sockwave/js www/sockwave/pkg/web
+cp js/index.js js/index.d.ts www/sockwave/js/
+cp pkg/web/sockwave.js pkg/web/sockwave_bg.wasm www/sockwave/pkg/web/
+step "building the Rust front end (examples/echo-chat) into www/rust/pkg/"
+wasm-pack --quiet build examples/echo-chat --release --target web --out-dir ../../www/rust/pkg --no-pack --mode no-install
+rm -f www/rust/pkg/.gitignore

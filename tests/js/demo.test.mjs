@@ -1,0 +1,177 @@
+// The demo, as a newcomer sees it: starts what `npm start` starts (scripts/start.sh, reusing
+// the build `npm test` just made), then drives the page in headless Chromium: the classic
+// "Run WebSocket" flow (on-page notices and ?alerts=1 dialogs), the console (binary, close with
+// code and reason, bad URL, server down, bad close code), and the Rust front end under /rust/.
+// Screenshots go to test-output/ (not committed).
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import net from "node:net";
+import fs from "node:fs";
+import path from "node:path";
+import { ROOT, launchChromium } from "./browser.mjs";
+
+const OUT = path.join(ROOT, "test-output");
+let start, chrome, wsPort, httpPort, page;
+
+async function freePort() {
+  const srv = net.createServer().listen(0, "127.0.0.1");
+  await new Promise((r) => srv.once("listening", r));
+  const { port } = srv.address();
+  await new Promise((r) => srv.close(r));
+  return port;
+}
+
+before(async () => {
+  fs.mkdirSync(OUT, { recursive: true });
+  [wsPort, httpPort] = [await freePort(), await freePort()];
+  start = spawn("bash", ["scripts/start.sh"], {
+    cwd: ROOT,
+    detached: true, // its own process group, so the whole tree stops with it
+    stdio: ["ignore", "pipe", "inherit"],
+    env: { ...process.env, SOCKWAVE_SKIP_BUILD: "1", SOCKWAVE_WS_PORT: String(wsPort), SOCKWAVE_HTTP_PORT: String(httpPort) },
+  });
+  let out = "";
+  await new Promise((resolve, reject) => {
+    start.stdout.on("data", (c) => { out += c; if (out.includes("demo page:")) resolve(); });
+    start.on("exit", (code) => reject(new Error(`npm start exited (${code}): ${out}`)));
+  });
+  chrome = await launchChromium();
+});
+
+after(async () => {
+  await chrome?.close();
+  if (start && start.exitCode === null) {
+    const exited = new Promise((r) => start.once("exit", r));
+    process.kill(-start.pid, "SIGTERM");
+    await exited;
+  }
+});
+
+const site = (p) => `http://127.0.0.1:${httpPort}${p}`;
+const echoUrl = () => `ws://localhost:${wsPort}/echo`;
+const texts = (selector) => page.locator(selector).allInnerTexts();
+const stripTime = (t) => t.replace(/^\d\d:\d\d:\d\d\.\d{3}\s*/, "");
+
+async function waitForLog(selector, pattern, timeout = 10_000) {
+  await page.waitForFunction(
+    ([sel, src]) => [...document.querySelectorAll(`${sel} li`)].some((li) => new RegExp(src).test(li.textContent)),
+    [selector, pattern.source], { timeout },
+  );
+}
+
+test("Run WebSocket: four notices in order, with the echo", async () => {
+  page = await chrome.browser.newPage({ viewport: { width: 1100, height: 800 } });
+  const errors = [];
+  page.on("pageerror", (e) => errors.push(String(e)));
+  await page.goto(site(`/?url=${encodeURIComponent(echoUrl())}`));
+  await page.getByRole("link", { name: "Run WebSocket", exact: true }).click();
+  await page.waitForFunction(() => document.querySelectorAll("#notices li").length >= 4, null, { timeout: 10_000 });
+  const notices = (await texts("#notices li")).map(stripTime);
+  assert.deepEqual(notices, [
+    "WebSocket is supported by your Browser!",
+    "Message is sent...",
+    "Message is received... Message to send",
+    'Connection is closed... (code 1000, reason "done")',
+  ]);
+  assert.deepEqual(errors, []);
+});
+
+test("the console: binary, close 4001 with a reason, bad close code, bad URL, server down", async () => {
+  await page.getByRole("button", { name: "Connect" }).click();
+  await waitForLog("#log", /open \(protocol ""\)/);
+  await page.fill("#payload", "héllo");
+  await page.getByRole("button", { name: "Send binary" }).click();
+  await waitForLog("#log", /message: 6 bytes \[68 c3 a9 6c 6c 6f\]/);
+  await page.getByRole("button", { name: "Send text" }).click();
+  await waitForLog("#log", /message: "héllo"/);
+  await page.fill("#close-code", "1005");
+  await page.getByRole("button", { name: "Close" }).click();
+  await waitForLog("#log", /close refused: InvalidCloseCode/);
+  await page.fill("#close-code", "4001");
+  await page.fill("#close-reason", "test reason");
+  await page.getByRole("button", { name: "Close" }).click();
+  await waitForLog("#log", /close: code 4001, reason "test reason"/);
+  await page.waitForFunction(() => document.querySelector("#ready-state").textContent === "3 CLOSED");
+
+  await page.fill("#url", "ws://");
+  await page.getByRole("button", { name: "Connect" }).click();
+  await waitForLog("#log", /bad URL: InvalidUrl/);
+
+  await page.fill("#url", `ws://127.0.0.1:${await freePort()}/echo`);
+  await page.getByRole("button", { name: "Connect" }).click();
+  await waitForLog("#log", /cannot connect to .*is the server running/);
+  await waitForLog("#log", /close: code 1006/);
+  await page.screenshot({ path: path.join(OUT, "demo.png"), fullPage: true });
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.screenshot({ path: path.join(OUT, "demo-phone.png"), fullPage: true });
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth);
+  assert.equal(overflow, false, "no horizontal scrolling on a phone-sized viewport");
+  await page.close();
+});
+
+test("?alerts=1 uses alert() exactly like the original", async () => {
+  page = await chrome.browser.newPage();
+  const dialogs = [];
+  page.on("dialog", async (d) => { dialogs.push(d.message()); await d.accept(); });
+  await page.goto(site(`/?alerts=1&url=${encodeURIComponent(echoUrl())}`));
+  await page.getByRole("link", { name: "Run WebSocket", exact: true }).click();
+  for (let i = 0; i < 100 && dialogs.length < 4; i++) await new Promise((r) => setTimeout(r, 50));
+  assert.deepEqual(dialogs, [
+    "WebSocket is supported by your Browser!",
+    "Message is sent...",
+    "Message is received... Message to send",
+    'Connection is closed... (code 1000, reason "done")',
+  ]);
+  assert.equal(await page.locator("#notices li").count(), 0, "no on-page notices in alert mode");
+  await page.close();
+});
+
+test("the page works unchanged against the classic pywebsocket echo server", async () => {
+  const port = await freePort();
+  const handlers = path.join(ROOT, ".cache/pywebsocket3-4.0.2/example");
+  const py = spawn("python3", ["-m", "pywebsocket3.standalone", "-H", "127.0.0.1", "-p", String(port), "-w", handlers], {
+    stdio: "ignore",
+  });
+  try {
+    for (let i = 0; i < 100; i++) {
+      const up = await new Promise((r) => net.connect(port, "127.0.0.1").on("connect", function () { this.end(); r(true); }).on("error", () => r(false)));
+      if (up) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    page = await chrome.browser.newPage();
+    await page.goto(site(`/?url=${encodeURIComponent(`ws://localhost:${port}/echo`)}`));
+    await page.getByRole("link", { name: "Run WebSocket", exact: true }).click();
+    await page.waitForFunction(() => document.querySelectorAll("#notices li").length >= 4, null, { timeout: 10_000 });
+    assert.deepEqual((await texts("#notices li")).map(stripTime), [
+      "WebSocket is supported by your Browser!",
+      "Message is sent...",
+      "Message is received... Message to send",
+      "Connection is closed... (code 1000)", // pywebsocket answers the close without a reason
+    ]);
+    await page.close();
+  } finally {
+    py.kill();
+  }
+});
+
+test("the Rust front end: echo, and it reconnects by itself", async () => {
+  page = await chrome.browser.newPage();
+  const errors = [];
+  page.on("pageerror", (e) => errors.push(String(e)));
+  // /drop?after=1 echoes one message, then drops the connection without a close frame.
+  await page.goto(site(`/rust/?url=${encodeURIComponent(`ws://localhost:${wsPort}/drop?after=1`)}`));
+  await page.waitForFunction(() => document.querySelector("#status").className === "connected", null, { timeout: 10_000 });
+  await page.fill("#message", "hi from rust");
+  await page.press("#message", "Enter");
+  await waitForLog("#log", /echo: hi from rust/);
+  await waitForLog("#log", /disconnected: connection lost/);
+  await page.waitForFunction(() => /reconnecting in/.test(document.querySelector("#status").textContent));
+  await page.waitForFunction(() => document.querySelector("#status").className === "connected", null, { timeout: 10_000 });
+  await page.fill("#message", "after reconnect");
+  await page.press("#message", "Enter");
+  await waitForLog("#log", /echo: after reconnect/);
+  await page.screenshot({ path: path.join(OUT, "demo-rust.png"), fullPage: true });
+  assert.deepEqual(errors, []);
+  await page.close();
+});
