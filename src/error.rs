@@ -67,6 +67,25 @@ pub enum Error {
     /// server or the network dropped it). Yielded once by the message stream, before it ends.
     #[error("connection lost ({0})")]
     ConnectionLost(CloseEvent),
+    /// The reconnecting socket's send queue is full while disconnected: the message was not
+    /// queued (never a silent drop). Wait for [`ConnectionState::Open`](crate::reconnect::ConnectionState::Open)
+    /// or raise [`queue_limit`](crate::reconnect::ReconnectingBuilder::queue_limit).
+    #[error("send queue full ({limit} messages) while disconnected")]
+    QueueFull {
+        /// The configured queue limit.
+        limit: usize,
+    },
+    /// The reconnecting socket stopped because `should_reconnect` declined this close.
+    #[error("not reconnecting after {0}")]
+    ReconnectRefused(CloseEvent),
+    /// The reconnecting socket gave up after `max_retries` failed attempts in a row.
+    #[error("gave up after {attempts} reconnection attempts (last: {last})")]
+    RetriesExhausted {
+        /// How many reconnection attempts were made.
+        attempts: u32,
+        /// How the last connection or attempt ended.
+        last: CloseEvent,
+    },
     /// The browser threw an exception sockwave did not expect; carries its name and message.
     #[error("browser error {name}: {message}")]
     Browser {
@@ -91,14 +110,21 @@ impl Error {
             Error::NotOpen => "NotOpen",
             Error::Closed => "Closed",
             Error::ConnectionLost(_) => "ConnectionLost",
+            Error::QueueFull { .. } => "QueueFull",
+            Error::ReconnectRefused(_) => "ReconnectRefused",
+            Error::RetriesExhausted { .. } => "RetriesExhausted",
             Error::Browser { .. } => "BrowserError",
         }
     }
 
-    /// The close event behind `ConnectFailed` and `ConnectionLost`, if any.
+    /// The close event behind `ConnectFailed`, `ConnectionLost`, `ReconnectRefused` and
+    /// `RetriesExhausted`, if any.
     pub fn close_event(&self) -> Option<&CloseEvent> {
         match self {
-            Error::ConnectFailed(ev) | Error::ConnectionLost(ev) => Some(ev),
+            Error::ConnectFailed(ev)
+            | Error::ConnectionLost(ev)
+            | Error::ReconnectRefused(ev)
+            | Error::RetriesExhausted { last: ev, .. } => Some(ev),
             _ => None,
         }
     }

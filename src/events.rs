@@ -1,7 +1,8 @@
-//! The four browser events as a `Stream`, for code that thinks in onopen/onmessage/onerror/onclose.
+//! Observer feeds: the four browser events as a `Stream` ([`Events`]), and the queue type
+//! behind it and behind the reconnecting socket's state stream.
 //!
-//! Each [`Events`] has its own queue; the socket's listeners push copies into every live queue,
-//! so observing events never takes a message away from the message stream.
+//! Each observer has its own [`Feed`]; the producer pushes into every live one, so observing
+//! events never takes a message away from the message stream.
 
 use std::cell::RefCell;
 use std::collections::VecDeque;
@@ -14,46 +15,65 @@ use futures_core::stream::{FusedStream, Stream};
 
 use crate::WsEvent;
 
-/// One observer's queue of events.
-#[derive(Default)]
-pub(crate) struct EventQueue {
-    items: VecDeque<WsEvent>,
+/// One observer's queue: items in order, then the end.
+pub(crate) struct Feed<T> {
+    items: VecDeque<T>,
     waker: Option<Waker>,
     done: bool,
-    /// Whether this observer wants copies of messages (the control-only ones do not).
-    pub(crate) skip_messages: bool,
 }
 
-impl EventQueue {
-    pub(crate) fn new(skip_messages: bool) -> Self {
-        EventQueue {
-            skip_messages,
-            ..EventQueue::default()
-        }
+impl<T> Feed<T> {
+    pub(crate) fn new() -> Rc<RefCell<Self>> {
+        Rc::new(RefCell::new(Feed {
+            items: VecDeque::new(),
+            waker: None,
+            done: false,
+        }))
     }
 
-    /// Queues an event; wakes the observer after the queue's borrow has ended.
-    pub(crate) fn push(queue: &RefCell<Self>, event: WsEvent) {
+    /// Queues an item; wakes the observer after the feed's borrow has ended.
+    pub(crate) fn push(feed: &RefCell<Self>, item: T) {
         let waker = {
-            let mut q = queue.borrow_mut();
-            q.items.push_back(event);
-            q.waker.take()
+            let mut f = feed.borrow_mut();
+            f.items.push_back(item);
+            f.waker.take()
         };
         if let Some(w) = waker {
             w.wake();
         }
     }
 
-    /// No more events will come: after `close`, or when the socket was dropped.
-    pub(crate) fn finish(queue: &RefCell<Self>) {
+    /// No more items will come.
+    pub(crate) fn finish(feed: &RefCell<Self>) {
         let waker = {
-            let mut q = queue.borrow_mut();
-            q.done = true;
-            q.waker.take()
+            let mut f = feed.borrow_mut();
+            f.done = true;
+            f.waker.take()
         };
         if let Some(w) = waker {
             w.wake();
         }
+    }
+
+    pub(crate) fn poll_next(feed: &RefCell<Self>, cx: &Context<'_>) -> Poll<Option<T>> {
+        let mut f = feed.borrow_mut();
+        if let Some(item) = f.items.pop_front() {
+            return Poll::Ready(Some(item));
+        }
+        if f.done {
+            return Poll::Ready(None);
+        }
+        f.waker = Some(cx.waker().clone());
+        Poll::Pending
+    }
+
+    pub(crate) fn is_terminated(feed: &RefCell<Self>) -> bool {
+        let f = feed.borrow();
+        f.done && f.items.is_empty()
+    }
+
+    pub(crate) fn len(feed: &RefCell<Self>) -> usize {
+        feed.borrow().items.len()
     }
 }
 
@@ -79,38 +99,28 @@ impl EventQueue {
 /// # Ok(()) }
 /// ```
 pub struct Events {
-    pub(crate) queue: Rc<RefCell<EventQueue>>,
+    pub(crate) feed: Rc<RefCell<Feed<WsEvent>>>,
 }
 
 impl Stream for Events {
     type Item = WsEvent;
 
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<WsEvent>> {
-        let mut queue = self.queue.borrow_mut();
-        if let Some(event) = queue.items.pop_front() {
-            return Poll::Ready(Some(event));
-        }
-        if queue.done {
-            return Poll::Ready(None);
-        }
-        queue.waker = Some(cx.waker().clone());
-        Poll::Pending
+        Feed::poll_next(&self.feed, cx)
     }
 }
 
 impl FusedStream for Events {
     fn is_terminated(&self) -> bool {
-        let queue = self.queue.borrow();
-        queue.done && queue.items.is_empty()
+        Feed::is_terminated(&self.feed)
     }
 }
 
 impl fmt::Debug for Events {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let queue = self.queue.borrow();
         f.debug_struct("Events")
-            .field("queued", &queue.items.len())
-            .field("done", &queue.done)
+            .field("queued", &Feed::len(&self.feed))
+            .field("done", &Feed::is_terminated(&self.feed))
             .finish()
     }
 }

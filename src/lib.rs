@@ -17,6 +17,8 @@ mod socket;
 mod stream;
 mod websocket;
 
+pub mod reconnect;
+
 // The JavaScript API of the npm package.
 #[cfg(feature = "js")]
 mod js;

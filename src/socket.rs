@@ -14,7 +14,7 @@ use js_sys::{ArrayBuffer, Uint8Array};
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{BinaryType, MessageEvent};
 
-use crate::events::{EventQueue, Events};
+use crate::events::{Events, Feed};
 use crate::listeners::Listener;
 use crate::{CloseEvent, Error, Message, ReadyState, WsEvent};
 
@@ -31,8 +31,9 @@ pub(crate) struct Inbox {
     reader: Option<Waker>,
     /// Tasks waiting for `open` or `close`.
     waiters: Vec<Waker>,
-    /// Observers of [`WsEvent`]s; dead ones are pruned as events are published.
-    subscribers: Vec<Weak<RefCell<EventQueue>>>,
+    /// Observers of [`WsEvent`]s, with whether they skip message copies; dead ones are pruned
+    /// as events are published.
+    subscribers: Vec<(Weak<RefCell<Feed<WsEvent>>>, bool)>,
 }
 
 impl Inbox {
@@ -52,23 +53,33 @@ impl Inbox {
     }
 
     /// Adds an event observer.
-    pub(crate) fn subscribe(&mut self, queue: &Rc<RefCell<EventQueue>>) {
-        self.subscribers.push(Rc::downgrade(queue));
+    fn subscribe(&mut self, feed: &Rc<RefCell<Feed<WsEvent>>>, skip_messages: bool) {
+        self.subscribers.push((Rc::downgrade(feed), skip_messages));
     }
 
     fn publish(&mut self, is_message: bool, event: impl Fn() -> WsEvent) {
         if self.subscribers.is_empty() {
             return;
         }
-        self.subscribers.retain(|weak| match weak.upgrade() {
-            Some(queue) => {
-                if !(is_message && queue.borrow().skip_messages) {
-                    EventQueue::push(&queue, event());
+        self.subscribers
+            .retain(|(weak, skip_messages)| match weak.upgrade() {
+                Some(feed) => {
+                    if !(is_message && *skip_messages) {
+                        Feed::push(&feed, event());
+                    }
+                    true
                 }
-                true
+                None => false,
+            });
+    }
+
+    /// Ends every observer's feed.
+    fn finish_subscribers(&mut self) {
+        for (weak, _) in std::mem::take(&mut self.subscribers) {
+            if let Some(feed) = weak.upgrade() {
+                Feed::finish(&feed);
             }
-            None => false,
-        });
+        }
     }
 }
 
@@ -115,16 +126,16 @@ impl Core {
 
     /// A new event observer (see [`Events`]); `skip_messages` leaves out message copies.
     pub(crate) fn events(&self, skip_messages: bool) -> Events {
-        let queue = Rc::new(RefCell::new(EventQueue::new(skip_messages)));
+        let feed = Feed::new();
         let mut inbox = self.inbox.borrow_mut();
         match &inbox.close {
             Some(ev) => {
-                EventQueue::push(&queue, WsEvent::Close(ev.clone()));
-                EventQueue::finish(&queue);
+                Feed::push(&feed, WsEvent::Close(ev.clone()));
+                Feed::finish(&feed);
             }
-            None => inbox.subscribe(&queue),
+            None => inbox.subscribe(&feed, skip_messages),
         }
-        Events { queue }
+        Events { feed }
     }
 
     /// Checks that a message may be sent now: `NotOpen` while connecting, `Closed` once closing
@@ -189,10 +200,7 @@ impl Drop for Core {
             let _ = self.raw.close_with_code(1000);
         }
         // The listeners detach as the fields drop; event observers learn that nothing more comes.
-        let subscribers = std::mem::take(&mut self.inbox.borrow_mut().subscribers);
-        for queue in subscribers.iter().filter_map(Weak::upgrade) {
-            EventQueue::finish(&queue);
-        }
+        self.inbox.borrow_mut().finish_subscribers();
     }
 }
 
@@ -236,12 +244,7 @@ fn on_close(inbox: &mut Inbox, event: web_sys::Event) -> Wakers {
         was_clean: event.was_clean(),
     };
     inbox.publish(false, || WsEvent::Close(close.clone()));
-    for queue in std::mem::take(&mut inbox.subscribers)
-        .iter()
-        .filter_map(Weak::upgrade)
-    {
-        EventQueue::finish(&queue);
-    }
+    inbox.finish_subscribers();
     inbox.close = Some(close);
     (inbox.reader.take(), std::mem::take(&mut inbox.waiters))
 }

@@ -10,11 +10,13 @@
 //! | `/stall` | accepts, then never reads nor writes (for a while) |
 //! | `/hang` | never answers the handshake (for a while): connect timeouts, cancelled connects |
 //! | `/discard` | reads and throws away every message |
+//! | `/flaky?key=K&fail=N` | refuses the first N handshakes for key K with 403, then echoes |
 //!
 //! Any route: `?pick=NAME` selects that subprotocol if the client offered it; otherwise the
 //! first one offered is selected (browsers fail a handshake that offers protocols and gets none).
 
 use std::collections::HashMap;
+use std::sync::{Mutex, OnceLock};
 use std::time::Duration;
 
 use futures_util::{SinkExt, StreamExt};
@@ -74,7 +76,12 @@ async fn handle(mut tcp: TcpStream) {
     #[allow(clippy::result_large_err)]
     let callback = |req: &Request, mut resp: Response| -> Result<Response, ErrorResponse> {
         route = parse_route(req.uri().path(), req.uri().query().unwrap_or(""));
-        if route.path == "/reject" {
+        let refuse = match route.path.as_str() {
+            "/reject" => true,
+            "/flaky" => flaky_refuses(route.query.get("key"), route.number("fail", 0)),
+            _ => false,
+        };
+        if refuse {
             let status = route.number("status", 403) as u16;
             let mut err = ErrorResponse::new(Some("rejected by /reject".into()));
             *err.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::FORBIDDEN);
@@ -124,6 +131,17 @@ async fn handle(mut tcp: TcpStream) {
         "/discard" => drain(&mut ws).await,
         _ => echo(&mut ws, u64::MAX).await,
     }
+}
+
+/// Counts handshakes per `/flaky` key and says whether this one is still to be refused.
+fn flaky_refuses(key: Option<&String>, fail: u64) -> bool {
+    static SEEN: OnceLock<Mutex<HashMap<String, u64>>> = OnceLock::new();
+    let Ok(mut seen) = SEEN.get_or_init(Default::default).lock() else {
+        return false;
+    };
+    let count = seen.entry(key.cloned().unwrap_or_default()).or_insert(0);
+    *count += 1;
+    *count <= fail
 }
 
 /// Echoes up to `limit` data messages; returns early when the client closes.

@@ -47,10 +47,16 @@ impl From<Error> for JsValue {
             }
             Error::InvalidCloseCode(code) => set(obj, "code", *code),
             Error::ReasonTooLong { len } => set(obj, "length", *len as u32),
-            Error::ConnectFailed(ev) | Error::ConnectionLost(ev) => {
+            Error::ConnectFailed(ev) | Error::ConnectionLost(ev) | Error::ReconnectRefused(ev) => {
                 set(obj, "code", ev.code);
                 set(obj, "closeEvent", close_event_to_js(ev));
             }
+            Error::RetriesExhausted { attempts, last } => {
+                set(obj, "attempts", *attempts);
+                set(obj, "code", last.code);
+                set(obj, "closeEvent", close_event_to_js(last));
+            }
+            Error::QueueFull { limit } => set(obj, "limit", *limit as u32),
             Error::Browser { name, .. } => set(obj, "browserName", name.as_str()),
             _ => {}
         }

@@ -1,0 +1,285 @@
+//! The driver task of a reconnecting socket: connect, pump both ways, watch the heartbeat,
+//! back off, repeat; stop for good on `close`, a refused reconnection or exhausted retries.
+
+use std::cell::RefCell;
+use std::future::{poll_fn, Future};
+use std::pin::{pin, Pin};
+use std::rc::Rc;
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use futures_core::Stream;
+use futures_sink::Sink;
+use gloo_timers::future::TimeoutFuture;
+
+use super::{Config, ConnectionState, InFlight, Shared};
+use super::{HEARTBEAT_TIMEOUT_CODE, IDLE_TIMEOUT_CODE};
+use crate::{CloseEvent, Error, WebSocket};
+
+/// How one open connection ended.
+enum Ended {
+    /// By our own `close`.
+    Closed(CloseEvent),
+    /// Any other way.
+    Lost(CloseEvent, InFlight),
+}
+
+pub(crate) async fn drive(shared: Rc<RefCell<Shared>>, config: Config) {
+    let shared = &*shared;
+    let mut attempt: u32 = 0;
+    let last = loop {
+        if let Some(ev) = close_requested(shared) {
+            break ev;
+        }
+        shared
+            .borrow_mut()
+            .set_state(ConnectionState::Connecting { attempt });
+        let last = match connect(shared, &config).await {
+            None => continue, // close requested: handled at the top
+            Some(Ok(ws)) => {
+                attempt = 0;
+                shared.borrow_mut().set_state(ConnectionState::Open);
+                match run(shared, &config, ws).await {
+                    Ended::Closed(ev) => break ev,
+                    Ended::Lost(close, in_flight) => {
+                        shared
+                            .borrow_mut()
+                            .set_state(ConnectionState::Disconnected {
+                                close: close.clone(),
+                                in_flight,
+                            });
+                        close
+                    }
+                }
+            }
+            // Retrying cannot fix a URL or a subprotocol list the browser rejects.
+            Some(Err(e @ (Error::InvalidUrl { .. } | Error::InvalidProtocol { .. }))) => {
+                let ev = synthesized(1006, &e.to_string());
+                shared.borrow_mut().deliver(Err(e));
+                break ev;
+            }
+            Some(Err(e)) => e
+                .close_event()
+                .cloned()
+                .unwrap_or_else(|| synthesized(1006, &e.to_string())),
+        };
+        if !(config.should_reconnect)(&last) {
+            shared
+                .borrow_mut()
+                .deliver(Err(Error::ReconnectRefused(last.clone())));
+            break last;
+        }
+        attempt = attempt.saturating_add(1);
+        if config.max_retries.is_some_and(|max| attempt > max) {
+            shared.borrow_mut().deliver(Err(Error::RetriesExhausted {
+                attempts: attempt - 1,
+                last: last.clone(),
+            }));
+            break last;
+        }
+        let delay = config.backoff.delay(attempt, js_sys::Math::random());
+        shared
+            .borrow_mut()
+            .set_state(ConnectionState::Reconnecting { attempt, delay });
+        // Cancelled by a close request: the timer is dropped (cleared) with the future.
+        let _ = interruptible(shared, TimeoutFuture::new(millis(delay))).await;
+    };
+    shared.borrow_mut().finish(last);
+}
+
+fn synthesized(code: u16, reason: &str) -> CloseEvent {
+    CloseEvent {
+        code,
+        reason: reason.to_owned(),
+        was_clean: false,
+    }
+}
+
+fn millis(d: Duration) -> u32 {
+    u32::try_from(d.as_millis()).unwrap_or(u32::MAX)
+}
+
+/// The close event to finish with if a close was requested while no connection was open.
+fn close_requested(shared: &RefCell<Shared>) -> Option<CloseEvent> {
+    let shared = shared.borrow();
+    let (code, reason) = shared.close_request.as_ref()?;
+    Some(CloseEvent {
+        code: *code,
+        reason: reason.clone(),
+        was_clean: true,
+    })
+}
+
+/// Runs `fut` to completion unless a close is requested first (`None`).
+async fn interruptible<F: Future>(shared: &RefCell<Shared>, fut: F) -> Option<F::Output> {
+    let mut fut = pin!(fut);
+    poll_fn(|cx| {
+        {
+            let mut s = shared.borrow_mut();
+            if s.close_request.is_some() {
+                return Poll::Ready(None);
+            }
+            s.driver = Some(cx.waker().clone());
+        }
+        fut.as_mut().poll(cx).map(Some)
+    })
+    .await
+}
+
+async fn connect(shared: &RefCell<Shared>, config: &Config) -> Option<Result<WebSocket, Error>> {
+    let url = interruptible(shared, (config.url)()).await?;
+    let mut builder = WebSocket::builder(url)
+        .protocols(config.protocols.iter().cloned())
+        .high_water_mark(config.high_water_mark);
+    if let Some(timeout) = config.connect_timeout {
+        builder = builder.connect_timeout(timeout);
+    }
+    interruptible(shared, builder.connect()).await
+}
+
+/// A timer that reports once when it fires.
+fn fired(timer: &mut Option<TimeoutFuture>, cx: &mut Context<'_>) -> bool {
+    let done = timer
+        .as_mut()
+        .is_some_and(|t| Pin::new(t).poll(cx).is_ready());
+    if done {
+        *timer = None;
+    }
+    done
+}
+
+/// Arms a timer and registers it with the task at once.
+fn arm(timer: &mut Option<TimeoutFuture>, after: Duration, cx: &mut Context<'_>) {
+    let mut t = TimeoutFuture::new(millis(after));
+    let _ = Pin::new(&mut t).poll(cx);
+    *timer = Some(t);
+}
+
+/// Pumps one open connection: received messages to the stream, queued messages to the socket
+/// (with its backpressure), heartbeat and idle checks, our own close.
+async fn run(shared: &RefCell<Shared>, config: &Config, mut ws: WebSocket) -> Ended {
+    let mut in_flight = InFlight::default();
+    let mut closing = false;
+    let mut last_received = js_sys::Date::now();
+    let mut next_ping: Option<TimeoutFuture> = None;
+    let mut pong_deadline: Option<TimeoutFuture> = None;
+    let mut idle_check: Option<TimeoutFuture> = None;
+    let mut started = false;
+
+    poll_fn(|cx| {
+        if !started {
+            started = true;
+            if let Some(h) = &config.heartbeat {
+                arm(&mut next_ping, h.interval, cx);
+            }
+            if let Some(limit) = config.idle_timeout {
+                arm(&mut idle_check, limit, cx);
+            }
+        }
+
+        // Our own close: the browser sends what is buffered, then the close frame.
+        if !closing {
+            let request = shared.borrow().close_request.clone();
+            if let Some((code, reason)) = request {
+                closing = true;
+                let _ = ws.as_raw().close_with_code_and_reason(code, &reason);
+            }
+        }
+
+        // Received messages, in order, until the socket has nothing more.
+        loop {
+            match Pin::new(&mut ws).poll_next(cx) {
+                Poll::Ready(Some(Ok(message))) => {
+                    last_received = js_sys::Date::now();
+                    let is_pong = config
+                        .heartbeat
+                        .as_ref()
+                        .is_some_and(|h| (h.is_pong)(&message));
+                    if is_pong {
+                        pong_deadline = None;
+                    } else {
+                        shared.borrow_mut().deliver(Ok(message));
+                    }
+                }
+                Poll::Ready(Some(Err(e @ Error::Browser { .. }))) => {
+                    shared.borrow_mut().deliver(Err(e))
+                }
+                Poll::Ready(_) => {
+                    let close = ws.core.inbox.borrow().close.clone().unwrap_or_default();
+                    if closing {
+                        return Poll::Ready(Ended::Closed(close));
+                    }
+                    in_flight.unsent_bytes = ws.buffered_amount() as u64;
+                    return Poll::Ready(Ended::Lost(close, in_flight));
+                }
+                Poll::Pending => break,
+            }
+        }
+
+        // Queued messages, in order, as fast as the connection's backpressure allows.
+        {
+            let mut s = shared.borrow_mut();
+            s.driver = Some(cx.waker().clone());
+            let mut sent_any = false;
+            while !closing && !s.outgoing.is_empty() {
+                match Pin::new(&mut ws).poll_ready(cx) {
+                    Poll::Ready(Ok(())) => {
+                        if let Some((seq, message)) = s.outgoing.pop_front() {
+                            let len = message.len();
+                            // Ready was just checked in this same turn: the socket is open.
+                            if Pin::new(&mut ws).start_send(message).is_ok() {
+                                in_flight.record(seq, len);
+                            }
+                            sent_any = true;
+                        }
+                    }
+                    // Closing or pending: the stream reports the end; the queue waits.
+                    _ => break,
+                }
+            }
+            if sent_any {
+                s.wake_writers();
+            }
+        }
+
+        // Heartbeat: one ping at a time; no pong in time means the connection is dead.
+        if let Some(h) = &config.heartbeat {
+            if fired(&mut pong_deadline, cx) {
+                return Poll::Ready(abandon(
+                    &ws,
+                    HEARTBEAT_TIMEOUT_CODE,
+                    "heartbeat timeout",
+                    in_flight,
+                ));
+            }
+            if fired(&mut next_ping, cx) {
+                if pong_deadline.is_none() && ws.try_send(h.ping.clone()).is_ok() {
+                    arm(&mut pong_deadline, h.timeout, cx);
+                }
+                arm(&mut next_ping, h.interval, cx);
+            }
+        }
+
+        // Idle: nothing received for the whole timeout means the connection is dead.
+        if let Some(limit) = config.idle_timeout {
+            if fired(&mut idle_check, cx) {
+                let idle =
+                    Duration::from_millis((js_sys::Date::now() - last_received).max(0.0) as u64);
+                if idle >= limit {
+                    return Poll::Ready(abandon(&ws, IDLE_TIMEOUT_CODE, "idle timeout", in_flight));
+                }
+                arm(&mut idle_check, limit - idle, cx);
+            }
+        }
+        Poll::Pending
+    })
+    .await
+}
+
+/// Gives up on a connection that stopped answering: starts its close (the browser finishes it
+/// on its own time; our listeners are gone when `ws` drops) and reports it lost.
+fn abandon(ws: &WebSocket, code: u16, reason: &str, mut in_flight: InFlight) -> Ended {
+    let _ = ws.as_raw().close_with_code_and_reason(code, reason);
+    in_flight.unsent_bytes = ws.buffered_amount() as u64;
+    Ended::Lost(synthesized(code, reason), in_flight)
+}

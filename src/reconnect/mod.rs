@@ -1,0 +1,505 @@
+//! A socket that comes back by itself: reconnection with backoff, a send queue that survives
+//! disconnections, heartbeats and idle timeouts.
+//!
+//! One `Stream` of messages across connections, one `Sink` that queues while disconnected and
+//! flushes the queue in order on reopen. A driver task (`spawn_local`) owns the current
+//! [`WebSocket`](crate::WebSocket); the handle and the driver share a small state.
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), sockwave::Error> {
+//! use std::time::Duration;
+//! use futures::{SinkExt, StreamExt};
+//! use sockwave::{Message, CloseEvent};
+//! use sockwave::reconnect::{Backoff, ConnectionState, ReconnectingWebSocket};
+//!
+//! let ms = Duration::from_millis;
+//! let mut ws = ReconnectingWebSocket::builder("ws://127.0.0.1:9998/echo")
+//!     .backoff(Backoff::exponential(ms(250), ms(10_000)).factor(2.0).full_jitter())
+//!     .max_retries(Some(20))
+//!     .should_reconnect(|ev: &CloseEvent| ev.code != 4401)
+//!     .queue_limit(1024)
+//!     .heartbeat(ms(15_000), ms(5_000), Message::text("ping"), |m: &Message| m.as_text() == Some("pong"))
+//!     .build();
+//! let mut states = ws.states();
+//! ws.send(Message::text("hello")).await?;   // queued if disconnected, Err(QueueFull) when full
+//! while let Some(message) = ws.next().await {
+//!     println!("{:?}", message?);
+//! }
+//! # Ok(()) }
+//! ```
+
+mod backoff;
+mod driver;
+mod state;
+
+use std::cell::RefCell;
+use std::collections::VecDeque;
+use std::fmt;
+use std::future::{poll_fn, Future};
+use std::pin::Pin;
+use std::rc::{Rc, Weak};
+use std::task::{Context, Poll, Waker};
+use std::time::Duration;
+
+use futures_core::stream::{FusedStream, Stream};
+use futures_sink::Sink;
+
+pub use backoff::Backoff;
+pub use state::{ConnectionState, InFlight, HEARTBEAT_TIMEOUT_CODE, IDLE_TIMEOUT_CODE};
+
+use crate::close::validate_close;
+use crate::events::Feed;
+use crate::{CloseCode, CloseEvent, Error, Message, DEFAULT_HIGH_WATER_MARK};
+
+/// The default number of messages held while disconnected.
+pub const DEFAULT_QUEUE_LIMIT: usize = 1024;
+
+type UrlProvider = Rc<dyn Fn() -> Pin<Box<dyn Future<Output = String>>>>;
+
+/// Application-level keepalive: browsers cannot send protocol pings.
+#[derive(Clone)]
+pub(crate) struct Heartbeat {
+    pub(crate) interval: Duration,
+    pub(crate) timeout: Duration,
+    pub(crate) ping: Message,
+    pub(crate) is_pong: Rc<dyn Fn(&Message) -> bool>,
+}
+
+/// Everything the driver needs to (re)connect.
+#[derive(Clone)]
+pub(crate) struct Config {
+    pub(crate) url: UrlProvider,
+    pub(crate) protocols: Vec<String>,
+    pub(crate) high_water_mark: usize,
+    pub(crate) connect_timeout: Option<Duration>,
+    pub(crate) backoff: Backoff,
+    pub(crate) max_retries: Option<u32>,
+    pub(crate) should_reconnect: Rc<dyn Fn(&CloseEvent) -> bool>,
+    pub(crate) heartbeat: Option<Heartbeat>,
+    pub(crate) idle_timeout: Option<Duration>,
+}
+
+/// State shared by the handle (user side) and the driver task.
+pub(crate) struct Shared {
+    /// Accepted by the sink, not yet handed to a socket: `(sequence number, message)`.
+    pub(crate) outgoing: VecDeque<(u64, Message)>,
+    next_seq: u64,
+    queue_limit: usize,
+    /// Received, not yet taken by the stream (and the final error, if any).
+    pub(crate) incoming: VecDeque<Result<Message, Error>>,
+    pub(crate) state: ConnectionState,
+    /// Set by `close`: the driver closes with it and stops.
+    pub(crate) close_request: Option<(u16, String)>,
+    /// The driver has stopped; `final_close` says how.
+    pub(crate) finished: bool,
+    pub(crate) final_close: Option<CloseEvent>,
+    reader: Option<Waker>,
+    /// User tasks waiting for queue space, a flush, or the end.
+    writers: Vec<Waker>,
+    /// The driver, waiting for messages to send or a close request.
+    pub(crate) driver: Option<Waker>,
+    subscribers: Vec<Weak<RefCell<Feed<ConnectionState>>>>,
+}
+
+fn add_waker(list: &mut Vec<Waker>, cx: &Context<'_>) {
+    if !list.iter().any(|w| w.will_wake(cx.waker())) {
+        list.push(cx.waker().clone());
+    }
+}
+
+impl Shared {
+    /// Publishes a state to every observer.
+    pub(crate) fn set_state(&mut self, state: ConnectionState) {
+        self.subscribers.retain(|weak| match weak.upgrade() {
+            Some(feed) => {
+                Feed::push(&feed, state.clone());
+                true
+            }
+            None => false,
+        });
+        self.state = state;
+    }
+
+    /// Hands a received message (or the final error) to the stream.
+    pub(crate) fn deliver(&mut self, item: Result<Message, Error>) {
+        self.incoming.push_back(item);
+        if let Some(w) = self.reader.take() {
+            w.wake();
+        }
+    }
+
+    /// Wakes the user's writers (queue space freed, queue flushed, or finished).
+    pub(crate) fn wake_writers(&mut self) {
+        self.writers.drain(..).for_each(Waker::wake);
+    }
+
+    /// The driver is done: everything ends, every waiter wakes.
+    pub(crate) fn finish(&mut self, close: CloseEvent) {
+        self.finished = true;
+        self.final_close = Some(close.clone());
+        self.set_state(ConnectionState::Closed(close));
+        for feed in self.subscribers.drain(..).filter_map(|w| w.upgrade()) {
+            Feed::finish(&feed);
+        }
+        if let Some(w) = self.reader.take() {
+            w.wake();
+        }
+        self.wake_writers();
+    }
+
+    fn request_close(&mut self, code: u16, reason: &str) {
+        if self.close_request.is_none() {
+            self.close_request = Some((code, reason.to_owned()));
+        }
+        if let Some(w) = self.driver.take() {
+            w.wake();
+        }
+    }
+}
+
+/// A WebSocket that reconnects by itself, with a send queue that survives disconnections.
+/// Made by [`ReconnectingWebSocket::builder`]; see the [module docs](self).
+///
+/// Dropping it closes the current connection (1000) and stops the driver: no attempt, no
+/// timer, no listener is left behind.
+pub struct ReconnectingWebSocket {
+    shared: Rc<RefCell<Shared>>,
+    ended: bool,
+}
+
+impl ReconnectingWebSocket {
+    /// A builder for a reconnecting socket to `url`.
+    pub fn builder(url: impl Into<String>) -> ReconnectingBuilder {
+        let url: Rc<str> = url.into().into();
+        ReconnectingBuilder {
+            config: Config {
+                url: Rc::new(move || {
+                    let url = url.to_string();
+                    Box::pin(async move { url })
+                }),
+                protocols: Vec::new(),
+                high_water_mark: DEFAULT_HIGH_WATER_MARK,
+                connect_timeout: None,
+                backoff: Backoff::default(),
+                max_retries: None,
+                should_reconnect: Rc::new(|ev: &CloseEvent| !(ev.was_clean && ev.code == 1000)),
+                heartbeat: None,
+                idle_timeout: None,
+            },
+            queue_limit: DEFAULT_QUEUE_LIMIT,
+        }
+    }
+
+    /// The current state.
+    pub fn state(&self) -> ConnectionState {
+        self.shared.borrow().state.clone()
+    }
+
+    /// A `Stream` of [`ConnectionState`]s: the current one first, then every change, ending
+    /// after [`ConnectionState::Closed`].
+    pub fn states(&self) -> States {
+        let feed = Feed::new();
+        let mut shared = self.shared.borrow_mut();
+        Feed::push(&feed, shared.state.clone());
+        if shared.finished {
+            Feed::finish(&feed);
+        } else {
+            shared.subscribers.push(Rc::downgrade(&feed));
+        }
+        States { feed }
+    }
+
+    /// Messages accepted by the sink and not yet handed to a connection.
+    pub fn queued(&self) -> usize {
+        self.shared.borrow().outgoing.len()
+    }
+
+    /// Stops reconnecting for good: closes the current connection with `code` and `reason`
+    /// (checked first, like [`WebSocket::close_with`](crate::WebSocket::close_with)), or
+    /// cancels the pending attempt or backoff delay; resolves with the final close event.
+    /// Messages still queued are not sent.
+    pub async fn close_with(
+        &self,
+        code: impl Into<CloseCode>,
+        reason: &str,
+    ) -> Result<CloseEvent, Error> {
+        let code = code.into();
+        validate_close(code, reason)?;
+        self.shared.borrow_mut().request_close(code.into(), reason);
+        Ok(poll_fn(|cx| self.poll_finished(cx)).await)
+    }
+
+    fn poll_finished(&self, cx: &Context<'_>) -> Poll<CloseEvent> {
+        let mut shared = self.shared.borrow_mut();
+        match (&shared.final_close, shared.finished) {
+            (Some(ev), true) => Poll::Ready(ev.clone()),
+            _ => {
+                add_waker(&mut shared.writers, cx);
+                Poll::Pending
+            }
+        }
+    }
+}
+
+impl Drop for ReconnectingWebSocket {
+    fn drop(&mut self) {
+        self.shared.borrow_mut().request_close(1000, "");
+    }
+}
+
+impl fmt::Debug for ReconnectingWebSocket {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let shared = self.shared.borrow();
+        f.debug_struct("ReconnectingWebSocket")
+            .field("state", &shared.state)
+            .field("queued", &shared.outgoing.len())
+            .field("received", &shared.incoming.len())
+            .finish()
+    }
+}
+
+/// Messages from every connection, in order. Ends with `None` after `close()`; after a
+/// refused reconnection or exhausted retries, yields that error once first.
+impl Stream for ReconnectingWebSocket {
+    type Item = Result<Message, Error>;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let this = self.get_mut();
+        if this.ended {
+            return Poll::Ready(None);
+        }
+        let mut shared = this.shared.borrow_mut();
+        if let Some(item) = shared.incoming.pop_front() {
+            return Poll::Ready(Some(item));
+        }
+        if shared.finished {
+            this.ended = true;
+            return Poll::Ready(None);
+        }
+        shared.reader = Some(cx.waker().clone());
+        Poll::Pending
+    }
+}
+
+impl FusedStream for ReconnectingWebSocket {
+    fn is_terminated(&self) -> bool {
+        self.ended
+    }
+}
+
+/// Queues messages; the driver hands them to the current connection in order.
+///
+/// `poll_ready`: ready while the queue has room; when it is full, waits while connected (the
+/// connection's own backpressure drains it) and fails with [`Error::QueueFull`] while
+/// disconnected. `poll_flush` waits until the queue is empty. `poll_close` is `close_with(1000,
+/// "")`. After the end, [`Error::Closed`].
+impl Sink<Message> for ReconnectingWebSocket {
+    type Error = Error;
+
+    fn poll_ready(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<(), Error>> {
+        let mut shared = self.shared.borrow_mut();
+        if shared.finished || shared.close_request.is_some() {
+            return Poll::Ready(Err(Error::Closed));
+        }
+        if shared.outgoing.len() < shared.queue_limit {
+            return Poll::Ready(Ok(()));
+        }
+        if shared.state == ConnectionState::Open {
+            add_waker(&mut shared.writers, cx);
+            return Poll::Pending;
+        }
+        Poll::Ready(Err(Error::QueueFull {
+            limit: shared.queue_limit,
+        }))
+    }
+
+    fn start_send(self: Pin<&mut Self>, message: Message) -> Result<(), Error> {
+        let mut shared = self.shared.borrow_mut();
+        if shared.finished || shared.close_request.is_some() {
+            return Err(Error::Closed);
+        }
+        if shared.outgoing.len() >= shared.queue_limit {
+            return Err(Error::QueueFull {
+                limit: shared.queue_limit,
+            });
+        }
+        let seq = shared.next_seq;
+        shared.next_seq += 1;
+        shared.outgoing.push_back((seq, message));
+        if let Some(w) = shared.driver.take() {
+            w.wake();
+        }
+        Ok(())
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<(), Error>> {
+        let mut shared = self.shared.borrow_mut();
+        if shared.outgoing.is_empty() {
+            return Poll::Ready(Ok(()));
+        }
+        if shared.finished {
+            return Poll::Ready(Err(Error::Closed));
+        }
+        add_waker(&mut shared.writers, cx);
+        Poll::Pending
+    }
+
+    fn poll_close(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<(), Error>> {
+        self.shared.borrow_mut().request_close(1000, "");
+        self.poll_finished(cx).map(|_| Ok(()))
+    }
+}
+
+/// The [`ConnectionState`] stream of a [`ReconnectingWebSocket`].
+pub struct States {
+    feed: Rc<RefCell<Feed<ConnectionState>>>,
+}
+
+impl Stream for States {
+    type Item = ConnectionState;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<ConnectionState>> {
+        Feed::poll_next(&self.feed, cx)
+    }
+}
+
+impl FusedStream for States {
+    fn is_terminated(&self) -> bool {
+        Feed::is_terminated(&self.feed)
+    }
+}
+
+impl fmt::Debug for States {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("States")
+            .field("queued", &Feed::len(&self.feed))
+            .finish()
+    }
+}
+
+/// Options of a [`ReconnectingWebSocket`]; made by [`ReconnectingWebSocket::builder`].
+#[must_use = "a builder does nothing until `build`"]
+pub struct ReconnectingBuilder {
+    config: Config,
+    queue_limit: usize,
+}
+
+impl fmt::Debug for ReconnectingBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ReconnectingBuilder")
+            .field("backoff", &self.config.backoff)
+            .field("max_retries", &self.config.max_retries)
+            .field("queue_limit", &self.queue_limit)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ReconnectingBuilder {
+    /// Asks `provider` for the URL before every attempt (e.g. to refresh a token in it).
+    pub fn url_provider<F, Fut>(mut self, provider: F) -> Self
+    where
+        F: Fn() -> Fut + 'static,
+        Fut: Future<Output = String> + 'static,
+    {
+        self.config.url = Rc::new(move || Box::pin(provider()));
+        self
+    }
+
+    /// Subprotocols to offer on every connection. See
+    /// [`WebSocketBuilder::protocols`](crate::WebSocketBuilder::protocols).
+    pub fn protocols<I, S>(mut self, protocols: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.config.protocols = protocols.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// The backpressure limit of each connection, in bytes of `bufferedAmount` (default 1 MiB).
+    pub fn high_water_mark(mut self, bytes: usize) -> Self {
+        self.config.high_water_mark = bytes;
+        self
+    }
+
+    /// Gives up on an attempt that is not open after `timeout` (then backs off and retries).
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.config.connect_timeout = Some(timeout);
+        self
+    }
+
+    /// The delays between attempts. Default: 500 ms doubling to 30 s, full jitter.
+    pub fn backoff(mut self, backoff: Backoff) -> Self {
+        self.config.backoff = backoff;
+        self
+    }
+
+    /// Gives up after this many failed attempts in a row (`None`, the default: never).
+    pub fn max_retries(mut self, max: Option<u32>) -> Self {
+        self.config.max_retries = max;
+        self
+    }
+
+    /// Decides, from how a connection (or attempt) ended, whether to try again. Default: yes,
+    /// unless the server closed cleanly with 1000. Never consulted after our own `close`.
+    pub fn should_reconnect(mut self, f: impl Fn(&CloseEvent) -> bool + 'static) -> Self {
+        self.config.should_reconnect = Rc::new(f);
+        self
+    }
+
+    /// Messages held while disconnected (default [`DEFAULT_QUEUE_LIMIT`]); beyond it, sending
+    /// fails with [`Error::QueueFull`].
+    pub fn queue_limit(mut self, messages: usize) -> Self {
+        self.queue_limit = messages.max(1);
+        self
+    }
+
+    /// Sends `ping` every `interval` while open; if no message for which `is_pong` is true
+    /// arrives within `timeout`, the connection is declared dead (reported with
+    /// [`HEARTBEAT_TIMEOUT_CODE`]) and replaced. Pongs are not delivered to the stream.
+    pub fn heartbeat(
+        mut self,
+        interval: Duration,
+        timeout: Duration,
+        ping: Message,
+        is_pong: impl Fn(&Message) -> bool + 'static,
+    ) -> Self {
+        self.config.heartbeat = Some(Heartbeat {
+            interval,
+            timeout,
+            ping,
+            is_pong: Rc::new(is_pong),
+        });
+        self
+    }
+
+    /// Declares the connection dead (reported with [`IDLE_TIMEOUT_CODE`]) and replaces it when
+    /// nothing at all was received for `timeout`.
+    pub fn idle_timeout(mut self, timeout: Duration) -> Self {
+        self.config.idle_timeout = Some(timeout);
+        self
+    }
+
+    /// Starts the driver task (`spawn_local`) and returns the socket, connecting.
+    pub fn build(self) -> ReconnectingWebSocket {
+        let shared = Rc::new(RefCell::new(Shared {
+            outgoing: VecDeque::new(),
+            next_seq: 0,
+            queue_limit: self.queue_limit,
+            incoming: VecDeque::new(),
+            state: ConnectionState::Connecting { attempt: 0 },
+            close_request: None,
+            finished: false,
+            final_close: None,
+            reader: None,
+            writers: Vec::new(),
+            driver: None,
+            subscribers: Vec::new(),
+        }));
+        wasm_bindgen_futures::spawn_local(driver::drive(Rc::clone(&shared), self.config));
+        ReconnectingWebSocket {
+            shared,
+            ended: false,
+        }
+    }
+}
