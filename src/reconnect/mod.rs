@@ -108,8 +108,11 @@ fn add_waker(list: &mut Vec<Waker>, cx: &Context<'_>) {
 }
 
 impl Shared {
-    /// Publishes a state to every observer.
+    /// Publishes a state to every observer (a repeat of the current one is not news).
     pub(crate) fn set_state(&mut self, state: ConnectionState) {
+        if state == self.state {
+            return;
+        }
         self.subscribers.retain(|weak| match weak.upgrade() {
             Some(feed) => {
                 Feed::push(&feed, state.clone());

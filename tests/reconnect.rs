@@ -1,0 +1,441 @@
+//! The reconnecting socket against the dev server's fault routes, in Chrome and Firefox.
+//!
+//! What's tested:
+//! 1. the server drops the connection every K messages while 2,000 numbered messages are sent:
+//!    everything queued while disconnected arrives, in order, none twice; every loss was
+//!    reported as in flight;
+//! 2. delays between attempts grow within the backoff's bounds, with jitter (two clients differ);
+//! 3. handshake refused for a while, then accepted: reconnects; refused forever: ends after
+//!    `max_retries` with `RetriesExhausted`;
+//! 4. a server that stops answering: the heartbeat (and the idle timeout) detect it in time;
+//! 5. `close()` during a backoff delay: no further attempt, nothing left running;
+//! 6. a server that stops reading: the sink blocks, memory stays bounded;
+//!
+//! Also: `should_reconnect` declining, and a URL provider called per attempt.
+#![cfg(target_family = "wasm")]
+
+mod common;
+
+use std::cell::Cell;
+use std::rc::Rc;
+use std::time::Duration;
+
+use common::{url, within, DEAD_URL, LONG};
+use futures::future::{select, Either};
+use futures::{SinkExt, StreamExt};
+use sockwave::reconnect::{
+    Backoff, ConnectionState, InFlight, ReconnectingWebSocket, HEARTBEAT_TIMEOUT_CODE,
+    IDLE_TIMEOUT_CODE,
+};
+use sockwave::{CloseEvent, Error, Message};
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+const MS: fn(u64) -> Duration = Duration::from_millis;
+
+fn now() -> f64 {
+    js_sys::Date::now()
+}
+
+#[wasm_bindgen_test]
+async fn drops_every_k_messages_nothing_queued_is_lost() {
+    const TOTAL: u64 = 2_000;
+    let mut ws = ReconnectingWebSocket::builder(url("/drop?after=100"))
+        .backoff(Backoff::constant(MS(30)))
+        .queue_limit(4096)
+        .build();
+    let mut states = ws.states();
+    let mut received: Vec<u64> = Vec::new();
+    let mut queued_while_down: Vec<u64> = Vec::new();
+    let mut reports: Vec<InFlight> = Vec::new();
+    let mut next = 0u64;
+    let started = now();
+    while (received.len() as u64) < TOTAL && now() - started < 60_000.0 {
+        if next < TOTAL {
+            if ws.state() != ConnectionState::Open {
+                queued_while_down.push(next);
+            }
+            ws.feed(Message::text(next.to_string()))
+                .await
+                .expect("queued");
+            next += 1;
+        }
+        // Pace the sender (~1 message per timer tick) while draining what arrived.
+        let tick = common::sleep(if next < TOTAL { 1 } else { 50 });
+        let mut tick = Box::pin(tick);
+        loop {
+            match select(select(ws.next(), states.next()), tick).await {
+                Either::Left((Either::Left((Some(Ok(m)), _)), t)) => {
+                    received.push(m.as_text().and_then(|t| t.parse().ok()).expect("a number"));
+                    tick = t;
+                }
+                Either::Left((
+                    Either::Right((Some(ConnectionState::Disconnected { in_flight, .. }), _)),
+                    t,
+                )) => {
+                    reports.push(in_flight);
+                    tick = t;
+                }
+                Either::Left((Either::Right((Some(_), _)), t)) => tick = t,
+                Either::Left((other, _)) => panic!("stream ended: {other:?}"),
+                Either::Right(_) => break,
+            }
+        }
+        if next == TOTAL && ws.queued() == 0 {
+            // Everything was handed to a connection: what is missing now is what was lost.
+            let lost_so_far = TOTAL - received.len() as u64;
+            let reported: u64 = reports.iter().map(|r| r.messages).sum();
+            if lost_so_far <= reported && now() - started > 1_000.0 {
+                break;
+            }
+        }
+    }
+    assert!(
+        received.windows(2).all(|w| w[0] < w[1]),
+        "in order, none twice"
+    );
+    assert!(
+        reports.len() >= 10,
+        "the server dropped us many times ({})",
+        reports.len()
+    );
+    let missing: Vec<u64> = (0..TOTAL)
+        .filter(|n| received.binary_search(n).is_err())
+        .collect();
+    for n in &missing {
+        assert!(
+            reports.iter().any(|r| r.contains(*n)),
+            "message {n} was lost but never reported in flight"
+        );
+    }
+    for n in &queued_while_down {
+        assert!(
+            received.binary_search(n).is_ok(),
+            "message {n} was queued while disconnected and never arrived"
+        );
+    }
+    assert!(
+        !queued_while_down.is_empty(),
+        "some messages were sent while disconnected"
+    );
+    assert!(
+        received.len() as u64 > TOTAL * 9 / 10,
+        "most arrived: {}",
+        received.len()
+    );
+    ws.close().await.expect("closes");
+}
+
+async fn delays_until_exhausted(max_retries: u32) -> (Vec<(u32, Duration, f64)>, Vec<f64>, Error) {
+    let mut ws = ReconnectingWebSocket::builder(DEAD_URL)
+        .backoff(Backoff::exponential(MS(20), MS(200)).full_jitter())
+        .max_retries(Some(max_retries))
+        .build();
+    let mut states = ws.states();
+    let mut delays = Vec::new();
+    let mut connecting_at = Vec::new();
+    let err = within(LONG, "retries", async {
+        while let Some(state) = states.next().await {
+            match state {
+                ConnectionState::Reconnecting { attempt, delay } => {
+                    delays.push((attempt, delay, now()))
+                }
+                ConnectionState::Connecting { .. } => connecting_at.push(now()),
+                _ => {}
+            }
+        }
+        ws.next().await
+    })
+    .await;
+    assert_eq!(ws.next().await, None, "then the stream ends");
+    match err {
+        Some(Err(e)) => (delays, connecting_at, e),
+        other => panic!("expected RetriesExhausted, got {other:?}"),
+    }
+}
+
+#[wasm_bindgen_test]
+async fn backoff_grows_within_bounds_with_jitter() {
+    let (a, connecting_a, err) = delays_until_exhausted(6).await;
+    let (b, _, _) = delays_until_exhausted(6).await;
+    assert!(
+        matches!(err, Error::RetriesExhausted { attempts: 6, .. }),
+        "{err:?}"
+    );
+    assert_eq!(
+        a.iter().map(|d| d.0).collect::<Vec<_>>(),
+        vec![1, 2, 3, 4, 5, 6]
+    );
+    for (attempt, delay, _) in &a {
+        let cap = MS((20u64 << (attempt - 1)).min(200));
+        assert!(*delay <= cap, "attempt {attempt}: {delay:?} over {cap:?}");
+    }
+    // Each attempt waited at least its delay (timers never fire early).
+    for ((_, delay, at), next) in a.iter().zip(&connecting_a[1..]) {
+        assert!(
+            next - at >= delay.as_millis() as f64 - 2.0,
+            "attempt came early"
+        );
+    }
+    let da: Vec<_> = a.iter().map(|d| d.1).collect();
+    let db: Vec<_> = b.iter().map(|d| d.1).collect();
+    assert_ne!(da, db, "two clients are not in lockstep");
+}
+
+#[wasm_bindgen_test]
+async fn refused_for_a_while_then_accepted() {
+    let key = format!("k{}", (js_sys::Math::random() * 1e9) as u64);
+    let mut ws = ReconnectingWebSocket::builder(url(&format!("/flaky?key={key}&fail=3")))
+        .backoff(Backoff::constant(MS(10)))
+        .max_retries(Some(5))
+        .build();
+    let mut states = ws.states();
+    ws.send(Message::text("finally")).await.expect("queued");
+    assert_eq!(
+        within(LONG, "echo", ws.next()).await,
+        Some(Ok(Message::text("finally")))
+    );
+    let mut seen = Vec::new();
+    while let Some(s) = states.next().await {
+        let open = s == ConnectionState::Open;
+        seen.push(s);
+        if open {
+            break;
+        }
+    }
+    let attempts: Vec<u32> = seen
+        .iter()
+        .filter_map(|s| match s {
+            ConnectionState::Connecting { attempt } => Some(*attempt),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(attempts, vec![0, 1, 2, 3], "three refusals, then open");
+    ws.close().await.expect("closes");
+}
+
+#[wasm_bindgen_test]
+async fn refused_forever_ends_after_max_retries() {
+    let mut ws = ReconnectingWebSocket::builder(url("/reject"))
+        .backoff(Backoff::constant(MS(5)))
+        .max_retries(Some(3))
+        .build();
+    let states = ws.states();
+    match within(LONG, "give up", ws.next()).await {
+        Some(Err(Error::RetriesExhausted { attempts, last })) => {
+            assert_eq!(attempts, 3);
+            assert_eq!(last.code, 1006);
+        }
+        other => panic!("expected RetriesExhausted, got {other:?}"),
+    }
+    assert_eq!(ws.next().await, None);
+    let all: Vec<_> = states.collect().await;
+    assert!(matches!(all.last(), Some(ConnectionState::Closed(_))));
+    assert_eq!(ws.send(Message::text("late")).await, Err(Error::Closed));
+}
+
+#[wasm_bindgen_test]
+async fn should_reconnect_can_decline() {
+    let mut ws = ReconnectingWebSocket::builder(url("/close?code=4401&reason=unauthorized"))
+        .should_reconnect(|ev: &CloseEvent| ev.code != 4401)
+        .build();
+    match within(LONG, "end", ws.next()).await {
+        Some(Err(Error::ReconnectRefused(ev))) => {
+            assert_eq!((ev.code, ev.reason.as_str()), (4401, "unauthorized"))
+        }
+        other => panic!("expected ReconnectRefused, got {other:?}"),
+    }
+    assert_eq!(ws.next().await, None);
+}
+
+#[wasm_bindgen_test]
+async fn url_provider_is_asked_before_each_attempt() {
+    let calls = Rc::new(Cell::new(0u32));
+    let counter = Rc::clone(&calls);
+    let mut ws = ReconnectingWebSocket::builder("unused")
+        .url_provider(move || {
+            counter.set(counter.get() + 1);
+            let n = counter.get();
+            // The first two "tokens" are refused, the third works.
+            async move { url(if n < 3 { "/reject" } else { "/echo" }) }
+        })
+        .backoff(Backoff::constant(MS(5)))
+        .build();
+    ws.send(Message::text("token ok")).await.expect("queued");
+    assert_eq!(
+        within(LONG, "echo", ws.next()).await,
+        Some(Ok(Message::text("token ok")))
+    );
+    assert_eq!(calls.get(), 3);
+}
+
+async fn time_to_detect(builder: sockwave::reconnect::ReconnectingBuilder) -> (CloseEvent, f64) {
+    let ws = builder.backoff(Backoff::constant(MS(5_000))).build();
+    let mut states = ws.states();
+    let mut opened_at = None;
+    within(LONG, "detection", async {
+        while let Some(s) = states.next().await {
+            match s {
+                ConnectionState::Open => opened_at = Some(now()),
+                ConnectionState::Disconnected { close, .. } => {
+                    return (close, now() - opened_at.expect("opened first"));
+                }
+                _ => {}
+            }
+        }
+        panic!("states ended")
+    })
+    .await
+}
+
+#[wasm_bindgen_test]
+async fn heartbeat_detects_a_stalled_server() {
+    let (close, elapsed) = time_to_detect(ReconnectingWebSocket::builder(url("/stall")).heartbeat(
+        MS(200),
+        MS(300),
+        Message::text("ping"),
+        |m: &Message| m.as_text() == Some("ping"),
+    ))
+    .await;
+    assert_eq!(close.code, HEARTBEAT_TIMEOUT_CODE);
+    assert!(!close.was_clean);
+    assert!(
+        elapsed >= 495.0,
+        "not before interval + timeout: {elapsed} ms"
+    );
+    assert!(
+        elapsed < 1_500.0,
+        "within interval + timeout (+ timer slack): {elapsed} ms"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn heartbeat_keeps_a_healthy_connection() {
+    // The echo answers every ping: no disconnection in 1 s of 100 ms heartbeats.
+    let mut ws = ReconnectingWebSocket::builder(url("/echo"))
+        .heartbeat(MS(100), MS(300), Message::text("ping"), |m: &Message| {
+            m.as_text() == Some("ping")
+        })
+        .build();
+    let states = ws.states();
+    ws.send(Message::text("data")).await.expect("queued");
+    assert_eq!(
+        within(LONG, "echo", ws.next()).await,
+        Some(Ok(Message::text("data"))),
+        "pongs are not delivered"
+    );
+    common::sleep(1_000).await;
+    ws.close().await.expect("closes");
+    let seen: Vec<_> = states.collect().await;
+    assert!(
+        !seen
+            .iter()
+            .any(|s| matches!(s, ConnectionState::Disconnected { .. })),
+        "{seen:?}"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn idle_timeout_detects_silence() {
+    let (close, elapsed) =
+        time_to_detect(ReconnectingWebSocket::builder(url("/stall")).idle_timeout(MS(400))).await;
+    assert_eq!(close.code, IDLE_TIMEOUT_CODE);
+    assert!((395.0..1_400.0).contains(&elapsed), "{elapsed} ms");
+}
+
+#[wasm_bindgen_test]
+async fn close_during_backoff_stops_everything() {
+    let listeners_before = sockwave::live_listeners();
+    let ws = ReconnectingWebSocket::builder(DEAD_URL)
+        .backoff(Backoff::constant(MS(5_000)))
+        .build();
+    let mut states = ws.states();
+    within(LONG, "first failure", async {
+        while let Some(s) = states.next().await {
+            if matches!(s, ConnectionState::Reconnecting { .. }) {
+                return;
+            }
+        }
+    })
+    .await;
+    let started = now();
+    let ev = within(
+        Duration::from_secs(2),
+        "close",
+        ws.close_with(1000u16, "bye"),
+    )
+    .await
+    .expect("valid close");
+    assert!(
+        now() - started < 1_000.0,
+        "did not wait for the backoff delay"
+    );
+    assert_eq!(ev.code, 1000);
+    let rest: Vec<_> = states.collect().await;
+    assert_eq!(
+        rest,
+        vec![ConnectionState::Closed(ev)],
+        "no further attempt"
+    );
+    assert_eq!(sockwave::live_listeners(), listeners_before);
+}
+
+#[wasm_bindgen_test]
+async fn a_server_that_stops_reading_blocks_the_sink() {
+    const LIMIT: usize = 16;
+    let mut ws = ReconnectingWebSocket::builder(url("/stall"))
+        .high_water_mark(64 * 1024)
+        .queue_limit(LIMIT)
+        .build();
+    let mut states = ws.states();
+    within(LONG, "open", async {
+        while let Some(s) = states.next().await {
+            if s == ConnectionState::Open {
+                return;
+            }
+        }
+    })
+    .await;
+    let chunk = vec![0u8; 64 * 1024];
+    let mut accepted = 0usize;
+    // Loopback TCP buffers absorb a few MB before the browser's own buffer grows.
+    let blocked = within(Duration::from_secs(30), "blocking", async {
+        for _ in 0..2_000 {
+            let ready = futures::poll!(futures::future::poll_fn(|cx| ws.poll_ready_unpin(cx)));
+            match ready {
+                std::task::Poll::Ready(Ok(())) => {
+                    ws.start_send_unpin(Message::binary(chunk.clone()))
+                        .expect("room");
+                    accepted += 1;
+                }
+                std::task::Poll::Ready(Err(e)) => panic!("{e:?}"),
+                std::task::Poll::Pending => {
+                    // Confirm it stays blocked while the server does not read.
+                    common::sleep(300).await;
+                    if futures::poll!(futures::future::poll_fn(|cx| ws.poll_ready_unpin(cx)))
+                        .is_pending()
+                    {
+                        return true;
+                    }
+                }
+            }
+            if accepted % 16 == 0 {
+                common::sleep(1).await;
+            }
+        }
+        false
+    })
+    .await;
+    assert!(blocked, "the sink blocked ({accepted} messages accepted)");
+    assert_eq!(ws.queued(), LIMIT, "the queue holds exactly its limit");
+    let memory = wasm_bindgen::memory()
+        .unchecked_into::<js_sys::WebAssembly::Memory>()
+        .buffer()
+        .unchecked_into::<js_sys::ArrayBuffer>()
+        .byte_length();
+    assert!(memory < 64 << 20, "wasm memory bounded: {memory} bytes");
+    assert!(accepted < 1_000, "blocked after {accepted} × 64 KiB");
+}
+
+use wasm_bindgen::JsCast;
