@@ -12,14 +12,74 @@ export type InitInput =
 /** Loads the WebAssembly module. Call (and await) once before anything else. */
 export default function init(input?: InitInput | Promise<InitInput>): Promise<unknown>;
 
-/** Options of `connect`. */
+/** Options of `connect`. With `reconnect`, `heartbeat` or `idleTimeoutMs` the socket
+ * reconnects by itself; `connect` then resolves at the first open. */
 export interface ConnectOptions {
   /** Subprotocols to offer, most preferred first. */
   protocols?: string | string[];
   /** `send()` waits while `bufferedAmount` is at least this many bytes. Default 1 MiB. */
   highWaterMark?: number;
-  /** Rejects with `ConnectTimeout` if not open after this many milliseconds. */
+  /** Rejects with `ConnectTimeout` if not open after this many milliseconds (with
+   * `reconnect`: gives up on that attempt and retries). */
   connectTimeoutMs?: number;
+  /** Reconnect with exponential backoff after a lost connection. */
+  reconnect?: ReconnectOptions;
+  /** Application-level keepalive (browsers cannot send protocol pings). */
+  heartbeat?: HeartbeatOptions;
+  /** Declares the connection dead (code 4001) when nothing was received for this long. */
+  idleTimeoutMs?: number;
+}
+
+export interface ReconnectOptions {
+  /** First delay. Default 500. */
+  minDelayMs?: number;
+  /** Largest delay. Default 30000. */
+  maxDelayMs?: number;
+  /** Growth per attempt. Default 2. */
+  factor?: number;
+  /** Default "full": uniform in 0..delay; "equal": delay/2..delay. */
+  jitter?: "full" | "equal" | "none";
+  /** Failed attempts in a row before giving up with `RetriesExhausted`. Default: never. */
+  maxRetries?: number;
+  /** Messages held while disconnected; beyond it `send()` rejects with `QueueFull`. Default 1024. */
+  queueLimit?: number;
+  /** Whether to try again after this close. Default: unless closed cleanly with 1000. */
+  shouldReconnect?: (close: CloseInfo) => boolean;
+}
+
+export interface HeartbeatOptions {
+  /** Ping every this many ms while open. Default 15000. */
+  intervalMs?: number;
+  /** No pong within this many ms: the connection is dead (code 4000). Default 5000. */
+  timeoutMs?: number;
+  /** The ping message. Default "ping". */
+  ping?: SendData;
+  /** The pong to expect (not delivered to you). Default: the ping itself (an echo). */
+  pong?: SendData;
+}
+
+/** Messages handed to a connection that died (WebSocket has no acknowledgements): sequence
+ * numbers `firstSeq .. firstSeq + messages`, numbered from 0 in `send()` order. */
+export interface InFlight {
+  firstSeq: number;
+  messages: number;
+  bytes: number;
+  /** Of those bytes, how many the browser provably never sent. */
+  unsentBytes: number;
+}
+
+/** `disconnect`: a reconnecting socket lost its connection. */
+export interface DisconnectEvent extends Event {
+  readonly code: number;
+  readonly reason: string;
+  readonly wasClean: boolean;
+  readonly inFlight: InFlight;
+}
+
+/** `reconnect`: a reconnecting socket waits `delayMs` before attempt `attempt`. */
+export interface ReconnectEvent extends Event {
+  readonly attempt: number;
+  readonly delayMs: number;
 }
 
 /** How a connection ended. */
@@ -46,6 +106,9 @@ export type SockwaveErrorName =
   | "NotOpen"
   | "Closed"
   | "ConnectionLost"
+  | "QueueFull"
+  | "ReconnectRefused"
+  | "RetriesExhausted"
   | "BrowserError"
   | "UsageError"
   | "TypeError";
@@ -63,8 +126,12 @@ export interface SockwaveError extends Error {
   code?: number;
   /** The reason's UTF-8 length (`ReasonTooLong`). */
   length?: number;
-  /** The close event (`ConnectFailed`, `ConnectionLost`). */
+  /** The close event (`ConnectFailed`, `ConnectionLost`, `ReconnectRefused`, `RetriesExhausted`). */
   closeEvent?: CloseInfo;
+  /** Attempts made (`RetriesExhausted`). */
+  attempts?: number;
+  /** The queue limit (`QueueFull`). */
+  limit?: number;
 }
 
 export interface SocketEventMap {
@@ -72,6 +139,8 @@ export interface SocketEventMap {
   message: MessageEvent<Data>;
   error: Event;
   close: CloseEvent;
+  disconnect: DisconnectEvent;
+  reconnect: ReconnectEvent;
 }
 
 /**
@@ -114,6 +183,10 @@ export class Socket implements AsyncIterable<Data> {
   onmessage: ((this: void, ev: MessageEvent<Data>) => unknown) | null;
   onerror: ((this: void, ev: Event) => unknown) | null;
   onclose: ((this: void, ev: CloseEvent) => unknown) | null;
+  /** Reconnecting sockets: before each retry. */
+  onreconnect: ((this: void, ev: ReconnectEvent) => unknown) | null;
+  /** Reconnecting sockets: when a connection is lost. */
+  ondisconnect: ((this: void, ev: DisconnectEvent) => unknown) | null;
 
   addEventListener<K extends keyof SocketEventMap>(
     type: K,

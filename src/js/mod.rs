@@ -6,7 +6,9 @@
 //! whichever is used first; `open`, `error` and `close` are dispatched by the same pump. The
 //! async iterator protocol itself is the small shim in `js/index.js`.
 
+mod conn;
 mod convert;
+mod options;
 
 use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
@@ -14,17 +16,17 @@ use std::future::poll_fn;
 use std::pin::Pin;
 use std::rc::Rc;
 use std::task::{Context, Poll};
-use std::time::Duration;
 
 use futures_core::Stream;
-use futures_sink::Sink;
 use js_sys::{Function, Promise};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::{future_to_promise, spawn_local};
 use web_sys::EventTarget;
 
-use crate::{CloseCode, Error, Events, Message, ReadHalf, WebSocket, WriteHalf, WsEvent};
-use convert::{close_event_to_js, get, message_from_js, message_to_js, usage_error};
+use crate::reconnect::ConnectionState;
+use crate::{CloseCode, Error, Message};
+use conn::{Conn, Control, Notice};
+use convert::{close_event_to_js, get, message_from_js, message_to_js, set, usage_error};
 
 /// Who takes the messages: decided by the first consumer, then fixed.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -42,10 +44,9 @@ struct PendingSend {
 }
 
 struct Inner {
-    read: RefCell<ReadHalf>,
-    write: RefCell<WriteHalf>,
+    conn: Conn,
     target: EventTarget,
-    handlers: RefCell<[Option<Function>; 4]>,
+    handlers: RefCell<[Option<Function>; HANDLERS]>,
     delivery: Cell<Delivery>,
     /// Wakes the pump when message listeners appear.
     pump_waker: RefCell<Option<std::task::Waker>>,
@@ -58,6 +59,9 @@ const OPEN: usize = 0;
 const MESSAGE: usize = 1;
 const ERROR: usize = 2;
 const CLOSE: usize = 3;
+const RECONNECT: usize = 4;
+const DISCONNECT: usize = 5;
+const HANDLERS: usize = 6;
 
 /// A WebSocket for JavaScript: the browser's surface (`readyState`, `send`, `onmessage`, ...)
 /// plus promises (`send`, `close`, `closed`) and `for await`.
@@ -66,49 +70,44 @@ pub struct Socket {
     inner: Rc<Inner>,
 }
 
-/// Connects and resolves with an open `Socket`. Options: `protocols` (string[]),
-/// `highWaterMark` (bytes), `connectTimeoutMs`.
 impl std::fmt::Debug for Socket {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Debug::fmt(&*self.inner.write.borrow(), f)
+        f.debug_struct("Socket")
+            .field("url", &self.inner.conn.url())
+            .field("ready_state", &self.inner.conn.ready_state())
+            .finish()
     }
 }
 
+/// Connects and resolves with an open `Socket`. Options: `protocols` (string[]),
+/// `highWaterMark` (bytes), `connectTimeoutMs`; with `reconnect`, `heartbeat` or
+/// `idleTimeoutMs` the socket reconnects by itself (see `options.rs`), and the promise resolves
+/// at the first open (or rejects when it gives up first).
 #[wasm_bindgen]
 pub async fn connect(url: String, options: JsValue) -> Result<Socket, JsValue> {
-    let ws = builder(url, &options)?.connect().await?;
-    Ok(Socket::wrap(ws))
-}
-
-fn builder(url: String, options: &JsValue) -> Result<crate::WebSocketBuilder, JsValue> {
-    let mut builder = WebSocket::builder(url).protocols(protocols(&get(options, "protocols"))?);
-    if let Some(bytes) = get(options, "highWaterMark").as_f64() {
-        builder = builder.high_water_mark(bytes.max(0.0) as usize);
+    if !options::wants_reconnect(&options) {
+        let ws = options::builder(url, &options)?.connect().await?;
+        return Ok(Socket::wrap(Conn::plain(ws)));
     }
-    if let Some(ms) = get(options, "connectTimeoutMs").as_f64() {
-        builder = builder.connect_timeout(Duration::from_millis(ms.max(0.0) as u64));
-    }
-    Ok(builder)
-}
-
-/// `undefined`, a string, or an array of strings.
-fn protocols(value: &JsValue) -> Result<Vec<String>, JsValue> {
-    if value.is_undefined() || value.is_null() {
-        return Ok(Vec::new());
-    }
-    if let Some(one) = value.as_string() {
-        return Ok(vec![one]);
-    }
-    if js_sys::Array::is_array(value) {
-        let list = js_sys::Array::from(value);
-        if let Some(all) = list.iter().map(|p| p.as_string()).collect() {
-            return Ok(all);
+    let mut ws = options::reconnecting(url, &options)?.build();
+    let mut states = ws.states();
+    let first_open = poll_fn(|cx| loop {
+        match std::task::ready!(Pin::new(&mut states).poll_next(cx)) {
+            Some(ConnectionState::Open) => return Poll::Ready(true),
+            Some(ConnectionState::Closed(_)) | None => return Poll::Ready(false),
+            Some(_) => {}
         }
+    })
+    .await;
+    if !first_open {
+        // It gave up before ever opening: the stream holds the reason.
+        let reason = poll_fn(|cx| Pin::new(&mut ws).poll_next(cx)).await;
+        return Err(match reason {
+            Some(Err(e)) => e.into(),
+            _ => Error::Closed.into(),
+        });
     }
-    Err(usage_error(
-        "TypeError",
-        "protocols must be a string or an array of strings",
-    ))
+    Ok(Socket::wrap(Conn::auto(ws)))
 }
 
 #[wasm_bindgen]
@@ -117,60 +116,58 @@ impl Socket {
     #[wasm_bindgen(constructor)]
     pub fn new(url: String, protocols: JsValue) -> Result<Socket, JsValue> {
         let options: JsValue = js_sys::Object::new().into();
-        convert::set(&options, "protocols", protocols);
-        Ok(Socket::wrap(builder(url, &options)?.open()?))
+        set(&options, "protocols", protocols);
+        let ws = options::builder(url, &options)?.open()?;
+        Ok(Socket::wrap(Conn::plain(ws)))
     }
 
-    fn wrap(ws: WebSocket) -> Socket {
-        let events = ws.core.events(true);
-        let (write, read) = ws.split();
+    fn wrap((conn, control): (Conn, Control)) -> Socket {
         let mut settle = None;
         let closed = Promise::new(&mut |resolve, _| settle = Some(resolve));
         let inner = Rc::new(Inner {
-            read: RefCell::new(read),
-            write: RefCell::new(write),
+            conn,
             // `new EventTarget()` is in every browser sockwave supports.
             target: EventTarget::new()
                 .unwrap_or_else(|_| JsValue::from(js_sys::Object::new()).unchecked_into()),
-            handlers: RefCell::new([None, None, None, None]),
+            handlers: RefCell::new(Default::default()),
             delivery: Cell::new(Delivery::Undecided),
             pump_waker: RefCell::new(None),
             sends: RefCell::new(VecDeque::new()),
             sending: Cell::new(false),
             closed,
         });
-        spawn_local(pump(Rc::clone(&inner), events, settle));
+        spawn_local(pump(Rc::clone(&inner), control, settle));
         Socket { inner }
     }
 
     /// 0 connecting, 1 open, 2 closing, 3 closed.
     #[wasm_bindgen(getter, js_name = readyState)]
     pub fn ready_state(&self) -> u16 {
-        self.inner.write.borrow().ready_state().into()
+        self.inner.conn.ready_state()
     }
 
     /// Bytes queued by the browser but not yet sent.
     #[wasm_bindgen(getter, js_name = bufferedAmount)]
     pub fn buffered_amount(&self) -> f64 {
-        self.inner.write.borrow().buffered_amount() as f64
+        self.inner.conn.buffered_amount() as f64
     }
 
     /// The URL, as resolved by the browser.
     #[wasm_bindgen(getter)]
     pub fn url(&self) -> String {
-        self.inner.write.borrow().url()
+        self.inner.conn.url()
     }
 
     /// The subprotocol the server chose, or "".
     #[wasm_bindgen(getter)]
     pub fn protocol(&self) -> String {
-        self.inner.write.borrow().protocol()
+        self.inner.conn.protocol()
     }
 
     /// The extensions the server chose.
     #[wasm_bindgen(getter)]
     pub fn extensions(&self) -> String {
-        self.inner.write.borrow().extensions()
+        self.inner.conn.extensions()
     }
 
     /// Always "arraybuffer": binary messages arrive as `Uint8Array`.
@@ -188,16 +185,18 @@ impl Socket {
             Err(e) => return Promise::reject(&e),
         };
         let inner = &self.inner;
-        // Fast path: nothing queued and the buffer below the mark: send now.
+        // Fast path: nothing waiting and the sink ready right now: send at once.
         if !inner.sending.get() {
-            let write = inner.write.borrow();
-            if write.ready_state() == crate::ReadyState::Open
-                && write.buffered_amount() < write.high_water_mark()
-            {
-                return match write.core.send_now(&message) {
-                    Ok(()) => Promise::resolve(&JsValue::UNDEFINED),
-                    Err(e) => Promise::reject(&e.into()),
-                };
+            let mut cx = Context::from_waker(std::task::Waker::noop());
+            match inner.conn.poll_ready(&mut cx) {
+                Poll::Ready(Ok(())) => {
+                    return match inner.conn.start_send(message) {
+                        Ok(()) => Promise::resolve(&JsValue::UNDEFINED),
+                        Err(e) => Promise::reject(&e.into()),
+                    }
+                }
+                Poll::Ready(Err(e)) => return Promise::reject(&e.into()),
+                Poll::Pending => {}
             }
         }
         let mut settle = None;
@@ -218,14 +217,11 @@ impl Socket {
     /// Closes with `code` (default 1000) and `reason` (default ""), checked first
     /// (`InvalidCloseCode`, `ReasonTooLong`); resolves with `{ code, reason, wasClean }`.
     pub fn close(&self, code: Option<u16>, reason: Option<String>) -> Promise {
-        let inner = Rc::clone(&self.inner);
-        future_to_promise(async move {
-            let code = CloseCode::from(code.unwrap_or(1000));
-            let reason = reason.unwrap_or_default();
-            let write = clone_write(&inner);
-            let ev = write.close_with(code, &reason).await?;
-            Ok(close_event_to_js(&ev))
-        })
+        let closing = self.inner.conn.close(
+            CloseCode::from(code.unwrap_or(1000)),
+            reason.unwrap_or_default(),
+        );
+        future_to_promise(async move { Ok(close_event_to_js(&closing.await?)) })
     }
 
     /// A promise of `{ code, reason, wasClean }`, settled when the socket closes for any reason.
@@ -326,6 +322,27 @@ impl Socket {
     pub fn set_onerror(&self, f: JsValue) {
         self.inner.set_handler(ERROR, f);
     }
+    /// The `reconnect` handler (reconnecting sockets): `{ attempt, delayMs }` before each retry.
+    #[wasm_bindgen(getter)]
+    pub fn onreconnect(&self) -> Option<Function> {
+        self.inner.handlers.borrow()[RECONNECT].clone()
+    }
+    /// Sets the `reconnect` handler.
+    #[wasm_bindgen(setter)]
+    pub fn set_onreconnect(&self, f: JsValue) {
+        self.inner.set_handler(RECONNECT, f);
+    }
+    /// The `disconnect` handler (reconnecting sockets): a connection was lost; carries
+    /// `code`, `reason`, `wasClean` and `inFlight` (`{ firstSeq, messages, bytes, unsentBytes }`).
+    #[wasm_bindgen(getter)]
+    pub fn ondisconnect(&self) -> Option<Function> {
+        self.inner.handlers.borrow()[DISCONNECT].clone()
+    }
+    /// Sets the `disconnect` handler.
+    #[wasm_bindgen(setter)]
+    pub fn set_ondisconnect(&self, f: JsValue) {
+        self.inner.set_handler(DISCONNECT, f);
+    }
     /// The `close` handler.
     #[wasm_bindgen(getter)]
     pub fn onclose(&self) -> Option<Function> {
@@ -339,9 +356,8 @@ impl Socket {
 }
 
 impl Inner {
-    /// Polls the message stream; the borrow ends with the poll, never held across an await.
     fn poll_message(&self, cx: &mut Context<'_>) -> Poll<Option<Result<Message, Error>>> {
-        Pin::new(&mut *self.read.borrow_mut()).poll_next(cx)
+        self.conn.poll_message(cx)
     }
 
     fn set_handler(&self, slot: usize, f: JsValue) {
@@ -387,15 +403,6 @@ fn report_error(e: &JsValue) {
     }
 }
 
-/// A handle on the write side for one call (the half itself stays in `Inner`).
-fn clone_write(inner: &Inner) -> WriteHalf {
-    let write = inner.write.borrow();
-    WriteHalf {
-        core: Rc::clone(&write.core),
-        writer: Default::default(),
-    }
-}
-
 /// Sends the queued messages in order, each once the sink is ready.
 async fn drain_sends(inner: Rc<Inner>) {
     loop {
@@ -403,8 +410,8 @@ async fn drain_sends(inner: Rc<Inner>) {
             inner.sending.set(false);
             return;
         };
-        let ready = poll_fn(|cx| Pin::new(&mut *inner.write.borrow_mut()).poll_ready(cx)).await;
-        let sent = ready.and_then(|()| inner.write.borrow().core.send_now(&next.message));
+        let ready = poll_fn(|cx| inner.conn.poll_ready(cx)).await;
+        let sent = ready.and_then(|()| inner.conn.start_send(next.message));
         match sent {
             Ok(()) => {
                 let _ = next.resolve.call0(&JsValue::UNDEFINED);
@@ -418,12 +425,12 @@ async fn drain_sends(inner: Rc<Inner>) {
 
 enum Pumped {
     Message(Option<Result<Message, Error>>),
-    Control(Option<WsEvent>),
+    Notice(Option<Notice>),
 }
 
-/// Dispatches `open`, `error` and `close`, and the messages once listeners take them
-/// (messages first, so `close` always comes after the last message).
-async fn pump(inner: Rc<Inner>, mut events: Events, settle_closed: Option<Function>) {
+/// Dispatches the control notices, and the messages once listeners take them (messages first,
+/// so `close` always comes after the last message).
+async fn pump(inner: Rc<Inner>, mut control: Control, settle_closed: Option<Function>) {
     let mut messages_done = false;
     loop {
         let next = poll_fn(|cx| {
@@ -434,16 +441,39 @@ async fn pump(inner: Rc<Inner>, mut events: Events, settle_closed: Option<Functi
             } else {
                 *inner.pump_waker.borrow_mut() = Some(cx.waker().clone());
             }
-            Pin::new(&mut events).poll_next(cx).map(Pumped::Control)
+            control.poll_notice(cx).map(Pumped::Notice)
         })
         .await;
         match next {
             Pumped::Message(Some(Ok(message))) => dispatch_message(&inner, message),
             // The loss itself is reported by `error` + `close`, as the browser does.
             Pumped::Message(_) => messages_done = true,
-            Pumped::Control(Some(WsEvent::Open)) => dispatch_plain(&inner, OPEN, "open"),
-            Pumped::Control(Some(WsEvent::Error)) => dispatch_plain(&inner, ERROR, "error"),
-            Pumped::Control(Some(WsEvent::Close(close))) => {
+            Pumped::Notice(Some(Notice::Open)) => dispatch_plain(&inner, OPEN, "open"),
+            Pumped::Notice(Some(Notice::Error)) => dispatch_plain(&inner, ERROR, "error"),
+            Pumped::Notice(Some(Notice::Disconnected(close, in_flight))) => {
+                if let Ok(ev) = web_sys::Event::new("disconnect") {
+                    let target: &JsValue = ev.as_ref();
+                    set(target, "code", close.code);
+                    set(target, "reason", close.reason.as_str());
+                    set(target, "wasClean", close.was_clean);
+                    let report: JsValue = js_sys::Object::new().into();
+                    set(&report, "firstSeq", in_flight.first_seq as f64);
+                    set(&report, "messages", in_flight.messages as f64);
+                    set(&report, "bytes", in_flight.bytes as f64);
+                    set(&report, "unsentBytes", in_flight.unsent_bytes as f64);
+                    set(target, "inFlight", report);
+                    inner.dispatch(DISCONNECT, &ev);
+                }
+            }
+            Pumped::Notice(Some(Notice::Reconnecting(attempt, delay))) => {
+                if let Ok(ev) = web_sys::Event::new("reconnect") {
+                    let target: &JsValue = ev.as_ref();
+                    set(target, "attempt", attempt);
+                    set(target, "delayMs", delay.as_secs_f64() * 1000.0);
+                    inner.dispatch(RECONNECT, &ev);
+                }
+            }
+            Pumped::Notice(Some(Notice::Close(close))) => {
                 if inner.delivery.get() == Delivery::Events && !messages_done {
                     // Deliver what is still queued before announcing the close.
                     while let Some(Ok(message)) = poll_fn(|cx| inner.poll_message(cx)).await {
@@ -462,9 +492,7 @@ async fn pump(inner: Rc<Inner>, mut events: Events, settle_closed: Option<Functi
                 }
                 return;
             }
-            // Control observers get no message copies; `None`: the socket is gone.
-            Pumped::Control(Some(WsEvent::Message(_))) => {}
-            Pumped::Control(None) => return,
+            Pumped::Notice(None) => return,
         }
     }
 }

@@ -38,8 +38,14 @@ pub(crate) async fn drive(shared: Rc<RefCell<Shared>>, config: Config) {
             None => continue, // close requested: handled at the top
             Some(Ok(ws)) => {
                 attempt = 0;
-                shared.borrow_mut().set_state(ConnectionState::Open);
-                match run(shared, &config, ws).await {
+                {
+                    let mut s = shared.borrow_mut();
+                    s.current = Some(Rc::clone(&ws.core));
+                    s.set_state(ConnectionState::Open);
+                }
+                let ended = run(shared, &config, ws).await;
+                shared.borrow_mut().current = None;
+                match ended {
                     Ended::Closed(ev) => break ev,
                     Ended::Lost(close, in_flight) => {
                         shared

@@ -49,6 +49,7 @@ pub use state::{ConnectionState, InFlight, HEARTBEAT_TIMEOUT_CODE, IDLE_TIMEOUT_
 
 use crate::close::validate_close;
 use crate::events::Feed;
+use crate::socket::Core;
 use crate::{CloseCode, CloseEvent, Error, Message, DEFAULT_HIGH_WATER_MARK};
 
 /// The default number of messages held while disconnected.
@@ -99,6 +100,8 @@ pub(crate) struct Shared {
     /// The driver, waiting for messages to send or a close request.
     pub(crate) driver: Option<Waker>,
     subscribers: Vec<Weak<RefCell<Feed<ConnectionState>>>>,
+    /// The open connection's socket, for its metadata.
+    pub(crate) current: Option<Rc<Core>>,
 }
 
 fn add_waker(list: &mut Vec<Waker>, cx: &Context<'_>) {
@@ -160,6 +163,17 @@ impl Shared {
     }
 }
 
+fn poll_finished(shared: &RefCell<Shared>, cx: &Context<'_>) -> Poll<CloseEvent> {
+    let mut shared = shared.borrow_mut();
+    match (&shared.final_close, shared.finished) {
+        (Some(ev), true) => Poll::Ready(ev.clone()),
+        _ => {
+            add_waker(&mut shared.writers, cx);
+            Poll::Pending
+        }
+    }
+}
+
 /// A WebSocket that reconnects by itself, with a send queue that survives disconnections.
 /// Made by [`ReconnectingWebSocket::builder`]; see the [module docs](self).
 ///
@@ -217,6 +231,35 @@ impl ReconnectingWebSocket {
         self.shared.borrow().outgoing.len()
     }
 
+    fn current<T: Default>(&self, f: impl FnOnce(&Core) -> T) -> T {
+        self.shared
+            .borrow()
+            .current
+            .as_deref()
+            .map(f)
+            .unwrap_or_default()
+    }
+
+    /// The open connection's `bufferedAmount` (0 while disconnected).
+    pub fn buffered_amount(&self) -> usize {
+        self.current(|core| core.raw.buffered_amount() as usize)
+    }
+
+    /// The open connection's URL ("" while disconnected).
+    pub fn url(&self) -> String {
+        self.current(|core| core.raw.url())
+    }
+
+    /// The subprotocol the open connection's server selected ("" while disconnected).
+    pub fn protocol(&self) -> String {
+        self.current(|core| core.raw.protocol())
+    }
+
+    /// The extensions the open connection's server selected ("" while disconnected).
+    pub fn extensions(&self) -> String {
+        self.current(|core| core.raw.extensions())
+    }
+
     /// Stops reconnecting for good: closes the current connection with `code` and `reason`
     /// (checked first, like [`WebSocket::close_with`](crate::WebSocket::close_with)), or
     /// cancels the pending attempt or backoff delay; resolves with the final close event.
@@ -226,21 +269,23 @@ impl ReconnectingWebSocket {
         code: impl Into<CloseCode>,
         reason: &str,
     ) -> Result<CloseEvent, Error> {
-        let code = code.into();
+        self.close_handle(code.into(), reason)?.await
+    }
+
+    /// Requests the close now; the future (which holds no borrow of `self`) waits for the end.
+    pub(crate) fn close_handle(
+        &self,
+        code: CloseCode,
+        reason: &str,
+    ) -> Result<impl Future<Output = Result<CloseEvent, Error>> + 'static, Error> {
         validate_close(code, reason)?;
         self.shared.borrow_mut().request_close(code.into(), reason);
-        Ok(poll_fn(|cx| self.poll_finished(cx)).await)
+        let shared = Rc::clone(&self.shared);
+        Ok(async move { Ok(poll_fn(|cx| poll_finished(&shared, cx)).await) })
     }
 
     fn poll_finished(&self, cx: &Context<'_>) -> Poll<CloseEvent> {
-        let mut shared = self.shared.borrow_mut();
-        match (&shared.final_close, shared.finished) {
-            (Some(ev), true) => Poll::Ready(ev.clone()),
-            _ => {
-                add_waker(&mut shared.writers, cx);
-                Poll::Pending
-            }
-        }
+        poll_finished(&self.shared, cx)
     }
 }
 
@@ -498,6 +543,7 @@ impl ReconnectingBuilder {
             writers: Vec::new(),
             driver: None,
             subscribers: Vec::new(),
+            current: None,
         }));
         wasm_bindgen_futures::spawn_local(driver::drive(Rc::clone(&shared), self.config));
         ReconnectingWebSocket {

@@ -57,9 +57,10 @@ test("tsc --noEmit --strict accepts a consumer using every member", () => {
 });
 
 function assertAllPassed({ results, pageErrors }) {
+  if (results[0]?.memory) console.log("JS API wasm memory:", JSON.stringify(results[0].memory));
   const failed = results.filter((r) => !r.ok);
   assert.deepEqual(failed, [], `failed scenarios:\n${failed.map((r) => `${r.name}: ${r.detail}`).join("\n")}`);
-  assert.ok(results.length >= 12, `ran ${results.length} scenarios`);
+  assert.ok(results.length >= 16, `ran ${results.length} scenarios`);
   const panics = pageErrors.filter((e) => /panicked|unreachable|closure invoked/.test(e));
   assert.deepEqual(panics, [], "no wasm panic and no freed closure called");
 }

@@ -2,7 +2,7 @@
 // <script type="module">). Each returns nothing or throws; run() reports { name, ok, detail }.
 export async function run(sockwave, wsBase) {
   const { default: init, connect, Socket } = sockwave;
-  await init();
+  const wasm = await init();
   const url = (route) => wsBase + route;
   const results = [];
   const check = (cond, msg) => { if (!cond) throw new Error(msg); };
@@ -116,13 +116,70 @@ export async function run(sockwave, wsBase) {
     },
   };
 
+  Object.assign(scenarios, {
+    "reconnect: comes back by itself, for await goes on, queued sends arrive": async () => {
+      const ws = await connect(url("/drop?after=2"), { reconnect: { minDelayMs: 20, maxDelayMs: 100 } });
+      const seen = [];
+      ws.onreconnect = (e) => seen.push(`reconnect:${e.attempt}:${e.delayMs <= 100}`);
+      ws.addEventListener("disconnect", (e) => {
+        seen.push(`disconnect:${e.code}:${typeof e.inFlight.messages}`);
+        ws.send("c"); // while disconnected: queued, sent in order once it is back
+      });
+      ws.addEventListener("open", () => seen.push("open"));
+      await ws.send("a");
+      await ws.send("b");
+      const got = [];
+      for await (const m of ws) {
+        got.push(m);
+        if (got.length === 3) break;
+      }
+      check(got.join() === "a,b,c", `got ${got}`);
+      check(seen.includes("disconnect:1006:number"), seen.join("|"));
+      check(seen.includes("reconnect:1:true"), seen.join("|"));
+      check(seen.includes("open"), seen.join("|"));
+      const ev = await ws.close(1000, "done");
+      check(ev.code === 1000, JSON.stringify(ev));
+      check(ws.readyState === Socket.CLOSED, "closed for good");
+    },
+    "reconnect: gives up after maxRetries with RetriesExhausted": async () => {
+      const e = await expectError(
+        connect("ws://127.0.0.1:19999/", { reconnect: { maxRetries: 2, minDelayMs: 5, maxDelayMs: 10 } }),
+        "RetriesExhausted");
+      check(e.attempts === 2 && e.closeEvent.code === 1006, `attempts ${e.attempts}`);
+    },
+    "heartbeat: a stalled server is detected": async () => {
+      const ws = await connect(url("/stall"), {
+        heartbeat: { intervalMs: 100, timeoutMs: 150, ping: "ping" },
+        reconnect: { minDelayMs: 60000, maxDelayMs: 60000 },
+      });
+      const ev = await withTimeout(new Promise((r) => ws.addEventListener("disconnect", r)), 5000, "disconnect");
+      check(ev.code === 4000 && ev.reason === "heartbeat timeout", `${ev.code} ${ev.reason}`);
+      await ws.close();
+    },
+    "500 connect/send/receive/close cycles: wasm memory does not grow": async () => {
+      let warm = 0;
+      for (let i = 0; i < 500; i++) {
+        const ws = await connect(url("/echo"));
+        await ws.send(`cycle ${i}`);
+        const { value } = await ws[Symbol.asyncIterator]().next();
+        check(value === `cycle ${i}`, `echo ${value}`);
+        await ws.close();
+        ws.free();
+        if (i === 99) warm = wasm.memory.buffer.byteLength;
+      }
+      const now = wasm.memory.buffer.byteLength;
+      check(now === warm, `memory grew: ${warm} -> ${now}`);
+      results.memory = { afterWarmup: warm, after500: now };
+    },
+  });
+
   for (const [name, fn] of Object.entries(scenarios)) {
     try {
-      await withTimeout(fn(), 10000, name);
+      await withTimeout(fn(), 30000, name);
       results.push({ name, ok: true });
     } catch (e) {
       results.push({ name, ok: false, detail: `${e && e.name}: ${e && e.message}` });
     }
   }
-  return results;
+  return results.map((r) => ({ ...r, memory: results.memory }));
 }

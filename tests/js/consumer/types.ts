@@ -1,7 +1,7 @@
 // Uses every member of the public types: `tsc --noEmit --strict` must accept it.
 import init, {
   connect, Socket, type CloseInfo, type ConnectOptions, type Data, type SockwaveError,
-  type SendData,
+  type SendData, type ReconnectEvent, type DisconnectEvent, type InFlight,
 } from "sockwave";
 
 export async function everything(): Promise<void> {
@@ -35,12 +35,23 @@ export async function everything(): Promise<void> {
   s.addEventListener("close", (e) => console.log(e.code), { once: true });
   s.free();
 
+  const auto = await connect("ws://127.0.0.1:9998/echo", {
+    reconnect: { minDelayMs: 100, maxDelayMs: 5000, factor: 2, jitter: "full", maxRetries: 10, queueLimit: 64,
+      shouldReconnect: (c: CloseInfo) => c.code !== 4401 },
+    heartbeat: { intervalMs: 1000, timeoutMs: 500, ping: "ping", pong: "pong" },
+    idleTimeoutMs: 10000,
+  });
+  auto.onreconnect = (e: ReconnectEvent) => console.log(e.attempt, e.delayMs);
+  auto.ondisconnect = (e: DisconnectEvent) => { const f: InFlight = e.inFlight; console.log(e.code, f.firstSeq, f.messages, f.bytes, f.unsentBytes); };
+  auto.addEventListener("reconnect", (e) => console.log(e.attempt));
+  auto.addEventListener("disconnect", (e) => console.log(e.inFlight.messages));
+
   try {
     await connect("ws://");
   } catch (err) {
     const e = err as SockwaveError;
     if (e.name === "InvalidUrl") console.log(e.url, e.reason);
     if (e.name === "ConnectionLost") console.log(e.closeEvent?.code, e.code);
-    console.log(e.protocol, e.length);
+    console.log(e.protocol, e.length, e.attempts, e.limit);
   }
 }

@@ -1,0 +1,180 @@
+//! What a JS `Socket` drives: a plain socket (split in halves) or a reconnecting one, behind one
+//! set of operations, and their control notices mapped to one shape.
+
+use std::cell::RefCell;
+use std::future::Future;
+use std::pin::Pin;
+use std::rc::Rc;
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use futures_core::Stream;
+use futures_sink::Sink;
+
+use crate::reconnect::{ConnectionState, InFlight, ReconnectingWebSocket, States};
+use crate::{
+    CloseCode, CloseEvent, Error, Events, Message, ReadHalf, WebSocket, WriteHalf, WsEvent,
+};
+
+pub(crate) enum Conn {
+    Plain {
+        read: RefCell<ReadHalf>,
+        write: RefCell<WriteHalf>,
+    },
+    Auto(RefCell<ReconnectingWebSocket>),
+}
+
+/// A control notice for the JS events (`open`, `error`, `disconnect`, `reconnect`, `close`).
+pub(crate) enum Notice {
+    Open,
+    Error,
+    Disconnected(CloseEvent, InFlight),
+    Reconnecting(u32, Duration),
+    Close(CloseEvent),
+}
+
+/// The control feed of either kind of socket.
+pub(crate) enum Control {
+    Events(Events),
+    States(States),
+}
+
+impl Control {
+    /// The next notice; `None` when the socket is gone.
+    pub(crate) fn poll_notice(&mut self, cx: &mut Context<'_>) -> Poll<Option<Notice>> {
+        loop {
+            let notice = match self {
+                Control::Events(events) => {
+                    match std::task::ready!(Pin::new(events).poll_next(cx)) {
+                        None => return Poll::Ready(None),
+                        Some(WsEvent::Open) => Notice::Open,
+                        Some(WsEvent::Error) => Notice::Error,
+                        Some(WsEvent::Close(ev)) => Notice::Close(ev),
+                        Some(WsEvent::Message(_)) => continue, // control feeds carry no messages
+                    }
+                }
+                Control::States(states) => {
+                    match std::task::ready!(Pin::new(states).poll_next(cx)) {
+                        None => return Poll::Ready(None),
+                        Some(ConnectionState::Open) => Notice::Open,
+                        Some(ConnectionState::Disconnected { close, in_flight }) => {
+                            Notice::Disconnected(close, in_flight)
+                        }
+                        Some(ConnectionState::Reconnecting { attempt, delay }) => {
+                            Notice::Reconnecting(attempt, delay)
+                        }
+                        Some(ConnectionState::Closed(ev)) => Notice::Close(ev),
+                        Some(ConnectionState::Connecting { .. }) => continue,
+                    }
+                }
+            };
+            return Poll::Ready(Some(notice));
+        }
+    }
+}
+
+impl Conn {
+    /// Wraps a plain socket; returns its control feed too.
+    pub(crate) fn plain(ws: WebSocket) -> (Conn, Control) {
+        let events = ws.core.events(true);
+        let (write, read) = ws.split();
+        let conn = Conn::Plain {
+            read: RefCell::new(read),
+            write: RefCell::new(write),
+        };
+        (conn, Control::Events(events))
+    }
+
+    /// Wraps a reconnecting socket; returns its control feed too.
+    pub(crate) fn auto(ws: ReconnectingWebSocket) -> (Conn, Control) {
+        let states = ws.states();
+        (Conn::Auto(RefCell::new(ws)), Control::States(states))
+    }
+
+    /// Polls the message stream; borrows end with the poll, never held across an await.
+    pub(crate) fn poll_message(
+        &self,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Message, Error>>> {
+        match self {
+            Conn::Plain { read, .. } => Pin::new(&mut *read.borrow_mut()).poll_next(cx),
+            Conn::Auto(ws) => Pin::new(&mut *ws.borrow_mut()).poll_next(cx),
+        }
+    }
+
+    pub(crate) fn poll_ready(&self, cx: &mut Context<'_>) -> Poll<Result<(), Error>> {
+        match self {
+            Conn::Plain { write, .. } => Pin::new(&mut *write.borrow_mut()).poll_ready(cx),
+            Conn::Auto(ws) => Pin::new(&mut *ws.borrow_mut()).poll_ready(cx),
+        }
+    }
+
+    pub(crate) fn start_send(&self, message: Message) -> Result<(), Error> {
+        match self {
+            Conn::Plain { write, .. } => Pin::new(&mut *write.borrow_mut()).start_send(message),
+            Conn::Auto(ws) => Pin::new(&mut *ws.borrow_mut()).start_send(message),
+        }
+    }
+
+    /// `readyState` as the browser numbers it; a reconnecting socket is CONNECTING (0) between
+    /// connections.
+    pub(crate) fn ready_state(&self) -> u16 {
+        match self {
+            Conn::Plain { write, .. } => write.borrow().ready_state().into(),
+            Conn::Auto(ws) => match ws.borrow().state() {
+                ConnectionState::Open => 1,
+                ConnectionState::Closed(_) => 3,
+                _ => 0,
+            },
+        }
+    }
+
+    pub(crate) fn buffered_amount(&self) -> usize {
+        match self {
+            Conn::Plain { write, .. } => write.borrow().buffered_amount(),
+            Conn::Auto(ws) => ws.borrow().buffered_amount(),
+        }
+    }
+
+    pub(crate) fn url(&self) -> String {
+        match self {
+            Conn::Plain { write, .. } => write.borrow().url(),
+            Conn::Auto(ws) => ws.borrow().url(),
+        }
+    }
+
+    pub(crate) fn protocol(&self) -> String {
+        match self {
+            Conn::Plain { write, .. } => write.borrow().protocol(),
+            Conn::Auto(ws) => ws.borrow().protocol(),
+        }
+    }
+
+    pub(crate) fn extensions(&self) -> String {
+        match self {
+            Conn::Plain { write, .. } => write.borrow().extensions(),
+            Conn::Auto(ws) => ws.borrow().extensions(),
+        }
+    }
+
+    /// Starts closing with a checked code and reason; the future holds no borrow.
+    pub(crate) fn close(
+        &self,
+        code: CloseCode,
+        reason: String,
+    ) -> Pin<Box<dyn Future<Output = Result<CloseEvent, Error>>>> {
+        match self {
+            Conn::Plain { write, .. } => {
+                let handle = WriteHalf {
+                    core: Rc::clone(&write.borrow().core),
+                    writer: Default::default(),
+                };
+                Box::pin(async move { handle.close_with(code, &reason).await })
+            }
+            Conn::Auto(ws) => match ws.borrow().close_handle(code, &reason) {
+                Ok(fut) => Box::pin(fut),
+                Err(e) => Box::pin(async move { Err(e) }),
+            },
+        }
+    }
+}
