@@ -325,10 +325,14 @@ impl WebSocketBuilder {
             web_sys::WebSocket::new_with_str_sequence(&self.url, &protocols)
         };
         let raw = raw.map_err(|e| {
-            let (name, message) = exception_text(&e);
+            // Concatenated by hand: `format!` would pull the formatting machinery into every
+            // app's .wasm.
+            let (mut reason, message) = exception_text(&e);
+            reason.push_str(": ");
+            reason.push_str(&message);
             Error::InvalidUrl {
                 url: self.url.clone(),
-                reason: format!("{name}: {message}"),
+                reason,
             }
         })?;
         Ok(WebSocket {

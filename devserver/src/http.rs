@@ -13,19 +13,34 @@ use tokio::net::{TcpListener, TcpStream};
 /// The most a request head may take; anything longer is refused.
 const MAX_HEAD: usize = 16 * 1024;
 
-pub async fn serve(listener: TcpListener, root: Arc<PathBuf>) {
+/// Where files come from, and where posted benchmark results go.
+pub struct Site {
+    pub root: PathBuf,
+    pub results: PathBuf,
+}
+
+pub async fn serve(listener: TcpListener, site: Arc<Site>) {
     loop {
         let Ok((tcp, _)) = listener.accept().await else {
             continue;
         };
-        let root = Arc::clone(&root);
+        let site = Arc::clone(&site);
         tokio::spawn(async move {
-            let _ = handle(tcp, &root).await;
+            let _ = handle(tcp, &site).await;
         });
     }
 }
 
-async fn handle(mut tcp: TcpStream, root: &Path) -> std::io::Result<()> {
+/// The value of `key` in a query string.
+fn query<'a>(target: &'a str, key: &str) -> Option<&'a str> {
+    let (_, query) = target.split_once('?')?;
+    query
+        .split('&')
+        .find_map(|kv| kv.strip_prefix(key)?.strip_prefix('='))
+}
+
+async fn handle(mut tcp: TcpStream, site: &Site) -> std::io::Result<()> {
+    let root = site.root.as_path();
     let mut head = Vec::with_capacity(1024);
     let mut buf = [0u8; 2048];
     while !head.windows(4).any(|w| w == b"\r\n\r\n") {
@@ -35,23 +50,66 @@ async fn handle(mut tcp: TcpStream, root: &Path) -> std::io::Result<()> {
         }
         head.extend_from_slice(&buf[..n]);
     }
+    let split = head
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .unwrap_or(head.len())
+        + 4;
+    let mut body_in = head.split_off(split.min(head.len()));
     let head = String::from_utf8_lossy(&head);
     let mut parts = head.split_whitespace();
     let (method, target) = (parts.next().unwrap_or(""), parts.next().unwrap_or("/"));
     let path = target.split(['?', '#']).next().unwrap_or("/");
-    let (status, content_type, body) = match method {
-        "GET" | "HEAD" => match resolve(root, path) {
-            Some(file) => match tokio::fs::read(&file).await {
-                Ok(bytes) => ("200 OK", content_type(&file), bytes),
-                Err(_) => not_found(),
+    let (status, content_type, body) = match (method, path) {
+        ("GET", "/__cpu") => {
+            let pid = query(target, "pid")
+                .and_then(|p| p.parse().ok())
+                .unwrap_or(0);
+            let (page, all) = crate::bench::cpu_ms(pid);
+            let json = format!("{{\"page\":{page},\"all\":{all}}}");
+            ("200 OK", "application/json", json.into_bytes())
+        }
+        ("POST", "/__results") => {
+            let length = head
+                .lines()
+                .find_map(|l| {
+                    let (k, v) = l.split_once(':')?;
+                    k.eq_ignore_ascii_case("content-length")
+                        .then(|| v.trim().parse::<usize>().ok())?
+                })
+                .unwrap_or(0)
+                .min(64 << 20);
+            while body_in.len() < length {
+                let n = tcp.read(&mut buf).await?;
+                if n == 0 {
+                    break;
+                }
+                body_in.extend_from_slice(&buf[..n]);
+            }
+            let name = query(target, "name").unwrap_or("");
+            match crate::bench::save(&site.results, name, &body_in) {
+                Ok(()) => ("200 OK", "text/plain", b"saved\n".to_vec()),
+                Err(e) => (
+                    "400 Bad Request",
+                    "text/plain",
+                    format!("{e}\n").into_bytes(),
+                ),
+            }
+        }
+        _ => match method {
+            "GET" | "HEAD" => match resolve(root, path) {
+                Some(file) => match tokio::fs::read(&file).await {
+                    Ok(bytes) => ("200 OK", content_type(&file), bytes),
+                    Err(_) => not_found(),
+                },
+                None => not_found(),
             },
-            None => not_found(),
+            _ => (
+                "405 Method Not Allowed",
+                "text/plain",
+                b"GET or HEAD only\n".to_vec(),
+            ),
         },
-        _ => (
-            "405 Method Not Allowed",
-            "text/plain",
-            b"GET or HEAD only\n".to_vec(),
-        ),
     };
     let header = format!(
         "HTTP/1.1 {status}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\n\

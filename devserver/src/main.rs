@@ -8,6 +8,7 @@
 //! Prints `sockwave-devserver ready ws=PORT http=PORT` once both listen, so scripts can wait
 //! for it. Port 0 picks a free port.
 
+mod bench;
 mod http;
 mod routes;
 
@@ -21,6 +22,7 @@ struct Options {
     ws_port: u16,
     http_port: u16,
     root: PathBuf,
+    results: PathBuf,
 }
 
 fn parse_options() -> Result<Options, String> {
@@ -28,12 +30,14 @@ fn parse_options() -> Result<Options, String> {
     let mut ws_port = env_or("SOCKWAVE_WS_PORT", "9998");
     let mut http_port = env_or("SOCKWAVE_HTTP_PORT", "8080");
     let mut root = env_or("SOCKWAVE_ROOT", "www");
+    let mut results = env_or("SOCKWAVE_RESULTS", "bench/results");
     let mut args = std::env::args().skip(1);
     while let Some(flag) = args.next() {
         let slot = match flag.as_str() {
             "--ws-port" => &mut ws_port,
             "--http-port" => &mut http_port,
             "--root" => &mut root,
+            "--results" => &mut results,
             "-h" | "--help" => {
                 return Err(
                     "usage: sockwave-devserver [--ws-port N] [--http-port N] [--root DIR]".into(),
@@ -48,6 +52,7 @@ fn parse_options() -> Result<Options, String> {
         ws_port: port(&ws_port)?,
         http_port: port(&http_port)?,
         root: PathBuf::from(root),
+        results: PathBuf::from(results),
     })
 }
 
@@ -75,7 +80,10 @@ async fn main() {
         port_of(&http),
         options.root.display()
     );
-    let root = Arc::new(options.root);
+    let root = Arc::new(http::Site {
+        root: options.root,
+        results: options.results,
+    });
     // `localhost` may resolve to ::1 first: listen there too (same ports) when the machine has it.
     let v6 = |port| TcpListener::bind(SocketAddr::from((Ipv6Addr::LOCALHOST, port)));
     if let Ok(ws6) = v6(port_of(&ws)).await {

@@ -9,9 +9,10 @@ import { chromium } from "playwright-core";
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 
 /** Starts target/release/sockwave-devserver on free ports serving `root`. */
-export async function startDevServer(root, { wsPort = 0, httpPort = 0 } = {}) {
+export async function startDevServer(root, { wsPort = 0, httpPort = 0, results } = {}) {
   const bin = path.join(ROOT, "target/release/sockwave-devserver");
-  const child = spawn(bin, ["--ws-port", String(wsPort), "--http-port", String(httpPort), "--root", root], {
+  const extra = results ? ["--results", results] : [];
+  const child = spawn(bin, ["--ws-port", String(wsPort), "--http-port", String(httpPort), "--root", root, ...extra], {
     stdio: ["ignore", "pipe", "inherit"],
   });
   let out = "";

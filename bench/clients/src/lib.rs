@@ -1,0 +1,243 @@
+//! Benchmark clients: the same workloads over sockwave's Rust API, gloo-net and ws_stream_wasm.
+//! Called by the bench page (`bench/page/bench.js`), which runs raw JS and sockwave's JS API
+//! itself and interleaves everything.
+
+use futures::{SinkExt, StreamExt};
+use js_sys::{Float64Array, Object, Reflect};
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(js_namespace = performance)]
+    fn now() -> f64;
+}
+
+/// One client library, reduced to what the workloads need.
+trait Client: Sized {
+    type Msg;
+    async fn connect(url: &str) -> Result<Self, String>;
+    async fn feed(&mut self, message: Self::Msg) -> Result<(), String>;
+    async fn recv(&mut self) -> Result<Self::Msg, String>;
+    fn text(s: &str) -> Self::Msg;
+    fn binary(b: Vec<u8>) -> Self::Msg;
+    fn len(m: &Self::Msg) -> usize;
+}
+
+struct Sockwave(sockwave::WebSocket);
+
+impl Client for Sockwave {
+    type Msg = sockwave::Message;
+    async fn connect(url: &str) -> Result<Self, String> {
+        sockwave::WebSocket::connect(url)
+            .await
+            .map(Sockwave)
+            .map_err(|e| e.to_string())
+    }
+    async fn feed(&mut self, m: Self::Msg) -> Result<(), String> {
+        self.0.feed(m).await.map_err(|e| e.to_string())
+    }
+    async fn recv(&mut self) -> Result<Self::Msg, String> {
+        match self.0.next().await {
+            Some(Ok(m)) => Ok(m),
+            other => Err(format!("{other:?}")),
+        }
+    }
+    fn text(s: &str) -> Self::Msg {
+        sockwave::Message::text(s)
+    }
+    fn binary(b: Vec<u8>) -> Self::Msg {
+        sockwave::Message::Binary(b)
+    }
+    fn len(m: &Self::Msg) -> usize {
+        m.len()
+    }
+}
+
+struct Gloo(gloo_net::websocket::futures::WebSocket);
+
+impl Client for Gloo {
+    type Msg = gloo_net::websocket::Message;
+    async fn connect(url: &str) -> Result<Self, String> {
+        let mut ws =
+            gloo_net::websocket::futures::WebSocket::open(url).map_err(|e| e.to_string())?;
+        // gloo-net's sink waits for `open` itself; wait here too so timing starts when open.
+        futures::future::poll_fn(|cx| ws.poll_ready_unpin(cx))
+            .await
+            .map_err(|e| e.to_string())?;
+        Ok(Gloo(ws))
+    }
+    async fn feed(&mut self, m: Self::Msg) -> Result<(), String> {
+        self.0.feed(m).await.map_err(|e| e.to_string())
+    }
+    async fn recv(&mut self) -> Result<Self::Msg, String> {
+        match self.0.next().await {
+            Some(Ok(m)) => Ok(m),
+            Some(Err(e)) => Err(e.to_string()),
+            None => Err("closed".into()),
+        }
+    }
+    fn text(s: &str) -> Self::Msg {
+        gloo_net::websocket::Message::Text(s.to_owned())
+    }
+    fn binary(b: Vec<u8>) -> Self::Msg {
+        gloo_net::websocket::Message::Bytes(b)
+    }
+    fn len(m: &Self::Msg) -> usize {
+        match m {
+            gloo_net::websocket::Message::Text(s) => s.len(),
+            gloo_net::websocket::Message::Bytes(b) => b.len(),
+        }
+    }
+}
+
+/// The meta half is kept so the connection lives as long as the stream.
+struct WsStream(
+    ws_stream_wasm::WsStream,
+    #[allow(dead_code)] ws_stream_wasm::WsMeta,
+);
+
+impl Client for WsStream {
+    type Msg = ws_stream_wasm::WsMessage;
+    async fn connect(url: &str) -> Result<Self, String> {
+        let (meta, stream) = ws_stream_wasm::WsMeta::connect(url, None)
+            .await
+            .map_err(|e| e.to_string())?;
+        Ok(WsStream(stream, meta))
+    }
+    async fn feed(&mut self, m: Self::Msg) -> Result<(), String> {
+        self.0.feed(m).await.map_err(|e| e.to_string())
+    }
+    async fn recv(&mut self) -> Result<Self::Msg, String> {
+        self.0.next().await.ok_or_else(|| "closed".to_string())
+    }
+    fn text(s: &str) -> Self::Msg {
+        ws_stream_wasm::WsMessage::Text(s.to_owned())
+    }
+    fn binary(b: Vec<u8>) -> Self::Msg {
+        ws_stream_wasm::WsMessage::Binary(b)
+    }
+    fn len(m: &Self::Msg) -> usize {
+        match m {
+            ws_stream_wasm::WsMessage::Text(s) => s.len(),
+            ws_stream_wasm::WsMessage::Binary(b) => b.len(),
+        }
+    }
+}
+
+/// (a) `n` text messages of 32 bytes, at most `window` in flight, echoed. Returns elapsed ms.
+async fn text_echo<C: Client>(url: &str, n: u32, window: u32) -> Result<f64, String> {
+    let mut c = C::connect(url).await?;
+    let payload = "0123456789abcdef0123456789abcdef";
+    let (mut sent, mut received) = (0u32, 0u32);
+    let start = now();
+    while received < n {
+        while sent < n && sent - received < window {
+            c.feed(C::text(payload)).await?;
+            sent += 1;
+        }
+        let m = c.recv().await?;
+        if C::len(&m) != 32 {
+            return Err("wrong echo length".into());
+        }
+        received += 1;
+    }
+    Ok(now() - start)
+}
+
+/// (b) `n` binary messages of `size` bytes, window `window`, echoed and length-checked.
+async fn binary_echo<C: Client>(url: &str, n: u32, window: u32, size: u32) -> Result<f64, String> {
+    let mut c = C::connect(url).await?;
+    let payload = vec![7u8; size as usize];
+    let (mut sent, mut received) = (0u32, 0u32);
+    let start = now();
+    while received < n {
+        while sent < n && sent - received < window {
+            c.feed(C::binary(payload.clone())).await?;
+            sent += 1;
+        }
+        let m = c.recv().await?;
+        if C::len(&m) != size as usize {
+            return Err("wrong echo length".into());
+        }
+        received += 1;
+    }
+    Ok(now() - start)
+}
+
+/// (c) `n` sequential round trips of 16 bytes. Returns each round trip in ms.
+async fn latency<C: Client>(url: &str, n: u32) -> Result<Vec<f64>, String> {
+    let mut c = C::connect(url).await?;
+    let mut rtts = Vec::with_capacity(n as usize);
+    for _ in 0..n {
+        let t = now();
+        c.feed(C::text("0123456789abcdef")).await?;
+        c.recv().await?;
+        rtts.push(now() - t);
+    }
+    Ok(rtts)
+}
+
+fn memory_bytes() -> f64 {
+    let memory: js_sys::WebAssembly::Memory = wasm_bindgen::memory().unchecked_into();
+    let buffer: js_sys::ArrayBuffer = memory.buffer().unchecked_into();
+    f64::from(buffer.byte_length())
+}
+
+/// (e) `n` cycles of connect, send, receive, drop; wasm memory growth after `n / 10` warm-up
+/// cycles.
+async fn cycles<C: Client>(url: &str, n: u32) -> Result<f64, String> {
+    let mut warm = memory_bytes();
+    for i in 0..n {
+        let mut c = C::connect(url).await?;
+        c.feed(C::text("cycle")).await?;
+        c.recv().await?;
+        drop(c);
+        if i + 1 == n / 10 {
+            warm = memory_bytes();
+        }
+    }
+    Ok(memory_bytes() - warm)
+}
+
+async fn run_with<C: Client>(
+    workload: &str,
+    url: &str,
+    n: u32,
+    window: u32,
+    size: u32,
+) -> Result<JsValue, String> {
+    let result = Object::new();
+    let set = |k: &str, v: JsValue| Reflect::set(&result, &k.into(), &v).map(|_| ());
+    match workload {
+        "text" => set("ms", text_echo::<C>(url, n, window).await?.into()),
+        "binary" => set("ms", binary_echo::<C>(url, n, window, size).await?.into()),
+        "latency" => set(
+            "rtts",
+            Float64Array::from(&latency::<C>(url, n).await?[..]).into(),
+        ),
+        "cycles" => set("growth", cycles::<C>(url, n).await?.into()),
+        other => return Err(format!("unknown workload {other}")),
+    }
+    .map_err(|_| "cannot build the result".to_string())?;
+    Ok(result.into())
+}
+
+/// Runs `workload` ("text", "binary", "latency", "cycles") with `client` ("sockwave",
+/// "gloo-net", "ws_stream_wasm").
+#[wasm_bindgen]
+pub async fn run(
+    client: String,
+    workload: String,
+    url: String,
+    n: u32,
+    window: u32,
+    size: u32,
+) -> Result<JsValue, JsValue> {
+    let out = match client.as_str() {
+        "sockwave" => run_with::<Sockwave>(&workload, &url, n, window, size).await,
+        "gloo-net" => run_with::<Gloo>(&workload, &url, n, window, size).await,
+        "ws_stream_wasm" => run_with::<WsStream>(&workload, &url, n, window, size).await,
+        other => Err(format!("unknown client {other}")),
+    };
+    out.map_err(|e| JsValue::from_str(&e))
+}

@@ -1,0 +1,168 @@
+// The bench page: the same workloads for every client, interleaved, in this one page.
+// Raw JS and sockwave's JS API run here; the Rust clients (sockwave, gloo-net, ws_stream_wasm)
+// run in the bench crate's wasm. Results are POSTed to the dev server (no driver watches the
+// network: that would slow WebSockets down and void the figures).
+import initRust, { run as runRust } from "./pkg/sockwave_bench.js";
+import initJs, { connect as swConnect } from "./sockwave/js/index.js";
+
+const P = new URLSearchParams(location.search);
+const WS = `${P.get("ws")}/echo`;
+const PID = P.get("pid");
+const NAME = P.get("name") || "browser";
+const SMOKE = P.get("smoke") === "1";
+const C = SMOKE
+  ? { rounds: 1, text: 2000, window: 1000, bin: 8, binSize: 1 << 20, binWindow: 8, rtt: 200, cycles: 50 }
+  : { rounds: 5, text: 100000, window: 1000, bin: 200, binSize: 1 << 20, binWindow: 8, rtt: 5000, cycles: 2000 };
+const out = document.getElementById("out");
+const log = (s) => { out.textContent += `\n${s}`; };
+
+// ---- JS clients: { send(data) -> Promise|void, recv() -> Promise<data>, close() }.
+function rawClient(url) {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(url);
+    ws.binaryType = "arraybuffer";
+    const queue = [];
+    let head = 0;
+    let waiter = null;
+    ws.onmessage = (e) => {
+      if (waiter) { const w = waiter; waiter = null; w(e.data); } else queue.push(e.data);
+    };
+    ws.onerror = () => reject(new Error("raw: connect failed"));
+    ws.onopen = () => resolve({
+      send: (d) => ws.send(d),
+      recv: () => {
+        if (head < queue.length) {
+          const d = queue[head++];
+          if (head > 1024 && head * 2 > queue.length) { queue.splice(0, head); head = 0; }
+          return Promise.resolve(d);
+        }
+        return new Promise((r) => { waiter = r; });
+      },
+      close: () => ws.close(),
+    });
+  });
+}
+
+async function sockwaveJsClient(url) {
+  const ws = await swConnect(url);
+  const it = ws[Symbol.asyncIterator]();
+  return {
+    send: (d) => ws.send(d),
+    recv: async () => (await it.next()).value,
+    close: () => { ws.close(); ws.free(); },
+  };
+}
+
+const size = (d) => (typeof d === "string" ? d.length : d.byteLength);
+
+async function jsWorkload(make, workload) {
+  const c = await make(WS);
+  try {
+    if (workload === "text") {
+      const payload = "0123456789abcdef0123456789abcdef";
+      let sent = 0, received = 0;
+      const t = performance.now();
+      while (received < C.text) {
+        while (sent < C.text && sent - received < C.window) { await c.send(payload); sent++; }
+        if (size(await c.recv()) !== 32) throw new Error("wrong echo");
+        received++;
+      }
+      return { ms: performance.now() - t };
+    }
+    if (workload === "binary") {
+      const payload = new Uint8Array(C.binSize).fill(7);
+      let sent = 0, received = 0;
+      const t = performance.now();
+      while (received < C.bin) {
+        while (sent < C.bin && sent - received < C.binWindow) { await c.send(payload); sent++; }
+        if (size(await c.recv()) !== C.binSize) throw new Error("wrong echo length");
+        received++;
+      }
+      return { ms: performance.now() - t };
+    }
+    if (workload === "latency") {
+      const rtts = new Float64Array(C.rtt);
+      for (let i = 0; i < C.rtt; i++) {
+        const t = performance.now();
+        await c.send("0123456789abcdef");
+        await c.recv();
+        rtts[i] = performance.now() - t;
+      }
+      return { rtts };
+    }
+  } finally {
+    c.close();
+  }
+  throw new Error(`unknown workload ${workload}`);
+}
+
+let jsWasm = null;
+async function jsCycles() {
+  let warm = 0;
+  for (let i = 0; i < C.cycles; i++) {
+    const c = await sockwaveJsClient(WS);
+    await c.send("cycle");
+    await c.recv();
+    c.close();
+    if (i + 1 === C.cycles / 10) warm = jsWasm.memory.buffer.byteLength;
+  }
+  return { growth: jsWasm.memory.buffer.byteLength - warm };
+}
+
+const n = (w) => ({ text: C.text, binary: C.bin, latency: C.rtt, cycles: C.cycles })[w];
+const win = (w) => (w === "binary" ? C.binWindow : C.window);
+const rust = (id) => (w) => runRust(id, w, WS, n(w), win(w), C.binSize);
+const RUST = { "sockwave (Rust)": "sockwave", "gloo-net": "gloo-net", "ws_stream_wasm": "ws_stream_wasm" };
+const CLIENTS = {
+  "raw JS": (w) => jsWorkload(rawClient, w),
+  "sockwave (Rust)": rust(RUST["sockwave (Rust)"]),
+  "sockwave (JS)": (w) => jsWorkload(sockwaveJsClient, w),
+  "gloo-net": rust(RUST["gloo-net"]),
+  "ws_stream_wasm": rust(RUST["ws_stream_wasm"]),
+};
+
+async function cpuMs() {
+  if (!PID) return null;
+  const r = await fetch(`/__cpu?pid=${PID}`);
+  return (await r.json()).page;
+}
+
+function summarize(rtts) {
+  const s = Array.from(rtts).sort((a, b) => a - b);
+  const q = (p) => s[Math.min(s.length - 1, Math.floor(p * s.length))];
+  return { p50us: q(0.5) * 1000, p99us: q(0.99) * 1000 };
+}
+
+async function main() {
+  jsWasm = await initJs();
+  await initRust();
+  const runs = [];
+  const names = Object.keys(CLIENTS);
+  for (let round = 0; round < C.rounds; round++) {
+    for (const workload of ["text", "binary", "latency"]) {
+      for (const client of names) {
+        const cpu0 = workload === "text" ? await cpuMs() : null;
+        const r = await CLIENTS[client](workload);
+        const cpu1 = workload === "text" ? await cpuMs() : null;
+        const run = { round, workload, client };
+        if (r.ms !== undefined) run.ms = r.ms;
+        if (r.rtts) Object.assign(run, summarize(r.rtts));
+        if (cpu0 !== null && cpu1 !== null) run.cpuUsPerMsg = ((cpu1 - cpu0) * 1000) / C.text;
+        runs.push(run);
+        log(JSON.stringify(run));
+      }
+    }
+  }
+  const cycles = {};
+  for (const [client, id] of Object.entries(RUST)) {
+    cycles[client] = (await runRust(id, "cycles", WS, C.cycles, 1, 0)).growth;
+    log(`${client} cycles growth ${cycles[client]}`);
+  }
+  cycles["sockwave (JS)"] = (await jsCycles()).growth;
+  return { config: C, userAgent: navigator.userAgent, runs, cycles };
+}
+
+main().then(
+  (result) => fetch(`/__results?name=${NAME}`, { method: "POST", body: JSON.stringify(result) }),
+  (e) => fetch(`/__results?name=${NAME}`, { method: "POST", body: JSON.stringify({ error: String(e && e.stack || e) }) }),
+).then(() => log("posted"));

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# `npm run bench` (full, by hand) or `bash scripts/bench.sh --smoke` (tiny counts, in npm test):
+# builds the release package and the bench clients, then runs bench/run.mjs.
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+cd "$ROOT"
+[ "${SOCKWAVE_SKIP_SETUP:-}" = 1 ] || bash scripts/setup.sh
+[ "${SOCKWAVE_SKIP_BUILD:-}" = 1 ] || SOCKWAVE_SKIP_SETUP=1 bash scripts/build.sh
+step "building the bench clients (sockwave, gloo-net, ws_stream_wasm) and staging the page"
+wasm-pack --quiet build bench/clients --release --target web --out-dir ../page/pkg --no-pack --mode no-install
+rm -f bench/page/pkg/.gitignore
+rm -rf bench/page/sockwave
+mkdir -p bench/page/sockwave/js bench/page/sockwave/pkg/web
+cp js/index.js bench/page/sockwave/js/
+cp pkg/web/sockwave.js pkg/web/sockwave_bg.wasm bench/page/sockwave/pkg/web/
+cargo build --quiet --release -p sockwave-devserver
+step "bench${1:+ $1}"
+node bench/run.mjs "$@"
