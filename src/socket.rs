@@ -57,20 +57,25 @@ impl Inbox {
         self.subscribers.push((Rc::downgrade(feed), skip_messages));
     }
 
-    fn publish(&mut self, is_message: bool, event: impl Fn() -> WsEvent) {
-        if self.subscribers.is_empty() {
-            return;
-        }
-        self.subscribers
-            .retain(|(weak, skip_messages)| match weak.upgrade() {
+    /// Copies `event` to every live observer (messages only to those that want them) and
+    /// forgets the dropped ones. One non-generic body: it is in every app's .wasm.
+    fn publish(&mut self, event: WsEvent) {
+        let is_message = matches!(event, WsEvent::Message(_));
+        let mut i = 0;
+        while i < self.subscribers.len() {
+            let (weak, skip_messages) = &self.subscribers[i];
+            match weak.upgrade() {
                 Some(feed) => {
                     if !(is_message && *skip_messages) {
-                        Feed::push(&feed, event());
+                        Feed::push(&feed, event.clone());
                     }
-                    true
+                    i += 1;
                 }
-                None => false,
-            });
+                None => {
+                    self.subscribers.swap_remove(i);
+                }
+            }
+        }
     }
 
     /// Ends every observer's feed.
@@ -206,7 +211,9 @@ impl Drop for Core {
 
 fn on_open(inbox: &mut Inbox, _: web_sys::Event) -> Wakers {
     inbox.opened = true;
-    inbox.publish(false, || WsEvent::Open);
+    if !inbox.subscribers.is_empty() {
+        inbox.publish(WsEvent::Open);
+    }
     (None, std::mem::take(&mut inbox.waiters))
 }
 
@@ -225,14 +232,18 @@ fn on_message(inbox: &mut Inbox, event: web_sys::Event) -> Wakers {
         })
     };
     if let Ok(message) = &message {
-        inbox.publish(true, || WsEvent::Message(message.clone()));
+        if !inbox.subscribers.is_empty() {
+            inbox.publish(WsEvent::Message(message.clone()));
+        }
     }
     inbox.queue.push_back(message);
     (inbox.reader.take(), Vec::new())
 }
 
 fn on_error(inbox: &mut Inbox, _: web_sys::Event) -> Wakers {
-    inbox.publish(false, || WsEvent::Error);
+    if !inbox.subscribers.is_empty() {
+        inbox.publish(WsEvent::Error);
+    }
     (None, Vec::new())
 }
 
@@ -243,7 +254,9 @@ fn on_close(inbox: &mut Inbox, event: web_sys::Event) -> Wakers {
         reason: event.reason(),
         was_clean: event.was_clean(),
     };
-    inbox.publish(false, || WsEvent::Close(close.clone()));
+    if !inbox.subscribers.is_empty() {
+        inbox.publish(WsEvent::Close(close.clone()));
+    }
     inbox.finish_subscribers();
     inbox.close = Some(close);
     (inbox.reader.take(), std::mem::take(&mut inbox.waiters))
