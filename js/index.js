@@ -14,16 +14,19 @@ for (const [name, value] of Object.entries(STATES)) {
 // and leaves the socket open; a later loop continues with the next message.
 Socket.prototype[Symbol.asyncIterator] = function () {
   const socket = this;
-  let tail = Promise.resolve();
+  let pending = 0; // next() calls not yet settled
+  let tail = null; // the last of them
   let finished = false;
   const end = (value) => ({ value, done: true });
+  const settle = (r) => { pending--; if (r.done) finished = true; return r; };
+  const fail = (e) => { pending--; finished = true; throw e; };
+  const call = () => (finished ? (pending--, end(undefined)) : socket.nextMessage().then(settle, fail));
   return {
     next() {
-      const result = tail.then(() => (finished ? end(undefined) : socket.nextMessage()));
-      tail = result.then(
-        (r) => { if (r.done) finished = true; },
-        () => { finished = true; },
-      );
+      if (finished && pending === 0) return Promise.resolve(end(undefined));
+      // Chain only behind a call still pending (for await never overlaps calls).
+      const result = pending++ === 0 ? call() : tail.then(call, call);
+      tail = result;
       return result;
     },
     return(value) {

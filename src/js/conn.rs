@@ -73,7 +73,36 @@ impl Control {
     }
 }
 
+#[wasm_bindgen::prelude::wasm_bindgen]
+extern "C" {
+    /// A browser `WebSocket` seen through its `send(any)`.
+    type AnySend;
+    /// The browser's `send` with the caller's own value: no copy into wasm and back.
+    #[wasm_bindgen(method, catch, js_name = send)]
+    fn send_value(
+        this: &AnySend,
+        data: &wasm_bindgen::JsValue,
+    ) -> Result<(), wasm_bindgen::JsValue>;
+}
+
 impl Conn {
+    /// Sends a JS string / buffer straight to an open plain socket whose buffer is below the
+    /// mark; `None` when it must wait (or take the reconnecting socket's queue) instead.
+    pub(crate) fn try_send_js(&self, data: &wasm_bindgen::JsValue) -> Option<Result<(), Error>> {
+        let Conn::Plain { write, .. } = self else {
+            return None;
+        };
+        let write = write.borrow();
+        let core = &write.core;
+        if core.ready_state() != crate::ReadyState::Open
+            || core.raw.buffered_amount() as usize >= core.high_water_mark
+        {
+            return None;
+        }
+        let raw: &AnySend = wasm_bindgen::JsCast::unchecked_ref(&core.raw);
+        Some(raw.send_value(data).map_err(crate::socket::browser_error))
+    }
+
     /// Wraps a plain socket; returns its control feed too.
     pub(crate) fn plain(ws: WebSocket) -> (Conn, Control) {
         let events = ws.core.events(true);

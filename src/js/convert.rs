@@ -71,6 +71,11 @@ pub(crate) fn usage_error(name: &str, message: &str) -> JsValue {
     js.into()
 }
 
+/// Whether `send()` can take `data` as it is: a string, an `ArrayBuffer` or a view of one.
+pub(crate) fn is_sendable(data: &JsValue) -> bool {
+    data.is_string() || data.is_instance_of::<ArrayBuffer>() || ArrayBuffer::is_view(data)
+}
+
 /// `string` → text; `ArrayBuffer` or any `ArrayBufferView` (e.g. `Uint8Array`) → binary.
 pub(crate) fn message_from_js(data: &JsValue) -> Result<Message, JsValue> {
     if let Some(text) = data.as_string() {

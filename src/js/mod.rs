@@ -180,11 +180,20 @@ impl Socket {
     /// call order, waiting while `bufferedAmount` is at the high-water mark (and for `open`
     /// while connecting); rejects with `Closed` once closing or closed.
     pub fn send(&self, data: JsValue) -> Promise {
+        let inner = &self.inner;
+        // Fastest path: nothing waiting, a plain open socket under the mark: the browser takes
+        // the caller's own string or buffer.
+        if !inner.sending.get() && convert::is_sendable(&data) {
+            match inner.conn.try_send_js(&data) {
+                Some(Ok(())) => return Promise::resolve(&JsValue::UNDEFINED),
+                Some(Err(e)) => return Promise::reject(&e.into()),
+                None => {}
+            }
+        }
         let message = match message_from_js(&data) {
             Ok(m) => m,
             Err(e) => return Promise::reject(&e),
         };
-        let inner = &self.inner;
         // Fast path: nothing waiting and the sink ready right now: send at once.
         if !inner.sending.get() {
             let mut cx = Context::from_waker(std::task::Waker::noop());
@@ -239,22 +248,15 @@ impl Socket {
         if let Err(e) = inner.claim(Delivery::Iterator) {
             return Promise::reject(&e);
         }
-        future_to_promise(async move {
-            let next = poll_fn(|cx| inner.poll_message(cx)).await;
-            let result: JsValue = js_sys::Object::new().into();
-            match next {
-                Some(Ok(message)) => {
-                    convert::set(&result, "value", message_to_js(message));
-                    convert::set(&result, "done", false);
-                }
-                Some(Err(e)) => return Err(e.into()),
-                None => {
-                    convert::set(&result, "value", JsValue::UNDEFINED);
-                    convert::set(&result, "done", true);
-                }
-            }
-            Ok(result)
-        })
+        // Fast path: a message is already waiting (the common case under load): no task.
+        let mut cx = Context::from_waker(std::task::Waker::noop());
+        if let Poll::Ready(next) = inner.poll_message(&mut cx) {
+            return match iter_result(next) {
+                Ok(result) => Promise::resolve(&result),
+                Err(e) => Promise::reject(&e),
+            };
+        }
+        future_to_promise(async move { iter_result(poll_fn(|cx| inner.poll_message(cx)).await) })
     }
 
     /// Adds a listener for `open`, `message`, `error` or `close` (like `EventTarget`).
@@ -394,6 +396,23 @@ impl Inner {
         }
         let _ = self.target.dispatch_event(event);
     }
+}
+
+/// `{ value, done }` for the iterator protocol, or the error to throw.
+fn iter_result(next: Option<Result<Message, Error>>) -> Result<JsValue, JsValue> {
+    let result: JsValue = js_sys::Object::new().into();
+    match next {
+        Some(Ok(message)) => {
+            set(&result, "value", message_to_js(message));
+            set(&result, "done", false);
+        }
+        Some(Err(e)) => return Err(e.into()),
+        None => {
+            set(&result, "value", JsValue::UNDEFINED);
+            set(&result, "done", true);
+        }
+    }
+    Ok(result)
 }
 
 fn report_error(e: &JsValue) {
