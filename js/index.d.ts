@@ -17,7 +17,7 @@ export default function init(input?: InitInput | Promise<InitInput>): Promise<un
 export interface ConnectOptions {
   /** Subprotocols to offer, most preferred first. */
   protocols?: string | string[];
-  /** `send()` waits while `bufferedAmount` is at least this many bytes. Default 1 MiB. */
+  /** `send()` waits while `bufferedAmount` is at least this many bytes. Default 8 MiB. */
   highWaterMark?: number;
   /** Rejects with `ConnectTimeout` if not open after this many milliseconds (with
    * `reconnect`: gives up on that attempt and retries). */

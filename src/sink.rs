@@ -1,7 +1,7 @@
 //! The sending side: a `Sink` with backpressure from `bufferedAmount`.
 //!
 //! The browser fires no event when its send buffer drains, so waiting for it means polling
-//! `bufferedAmount` on a gloo-timers timeout that backs off (0, 1, 2, 4, 8, 16 ms) and resets
+//! `bufferedAmount` on a gloo-timers timeout that backs off (0, 1, 2, 4, 8 ms) and resets
 //! once the buffer is below the mark. No timer runs unless a task is actually waiting.
 
 use std::future::Future;
@@ -15,7 +15,7 @@ use crate::socket::{browser_error, Core};
 use crate::websocket::{WebSocket, WriteHalf};
 use crate::{Error, Message, ReadyState};
 
-const MAX_POLL_DELAY_MS: u32 = 16;
+const MAX_POLL_DELAY_MS: u32 = 8;
 
 /// The sink's own state: the drain timer and whether this side asked to close.
 #[derive(Debug, Default)]
@@ -29,7 +29,7 @@ impl Writer {
     /// Ready once `bufferedAmount < below`, polling on a backing-off timer until then.
     fn poll_buffer_below(&mut self, core: &Core, cx: &mut Context<'_>, below: usize) -> Poll<()> {
         loop {
-            if (core.raw.buffered_amount() as usize) < below {
+            if core.read_buffered() < below {
                 self.drain_timer = None;
                 self.delay_ms = 0;
                 return Poll::Ready(());
@@ -53,7 +53,9 @@ impl Writer {
                 self.poll_ready(core, cx)
             }
             ReadyState::Open => {
-                ready!(self.poll_buffer_below(core, cx, core.high_water_mark.max(1)));
+                if !core.surely_below_mark() {
+                    ready!(self.poll_buffer_below(core, cx, core.high_water_mark));
+                }
                 Poll::Ready(Ok(()))
             }
             ReadyState::Closing | ReadyState::Closed => Poll::Ready(Err(Error::Closed)),

@@ -5,7 +5,7 @@
 //! The core is shared (`Rc`) by the handles of one socket; when the last handle goes, `Drop`
 //! closes the socket with 1000 and the listeners detach.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
 use std::rc::{Rc, Weak};
 use std::task::{Context, Poll, Waker};
@@ -23,6 +23,10 @@ use crate::{CloseEvent, Error, Message, ReadyState, WsEvent};
 pub(crate) struct Inbox {
     /// Received messages not yet taken by the stream, in arrival order.
     pub(crate) queue: VecDeque<Result<Message, Error>>,
+    /// JS mode (the npm package): messages stay JS values (`string`, `Uint8Array` over the
+    /// browser's own buffer) and go to `raw` instead: no copy into wasm and back.
+    pub(crate) raw_mode: bool,
+    pub(crate) raw: VecDeque<JsValue>,
     /// Whether `open` fired.
     pub(crate) opened: bool,
     /// Set once, by `close`.
@@ -97,6 +101,10 @@ pub(crate) struct Core {
     pub(crate) raw: web_sys::WebSocket,
     pub(crate) inbox: Rc<RefCell<Inbox>>,
     pub(crate) high_water_mark: usize,
+    /// An upper bound of `bufferedAmount`: the last value read plus every byte sent since.
+    /// The browser only lowers the real value between reads, so while the bound is under the
+    /// mark the sink need not ask (a JS call per message saved).
+    buffered_bound: Cell<usize>,
     _listeners: [Listener; 4],
 }
 
@@ -125,6 +133,7 @@ impl Core {
             raw,
             inbox,
             high_water_mark,
+            buffered_bound: Cell::new(0),
             _listeners: listeners,
         })
     }
@@ -151,6 +160,24 @@ impl Core {
             ReadyState::Connecting => Err(Error::NotOpen),
             ReadyState::Closing | ReadyState::Closed => Err(Error::Closed),
         }
+    }
+
+    /// Reads `bufferedAmount` (a JS call) and tightens the bound to it.
+    pub(crate) fn read_buffered(&self) -> usize {
+        let buffered = self.raw.buffered_amount() as usize;
+        self.buffered_bound.set(buffered);
+        buffered
+    }
+
+    /// Whether `bufferedAmount` is surely below the mark, without asking the browser.
+    pub(crate) fn surely_below_mark(&self) -> bool {
+        self.buffered_bound.get() < self.high_water_mark
+    }
+
+    /// Counts bytes handed to the browser (an upper bound is fine: it only costs a read).
+    pub(crate) fn note_sent(&self, bytes: usize) {
+        self.buffered_bound
+            .set(self.buffered_bound.get().saturating_add(bytes));
     }
 
     /// The browser's `readyState`.
@@ -191,7 +218,9 @@ impl Core {
             Message::Text(text) => self.raw.send_with_str(text),
             Message::Binary(bytes) => self.raw.send_with_u8_array(bytes),
         }
-        .map_err(browser_error)
+        .map_err(browser_error)?;
+        self.note_sent(message.len());
+        Ok(())
     }
 }
 
@@ -219,6 +248,14 @@ fn on_open(inbox: &mut Inbox, _: web_sys::Event) -> Wakers {
 
 fn on_message(inbox: &mut Inbox, event: web_sys::Event) -> Wakers {
     let data = event.unchecked_into::<MessageEvent>().data();
+    if inbox.raw_mode {
+        let data = match data.dyn_into::<ArrayBuffer>() {
+            Ok(buffer) => Uint8Array::new(&buffer).into(),
+            Err(data) => data,
+        };
+        inbox.raw.push_back(data);
+        return (inbox.reader.take(), Vec::new());
+    }
     let message = if let Some(text) = data.as_string() {
         Ok(Message::Text(text))
     } else if let Some(buffer) = data.dyn_ref::<ArrayBuffer>() {

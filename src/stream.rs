@@ -5,7 +5,7 @@ use std::task::{Context, Poll};
 
 use futures_core::stream::{FusedStream, Stream};
 
-use crate::socket::Core;
+use crate::socket::{Core, Inbox};
 use crate::websocket::{ReadHalf, WebSocket};
 use crate::{Error, Message};
 
@@ -19,11 +19,21 @@ impl Reader {
     /// Messages in arrival order; after `close`, one `Err` if the close was unclean, then `None`
     /// forever.
     fn poll_next(&mut self, core: &Core, cx: &Context<'_>) -> Poll<Option<Result<Message, Error>>> {
+        self.poll_with(core, cx, |inbox| inbox.queue.pop_front())
+    }
+
+    /// The stream's logic over any of the inbox's queues (`take` pops the next item).
+    pub(crate) fn poll_with<T>(
+        &mut self,
+        core: &Core,
+        cx: &Context<'_>,
+        take: impl FnOnce(&mut Inbox) -> Option<Result<T, Error>>,
+    ) -> Poll<Option<Result<T, Error>>> {
         if self.done {
             return Poll::Ready(None);
         }
         let mut inbox = core.inbox.borrow_mut();
-        if let Some(item) = inbox.queue.pop_front() {
+        if let Some(item) = take(&mut inbox) {
             return Poll::Ready(Some(item));
         }
         let Some(close) = &inbox.close else {

@@ -17,8 +17,9 @@ use crate::socket::{browser_error, exception_text, Core};
 use crate::stream::Reader;
 use crate::{CloseCode, CloseEvent, Error, Message, ReadyState};
 
-/// The default high-water mark of the sink: 1 MiB of `bufferedAmount`.
-pub const DEFAULT_HIGH_WATER_MARK: usize = 1 << 20;
+/// The default high-water mark of the sink: 8 MiB of `bufferedAmount` (enough for a window of
+/// eight 1 MiB messages without a pause; memory stays bounded).
+pub const DEFAULT_HIGH_WATER_MARK: usize = 8 << 20;
 
 /// A browser WebSocket as a `Stream` of received messages and a `Sink` of messages to send.
 ///
@@ -272,7 +273,7 @@ impl WebSocketBuilder {
     }
 
     /// The sink's backpressure limit: `poll_ready` waits while `bufferedAmount` is at least
-    /// this many bytes. Default [`DEFAULT_HIGH_WATER_MARK`] (1 MiB); 0 counts as 1.
+    /// this many bytes. Default [`DEFAULT_HIGH_WATER_MARK`] (8 MiB); 0 counts as 1.
     pub fn high_water_mark(mut self, bytes: usize) -> Self {
         self.high_water_mark = bytes;
         self

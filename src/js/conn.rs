@@ -9,6 +9,9 @@ use std::task::{Context, Poll};
 use std::time::Duration;
 
 use futures_core::Stream;
+use wasm_bindgen::JsValue;
+
+use super::convert::message_to_js;
 use futures_sink::Sink;
 
 use crate::reconnect::{ConnectionState, InFlight, ReconnectingWebSocket, States};
@@ -95,17 +98,22 @@ impl Conn {
         let write = write.borrow();
         let core = &write.core;
         if core.ready_state() != crate::ReadyState::Open
-            || core.raw.buffered_amount() as usize >= core.high_water_mark
+            || (!core.surely_below_mark() && core.read_buffered() >= core.high_water_mark)
         {
             return None;
         }
         let raw: &AnySend = wasm_bindgen::JsCast::unchecked_ref(&core.raw);
-        Some(raw.send_value(data).map_err(crate::socket::browser_error))
+        raw.send_value(data)
+            .map_err(crate::socket::browser_error)
+            .map(|()| core.note_sent(super::convert::byte_bound(data)))
+            .into()
     }
 
     /// Wraps a plain socket; returns its control feed too.
     pub(crate) fn plain(ws: WebSocket) -> (Conn, Control) {
         let events = ws.core.events(true);
+        // Messages stay JS values from the browser to the caller.
+        ws.core.inbox.borrow_mut().raw_mode = true;
         let (write, read) = ws.split();
         let conn = Conn::Plain {
             read: RefCell::new(read),
@@ -120,14 +128,21 @@ impl Conn {
         (Conn::Auto(RefCell::new(ws)), Control::States(states))
     }
 
-    /// Polls the message stream; borrows end with the poll, never held across an await.
+    /// Polls the message stream as JS values (`string` / `Uint8Array`); borrows end with the
+    /// poll, never held across an await.
     pub(crate) fn poll_message(
         &self,
         cx: &mut Context<'_>,
-    ) -> Poll<Option<Result<Message, Error>>> {
+    ) -> Poll<Option<Result<JsValue, Error>>> {
         match self {
-            Conn::Plain { read, .. } => Pin::new(&mut *read.borrow_mut()).poll_next(cx),
-            Conn::Auto(ws) => Pin::new(&mut *ws.borrow_mut()).poll_next(cx),
+            Conn::Plain { read, .. } => {
+                let read = &mut *read.borrow_mut();
+                read.reader
+                    .poll_with(&read.core, cx, |inbox| inbox.raw.pop_front().map(Ok))
+            }
+            Conn::Auto(ws) => Pin::new(&mut *ws.borrow_mut())
+                .poll_next(cx)
+                .map(|next| next.map(|item| item.map(message_to_js))),
         }
     }
 

@@ -76,6 +76,14 @@ pub(crate) fn is_sendable(data: &JsValue) -> bool {
     data.is_string() || data.is_instance_of::<ArrayBuffer>() || ArrayBuffer::is_view(data)
 }
 
+/// An upper bound of the bytes `send(data)` buffers: 3 UTF-8 bytes per UTF-16 unit for text.
+pub(crate) fn byte_bound(data: &JsValue) -> usize {
+    match data.dyn_ref::<js_sys::JsString>() {
+        Some(text) => text.length() as usize * 3,
+        None => get(data, "byteLength").as_f64().unwrap_or(0.0) as usize,
+    }
+}
+
 /// `string` → text; `ArrayBuffer` or any `ArrayBufferView` (e.g. `Uint8Array`) → binary.
 pub(crate) fn message_from_js(data: &JsValue) -> Result<Message, JsValue> {
     if let Some(text) = data.as_string() {

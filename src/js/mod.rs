@@ -26,7 +26,7 @@ use web_sys::EventTarget;
 use crate::reconnect::ConnectionState;
 use crate::{CloseCode, Error, Message};
 use conn::{Conn, Control, Notice};
-use convert::{close_event_to_js, get, message_from_js, message_to_js, set, usage_error};
+use convert::{close_event_to_js, get, message_from_js, set, usage_error};
 
 /// Who takes the messages: decided by the first consumer, then fixed.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -358,7 +358,7 @@ impl Socket {
 }
 
 impl Inner {
-    fn poll_message(&self, cx: &mut Context<'_>) -> Poll<Option<Result<Message, Error>>> {
+    fn poll_message(&self, cx: &mut Context<'_>) -> Poll<Option<Result<JsValue, Error>>> {
         self.conn.poll_message(cx)
     }
 
@@ -399,11 +399,11 @@ impl Inner {
 }
 
 /// `{ value, done }` for the iterator protocol, or the error to throw.
-fn iter_result(next: Option<Result<Message, Error>>) -> Result<JsValue, JsValue> {
+fn iter_result(next: Option<Result<JsValue, Error>>) -> Result<JsValue, JsValue> {
     let result: JsValue = js_sys::Object::new().into();
     match next {
-        Some(Ok(message)) => {
-            set(&result, "value", message_to_js(message));
+        Some(Ok(value)) => {
+            set(&result, "value", value);
             set(&result, "done", false);
         }
         Some(Err(e)) => return Err(e.into()),
@@ -443,7 +443,7 @@ async fn drain_sends(inner: Rc<Inner>) {
 }
 
 enum Pumped {
-    Message(Option<Result<Message, Error>>),
+    Message(Option<Result<JsValue, Error>>),
     Notice(Option<Notice>),
 }
 
@@ -516,9 +516,9 @@ async fn pump(inner: Rc<Inner>, mut control: Control, settle_closed: Option<Func
     }
 }
 
-fn dispatch_message(inner: &Inner, message: Message) {
+fn dispatch_message(inner: &Inner, data: JsValue) {
     let init = web_sys::MessageEventInit::new();
-    init.set_data(&message_to_js(message));
+    init.set_data(&data);
     if let Ok(ev) = web_sys::MessageEvent::new_with_event_init_dict("message", &init) {
         inner.dispatch(MESSAGE, &ev);
     }

@@ -464,7 +464,7 @@ impl ReconnectingBuilder {
         self
     }
 
-    /// The backpressure limit of each connection, in bytes of `bufferedAmount` (default 1 MiB).
+    /// The backpressure limit of each connection, in bytes of `bufferedAmount` (default 8 MiB).
     pub fn high_water_mark(mut self, bytes: usize) -> Self {
         self.config.high_water_mark = bytes;
         self
