@@ -22,9 +22,9 @@ wasm_bindgen_test_configure!(run_in_browser);
 
 const MIB: usize = 1 << 20;
 
-#[wasm_bindgen_test]
-async fn poll_ready_waits_while_over_the_mark() {
-    let mut ws = within(
+/// A socket to a server that reads and discards, with a 1 MiB high-water mark.
+async fn discard_socket_with_1_mib_mark() -> WebSocket {
+    within(
         LONG,
         "connect",
         WebSocket::builder(url("/discard"))
@@ -32,7 +32,12 @@ async fn poll_ready_waits_while_over_the_mark() {
             .connect(),
     )
     .await
-    .expect("connects");
+    .expect("connects")
+}
+
+#[wasm_bindgen_test]
+async fn poll_ready_waits_while_over_the_mark() {
+    let mut ws = discard_socket_with_1_mib_mark().await;
     ws.feed(Message::binary(vec![7u8; 4 * MIB]))
         .await
         .expect("feeds");
@@ -57,15 +62,7 @@ async fn poll_ready_waits_while_over_the_mark() {
 #[wasm_bindgen_test]
 async fn sixty_four_mib_never_exceeds_mark_plus_one_message() {
     let chunk = 256 * 1024;
-    let mut ws = within(
-        LONG,
-        "connect",
-        WebSocket::builder(url("/discard"))
-            .high_water_mark(MIB)
-            .connect(),
-    )
-    .await
-    .expect("connects");
+    let mut ws = discard_socket_with_1_mib_mark().await;
     let mut peak = 0;
     within(Duration::from_secs(60), "64 MiB", async {
         for i in 0..(64 * MIB / chunk) {

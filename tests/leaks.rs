@@ -39,8 +39,19 @@ fn footprint() -> (u32, u32, usize) {
     )
 }
 
-fn log(text: &str) {
-    web_sys::console::log_1(&text.into());
+/// Memory exactly as after the warm-up, JS objects no more, listeners as before; logs the figures.
+fn assert_no_growth(what: &str, after_warmup: Option<(u32, u32, usize)>, listeners_before: usize) {
+    let (mem0, objs0, _) = after_warmup.expect("warmed up");
+    let (mem1, objs1, listeners) = footprint();
+    web_sys::console::log_1(
+        &format!("{what}: memory {mem0} -> {mem1} bytes, JS objects {objs0} -> {objs1}").into(),
+    );
+    assert_eq!(mem1, mem0, "wasm memory grew");
+    assert!(
+        objs1 <= objs0,
+        "JS objects held from wasm grew: {objs0} -> {objs1}"
+    );
+    assert_eq!(listeners, listeners_before, "every listener detached");
 }
 
 #[wasm_bindgen_test]
@@ -61,17 +72,7 @@ async fn two_thousand_connect_drop_cycles_do_not_grow() {
         }
     })
     .await;
-    let (mem0, objs0, _) = after_warmup.expect("warmed up");
-    let (mem1, objs1, listeners) = footprint();
-    log(&format!(
-        "plain sockets: memory {mem0} -> {mem1} bytes, JS objects {objs0} -> {objs1}"
-    ));
-    assert_eq!(mem1, mem0, "wasm memory grew");
-    assert!(
-        objs1 <= objs0,
-        "JS objects held from wasm grew: {objs0} -> {objs1}"
-    );
-    assert_eq!(listeners, listeners_before, "every listener detached");
+    assert_no_growth("plain sockets", after_warmup, listeners_before);
     common::sleep(100).await;
     assert_eq!(trap.errors(), Vec::<String>::new());
 }
@@ -97,17 +98,7 @@ async fn five_hundred_reconnecting_cycles_do_not_grow() {
         }
     })
     .await;
-    let (mem0, objs0, _) = after_warmup.expect("warmed up");
-    let (mem1, objs1, listeners) = footprint();
-    log(&format!(
-        "reconnecting: memory {mem0} -> {mem1} bytes, JS objects {objs0} -> {objs1}"
-    ));
-    assert_eq!(mem1, mem0, "wasm memory grew");
-    assert!(
-        objs1 <= objs0,
-        "JS objects held from wasm grew: {objs0} -> {objs1}"
-    );
-    assert_eq!(listeners, listeners_before, "every listener detached");
+    assert_no_growth("reconnecting", after_warmup, listeners_before);
     assert_eq!(trap.errors(), Vec::<String>::new());
 }
 
