@@ -11,9 +11,16 @@ import zlib from "node:zlib";
 import { ROOT, startDevServer } from "../tests/js/browser.mjs";
 
 const SMOKE = process.argv.includes("--smoke");
+// Focused runs: --browsers=chromium --rounds=10 --workloads=text --clients="raw JS,gloo-net" --no-cycles
+const arg = (name) => process.argv.find((a) => a.startsWith(`--${name}=`))?.split("=").slice(1).join("=");
+const FOCUS = [["rounds", arg("rounds")], ["workloads", arg("workloads")], ["clients", arg("clients")],
+  ["cycles", process.argv.includes("--no-cycles") ? "0" : undefined]]
+  .filter(([, v]) => v !== undefined).map(([k, v]) => `&${k}=${encodeURIComponent(v)}`).join("");
+const ONLY_BROWSERS = arg("browsers")?.split(",");
+const FOCUSED = FOCUS !== "" || ONLY_BROWSERS !== undefined;
 const OUT = path.join(ROOT, "bench/results");
 const tmpResults = fs.mkdtempSync(path.join(os.tmpdir(), "sockwave-bench-"));
-const CLIENTS = ["raw JS", "sockwave (Rust)", "sockwave (JS)", "gloo-net", "ws_stream_wasm"];
+const ALL_CLIENTS = ["raw JS", "sockwave (Rust)", "sockwave (JS)", "gloo-net", "ws_stream_wasm"];
 
 function version(cmd) {
   try {
@@ -47,7 +54,7 @@ async function runBrowser(name, server) {
   const resultFile = path.join(tmpResults, `${name}.json`);
   // The page learns the browser's pid to ask the dev server for its CPU time; start first,
   // then point the browser at the page.
-  const urlFor = (pid) => `${server.httpBase}/index.html?ws=${server.wsBase}&name=${name}&pid=${pid}${SMOKE ? "&smoke=1" : ""}`;
+  const urlFor = (pid) => `${server.httpBase}/index.html?ws=${server.wsBase}&name=${name}&pid=${pid}${SMOKE ? "&smoke=1" : ""}${FOCUS}`;
   const [cmd, args] = BROWSERS[name]("about:blank", profile);
   // Spawn directly on the final URL: the pid placeholder is the launcher's own pid, resolved by
   // the dev server walking the process tree from it.
@@ -75,7 +82,7 @@ function aggregate(result) {
   const C = result.config;
   const by = (w, c) => result.runs.filter((r) => r.workload === w && r.client === c);
   const rows = {};
-  for (const client of CLIENTS) {
+  for (const client of ALL_CLIENTS.filter((c) => result.runs.some((r) => r.client === c))) {
     const text = by("text", client), bin = by("binary", client), lat = by("latency", client);
     rows[client] = {
       textMsgsPerSec: text.map((r) => C.text / (r.ms / 1000)),
@@ -84,8 +91,8 @@ function aggregate(result) {
       p99us: lat.map((r) => r.p99us),
       cpuUsPerMsg: text.map((r) => r.cpuUsPerMsg).filter((x) => x !== undefined),
       // Ratios to raw JS within the same round (interleaved runs), then their median.
-      textRatio: text.map((r) => { const raw = by("text", "raw JS").find((x) => x.round === r.round); return raw.ms / r.ms; }),
-      binaryRatio: bin.map((r) => { const raw = by("binary", "raw JS").find((x) => x.round === r.round); return raw.ms / r.ms; }),
+      textRatio: text.map((r) => { const raw = by("text", "raw JS").find((x) => x.round === r.round); return raw ? raw.ms / r.ms : NaN; }),
+      binaryRatio: bin.map((r) => { const raw = by("binary", "raw JS").find((x) => x.round === r.round); return raw ? raw.ms / r.ms : NaN; }),
       memoryGrowth: result.cycles[client] ?? null,
     };
   }
@@ -117,7 +124,8 @@ function table(browsers, size) {
       "|---|---|---|---|---|---|---|---|---|");
     for (const [client, r] of Object.entries(rows)) {
       const med = (xs, f) => (xs.length ? `${f(median(xs))} (${f(range(xs)[0])}–${f(range(xs)[1])})` : "–");
-      lines.push(`| ${client} | ${med(r.textMsgsPerSec, f0)} | ${f2(median(r.textRatio))}× | ${med(r.binaryMBPerSec, f0)} | ${f2(median(r.binaryRatio))}× | ${med(r.p50us, f0)} | ${med(r.p99us, f0)} | ${med(r.cpuUsPerMsg, f2)} | ${r.memoryGrowth === null ? "–" : `${r.memoryGrowth} B`} |`);
+      const ratio = (xs) => (xs.length && !xs.some(Number.isNaN) ? `${f2(median(xs))}×` : "–");
+      lines.push(`| ${client} | ${med(r.textMsgsPerSec, f0)} | ${ratio(r.textRatio)} | ${med(r.binaryMBPerSec, f0)} | ${ratio(r.binaryRatio)} | ${med(r.p50us, f0)} | ${med(r.p99us, f0)} | ${med(r.cpuUsPerMsg, f2)} | ${r.memoryGrowth === null ? "–" : `${r.memoryGrowth} B`} |`);
     }
     lines.push("");
   }
@@ -132,7 +140,7 @@ function table(browsers, size) {
 const server = await startDevServer(path.join(ROOT, "bench/page"), { results: tmpResults });
 const browsers = {};
 try {
-  for (const name of Object.keys(BROWSERS)) {
+  for (const name of Object.keys(BROWSERS).filter((b) => !ONLY_BROWSERS || ONLY_BROWSERS.includes(b))) {
     console.log(`bench: ${name}${SMOKE ? " (smoke)" : ""}…`);
     const result = await runBrowser(name, server);
     browsers[name] = { version: version(name === "chromium" ? "/usr/bin/chromium" : "/usr/bin/firefox-esr"), userAgent: result.userAgent, config: result.config, rows: aggregate(result), runs: result.runs };
@@ -140,13 +148,12 @@ try {
 } finally {
   await server.stop();
 }
-console.log("bench: sizes…");
-const size = sizes();
+const size = FOCUSED ? {} : (console.log("bench: sizes…"), sizes());
 const machine = `${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB, ${os.type()} ${os.release()}`;
 const report = { date: new Date().toISOString(), smoke: SMOKE, machine, browsers, size };
 const md = `## Benchmark${SMOKE ? " (smoke: tiny counts, not figures)" : ""}\n\n${report.date.slice(0, 10)}, ${machine}; ${Object.values(browsers).map((b) => b.version).join("; ")}. Medians over ${Object.values(browsers)[0].config.rounds} interleaved rounds (range in parentheses); ratios are to raw JS in the same round.\n\n${table(browsers, size)}\n`;
 fs.mkdirSync(OUT, { recursive: true });
-const base = SMOKE ? "smoke" : "latest";
+const base = SMOKE ? "smoke" : FOCUSED ? "focused" : "latest";
 fs.writeFileSync(path.join(OUT, `${base}.json`), JSON.stringify(report, null, 2));
 fs.writeFileSync(path.join(OUT, `${base}.md`), md);
 console.log(md);

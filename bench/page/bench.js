@@ -13,6 +13,11 @@ const SMOKE = P.get("smoke") === "1";
 const C = SMOKE
   ? { rounds: 1, text: 2000, window: 1000, bin: 8, binSize: 1 << 20, binWindow: 8, rtt: 200, cycles: 50 }
   : { rounds: 5, text: 100000, window: 1000, bin: 200, binSize: 1 << 20, binWindow: 8, rtt: 5000, cycles: 2000 };
+// Focused runs: ?rounds=N&workloads=text,binary&clients=raw%20JS,gloo-net&cycles=0
+if (P.get("rounds")) C.rounds = Number(P.get("rounds"));
+const WORKLOADS = (P.get("workloads") || "text,binary,latency").split(",");
+const ONLY = P.get("clients") ? P.get("clients").split(",") : null;
+const CYCLES = P.get("cycles") !== "0";
 const out = document.getElementById("out");
 const log = (s) => { out.textContent += `\n${s}`; };
 
@@ -137,9 +142,9 @@ async function main() {
   jsWasm = await initJs();
   await initRust();
   const runs = [];
-  const names = Object.keys(CLIENTS);
+  const names = Object.keys(CLIENTS).filter((c) => !ONLY || ONLY.includes(c));
   for (let round = 0; round < C.rounds; round++) {
-    for (const workload of ["text", "binary", "latency"]) {
+    for (const workload of WORKLOADS) {
       for (const client of names) {
         const cpu0 = workload === "text" ? await cpuMs() : null;
         const r = await CLIENTS[client](workload);
@@ -154,11 +159,11 @@ async function main() {
     }
   }
   const cycles = {};
-  for (const [client, id] of Object.entries(RUST)) {
+  for (const [client, id] of Object.entries(CYCLES ? RUST : {})) {
     cycles[client] = (await runRust(id, "cycles", WS, C.cycles, 1, 0)).growth;
     log(`${client} cycles growth ${cycles[client]}`);
   }
-  cycles["sockwave (JS)"] = (await jsCycles()).growth;
+  if (CYCLES) cycles["sockwave (JS)"] = (await jsCycles()).growth;
   return { config: C, userAgent: navigator.userAgent, runs, cycles };
 }
 
