@@ -37,11 +37,11 @@ step "release npm package (wasm-pack --target web + wasm-opt)"
 SOCKWAVE_SKIP_SETUP=1 bash scripts/build.sh
 bash scripts/build-demo.sh
 
-step "JavaScript end-to-end: the packed package (Vite, plain page) and the demo, headless Chromium"
-node --test tests/js/*.test.mjs
-
 step "benchmark smoke run (tiny counts, no thresholds: keeps npm run bench from rotting)"
 SOCKWAVE_SKIP_SETUP=1 SOCKWAVE_SKIP_BUILD=1 bash scripts/bench.sh --smoke
+
+step "JavaScript end-to-end: the packed package (Vite, plain page) and the demo, headless Chromium"
+node --test tests/js/*.test.mjs
 
 echo
 echo "npm test: all passed"
