@@ -203,9 +203,14 @@ export class Socket implements AsyncIterable<Data> {
   nextMessage(): Promise<IteratorResult<Data, undefined>>;
   [Symbol.asyncIterator](): AsyncIterator<Data, undefined>;
 
-  /** Frees the Rust side of this handle (the socket stays open until closed). */
+  /** Frees the Rust side of this handle at once (the garbage collector does it otherwise, once
+   * the socket has closed and nothing references it). An open socket stays open until closed. */
   free(): void;
 }
+
+/** How many browser listeners sockwave has attached right now (4 per live socket): for leak
+ * checks in tests and long-running pages. */
+export function liveListeners(): number;
 
 /** Connects and resolves with an open Socket; rejects with `InvalidUrl`, `InvalidProtocol`,
  * `ConnectFailed` or `ConnectTimeout`. */

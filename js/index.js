@@ -1,6 +1,6 @@
 // sockwave for JavaScript: the wasm-bindgen bindings plus the one thing JS needs of its own,
 // the async iterator protocol (`for await`). All logic lives in Rust (src/js/).
-import init, { Socket, connect as connectSocket } from "../pkg/web/sockwave.js";
+import init, { Socket, connect as connectSocket, liveListeners } from "../pkg/web/sockwave.js";
 
 const STATES = { CONNECTING: 0, OPEN: 1, CLOSING: 2, CLOSED: 3 };
 for (const [name, value] of Object.entries(STATES)) {
@@ -44,5 +44,5 @@ export function connect(url, options) {
   return connectSocket(url, options ?? {});
 }
 
-export { Socket };
+export { Socket, liveListeners };
 export default init;

@@ -12,7 +12,7 @@ const NAME = P.get("name") || "browser";
 const SMOKE = P.get("smoke") === "1";
 const C = SMOKE
   ? { rounds: 1, text: 2000, window: 1000, bin: 8, binSize: 1 << 20, binWindow: 8, rtt: 200, cycles: 50 }
-  : { rounds: 5, text: 100000, window: 1000, bin: 200, binSize: 1 << 20, binWindow: 8, rtt: 5000, cycles: 2000 };
+  : { rounds: 5, text: 100000, window: 1000, bin: 200, binSize: 1 << 20, binWindow: 8, rtt: 5000, cycles: 10000 };
 // Focused runs: ?rounds=N&workloads=text,binary&clients=raw%20JS,gloo-net&cycles=0
 if (P.get("rounds")) C.rounds = Number(P.get("rounds"));
 const WORKLOADS = (P.get("workloads") || "text,binary,latency").split(",");

@@ -83,6 +83,12 @@ impl std::fmt::Debug for Socket {
 /// `highWaterMark` (bytes), `connectTimeoutMs`; with `reconnect`, `heartbeat` or
 /// `idleTimeoutMs` the socket reconnects by itself (see `options.rs`), and the promise resolves
 /// at the first open (or rejects when it gives up first).
+/// How many browser listeners sockwave has attached (4 per live socket): for leak checks.
+#[wasm_bindgen(js_name = liveListeners)]
+pub fn live_listeners() -> u32 {
+    crate::live_listeners() as u32
+}
+
 #[wasm_bindgen]
 pub async fn connect(url: String, options: JsValue) -> Result<Socket, JsValue> {
     if !options::wants_reconnect(&options) {

@@ -1,7 +1,7 @@
 // The npm package's scenarios, run in a real page by both consumer pages (Vite bundle and plain
 // <script type="module">). Each returns nothing or throws; run() reports { name, ok, detail }.
 export async function run(sockwave, wsBase) {
-  const { default: init, connect, Socket } = sockwave;
+  const { default: init, connect, Socket, liveListeners } = sockwave;
   const wasm = await init();
   const url = (route) => wsBase + route;
   const results = [];
@@ -156,7 +156,8 @@ export async function run(sockwave, wsBase) {
       check(ev.code === 4000 && ev.reason === "heartbeat timeout", `${ev.code} ${ev.reason}`);
       await ws.close();
     },
-    "500 connect/send/receive/close cycles: wasm memory does not grow": async () => {
+    "500 connect/send/receive/close cycles: wasm memory does not grow, listeners all detached": async () => {
+      const listenersBefore = liveListeners();
       let warm = 0;
       for (let i = 0; i < 500; i++) {
         const ws = await connect(url("/echo"));
@@ -169,6 +170,7 @@ export async function run(sockwave, wsBase) {
       }
       const now = wasm.memory.buffer.byteLength;
       check(now === warm, `memory grew: ${warm} -> ${now}`);
+      check(liveListeners() <= listenersBefore, `listeners grew: ${listenersBefore} -> ${liveListeners()}`);
       results.memory = { afterWarmup: warm, after500: now };
     },
   });

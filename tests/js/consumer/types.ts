@@ -1,11 +1,13 @@
 // Uses every member of the public types: `tsc --noEmit --strict` must accept it.
 import init, {
-  connect, Socket, type CloseInfo, type ConnectOptions, type Data, type SockwaveError,
+  connect, liveListeners, Socket, type CloseInfo, type ConnectOptions, type Data, type SockwaveError,
   type SendData, type ReconnectEvent, type DisconnectEvent, type InFlight,
 } from "sockwave";
 
 export async function everything(): Promise<void> {
   await init();
+  const listeners: number = liveListeners();
+  console.log(listeners);
   const options: ConnectOptions = { protocols: ["chat.v2"], highWaterMark: 1 << 20, connectTimeoutMs: 5000 };
   const ws: Socket = await connect("ws://127.0.0.1:9998/echo", options);
   const payloads: SendData[] = ["hello", new Uint8Array([1]), new ArrayBuffer(2), new DataView(new ArrayBuffer(1))];
