@@ -1,14 +1,15 @@
 //! An echo chat console written only in Rust: DOM through web-sys, the socket through
-//! sockwave's Rust API, one `spawn_local` task per half, and a reconnect loop with backoff
-//! whose status is shown on the page. Built by `npm start` into `www/rust/pkg/`.
+//! sockwave's Rust API (a `ReconnectingWebSocket`: backoff with jitter, a send queue across
+//! connections), one `spawn_local` task per half, and the connection's state on the page.
+//! Built by `npm start` into `www/rust/pkg/`.
 
 use std::rc::Rc;
 use std::time::Duration;
 
-use futures::channel::{mpsc, oneshot};
-use futures::{select, FutureExt, SinkExt, StreamExt};
-use gloo_timers::future::TimeoutFuture;
-use sockwave::{Message, WebSocket};
+use futures::channel::mpsc;
+use futures::{SinkExt, StreamExt};
+use sockwave::reconnect::{Backoff, ConnectionState, ReconnectingWebSocket};
+use sockwave::Message;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -106,8 +107,7 @@ async fn run() {
         ui.url.set_value(&url);
     }
 
-    // What the user types goes into a channel; the writer task of the current connection
-    // takes it from there (and hands the receiver back when the connection ends).
+    // What the user types goes into a channel; the writer task takes it from there.
     let (typed, mut outgoing) = mpsc::unbounded::<String>();
     let submit = {
         let ui = Rc::clone(&ui);
@@ -138,82 +138,70 @@ async fn run() {
         None => Vec::new(),
     };
 
-    let mut attempt: u32 = 0;
-    loop {
-        let url = ui.url.value();
-        ui.status(&format!("connecting to {url}…"), "connecting");
-        match WebSocket::builder(url.as_str())
-            .connect_timeout(Duration::from_secs(5))
-            .connect()
-            .await
-        {
-            Ok(ws) => {
-                attempt = 0;
-                ui.status(&format!("connected to {url}"), "connected");
-                ui.log("connected", "open");
-                outgoing = session(ws, outgoing, Rc::clone(&ui)).await;
-            }
-            Err(e) => ui.log(&format!("connect failed: {e}"), "error"),
-        }
-        attempt += 1;
-        // 1 s, 2 s, 4 s ... capped at 10 s.
-        let delay_ms = (500u32 << attempt.min(5)).min(10_000);
-        ui.status(
-            &format!(
-                "disconnected; reconnecting in {:.1} s (attempt {attempt})",
-                f64::from(delay_ms) / 1000.0
-            ),
-            "reconnecting",
-        );
-        TimeoutFuture::new(delay_ms).await;
-    }
-}
-
-/// One connection: a reader task and a writer task, each owning its half. Returns the
-/// outgoing channel once the connection has ended.
-async fn session(
-    ws: WebSocket,
-    outgoing: mpsc::UnboundedReceiver<String>,
-    ui: Rc<Ui>,
-) -> mpsc::UnboundedReceiver<String> {
+    // The library reconnects; this task only shows what happens.
+    let url = ui.url.value();
+    let ws = ReconnectingWebSocket::builder(url.as_str())
+        .backoff(
+            Backoff::exponential(Duration::from_secs(1), Duration::from_secs(10)).full_jitter(),
+        )
+        .connect_timeout(Duration::from_secs(5))
+        .build();
+    let mut states = ws.states();
     let (mut tx, mut rx) = ws.split();
-    let (ended, reader_done) = oneshot::channel::<String>();
+
+    // The read half, in its own task.
     let reader_ui = Rc::clone(&ui);
     spawn_local(async move {
-        let why = loop {
-            match rx.next().await {
-                Some(Ok(Message::Text(text))) => reader_ui.log(&format!("echo: {text}"), "message"),
-                Some(Ok(Message::Binary(bytes))) => {
+        while let Some(item) = rx.next().await {
+            match item {
+                Ok(Message::Text(text)) => reader_ui.log(&format!("echo: {text}"), "message"),
+                Ok(Message::Binary(bytes)) => {
                     reader_ui.log(&format!("echo: {} bytes", bytes.len()), "message")
                 }
-                Some(Err(e)) => break e.to_string(),
-                None => break format!("closed ({})", rx.closed().await),
+                Err(e) => reader_ui.log(&format!("stopped: {e}"), "error"),
             }
-        };
-        let _ = ended.send(why);
+        }
     });
 
-    let (give_back, given_back) = oneshot::channel();
+    // The write half, in its own task: what is typed while disconnected is queued and sent,
+    // in order, once the connection is back.
+    let writer_ui = Rc::clone(&ui);
     spawn_local(async move {
-        let mut outgoing = outgoing;
-        let mut reader_done = reader_done.fuse();
-        let why = loop {
-            select! {
-                text = outgoing.next() => match text {
-                    Some(text) => match tx.send(Message::text(text.as_str())).await {
-                        Ok(()) => ui.log(&format!("sent: {text}"), "sent"),
-                        Err(e) => break e.to_string(),
-                    },
-                    None => break "the page went away".to_string(),
-                },
-                why = reader_done => break why.unwrap_or_default(),
+        while let Some(text) = outgoing.next().await {
+            match tx.send(Message::text(text.as_str())).await {
+                Ok(()) => writer_ui.log(&format!("sent: {text}"), "sent"),
+                Err(e) => writer_ui.log(&format!("not sent: {e}"), "error"),
             }
-        };
-        ui.log(&format!("disconnected: {why}"), "error");
-        let _ = give_back.send(outgoing);
+        }
     });
-    // The writer task always gives the channel back; if it could not, typing goes nowhere.
-    given_back.await.unwrap_or_else(|_| mpsc::unbounded().1)
+
+    // This task: the connection's state, on the page.
+    while let Some(state) = states.next().await {
+        match state {
+            ConnectionState::Connecting { .. } => {
+                ui.status(&format!("connecting to {url}…"), "connecting")
+            }
+            ConnectionState::Open => {
+                ui.status(&format!("connected to {url}"), "connected");
+                ui.log("connected", "open");
+            }
+            ConnectionState::Disconnected { close, in_flight } => ui.log(
+                &format!(
+                    "disconnected: connection lost ({close}); {} message(s) in flight",
+                    in_flight.messages
+                ),
+                "error",
+            ),
+            ConnectionState::Reconnecting { attempt, delay } => ui.status(
+                &format!(
+                    "disconnected; reconnecting in {:.1} s (attempt {attempt})",
+                    delay.as_secs_f64()
+                ),
+                "reconnecting",
+            ),
+            ConnectionState::Closed(close) => ui.status(&format!("closed ({close})"), "error"),
+        }
+    }
 }
 
 /// Decodes `%XX` escapes of a query parameter (kept as is if malformed).
