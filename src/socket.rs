@@ -23,9 +23,10 @@ use crate::{CloseEvent, Error, Message, ReadyState, WsEvent};
 pub(crate) struct Inbox {
     /// Received messages not yet taken by the stream, in arrival order.
     pub(crate) queue: VecDeque<Result<Message, Error>>,
-    /// JS mode (the npm package): messages stay JS values (`string`, `Uint8Array` over the
-    /// browser's own buffer) and go to `raw` instead: no copy into wasm and back.
-    pub(crate) raw_mode: bool,
+    /// JS mode (the npm package): takes each message's data as the JS value it is, instead of
+    /// a [`Message`]: no copy into wasm and back. A function pointer, so Rust apps never link it.
+    pub(crate) take_raw: Option<fn(&mut Inbox, JsValue)>,
+    /// Where `take_raw` keeps the JS values.
     pub(crate) raw: VecDeque<JsValue>,
     /// Whether `open` fired.
     pub(crate) opened: bool,
@@ -38,6 +39,9 @@ pub(crate) struct Inbox {
     /// Observers of [`WsEvent`]s, with whether they skip message copies; dead ones are pruned
     /// as events are published.
     subscribers: Vec<(Weak<RefCell<Feed<WsEvent>>>, bool)>,
+    /// Feeds the observers (`Some` event) or ends them (`None`). Installed by the first
+    /// `events()`: an app that never observes never links the observer code.
+    notify: Option<fn(&mut Inbox, Option<WsEvent>)>,
 }
 
 impl Inbox {
@@ -59,6 +63,17 @@ impl Inbox {
     /// Adds an event observer.
     fn subscribe(&mut self, feed: &Rc<RefCell<Feed<WsEvent>>>, skip_messages: bool) {
         self.subscribers.push((Rc::downgrade(feed), skip_messages));
+        self.notify = Some(|inbox, event| match event {
+            Some(event) => inbox.publish(event),
+            None => inbox.finish_subscribers(),
+        });
+    }
+
+    /// Tells the observers, if any ever subscribed.
+    fn observe(&mut self, event: impl FnOnce() -> Option<WsEvent>) {
+        if let Some(notify) = self.notify {
+            notify(self, event());
+        }
     }
 
     /// Copies `event` to every live observer (messages only to those that want them) and
@@ -234,26 +249,20 @@ impl Drop for Core {
             let _ = self.raw.close_with_code(1000);
         }
         // The listeners detach as the fields drop; event observers learn that nothing more comes.
-        self.inbox.borrow_mut().finish_subscribers();
+        self.inbox.borrow_mut().observe(|| None);
     }
 }
 
 fn on_open(inbox: &mut Inbox, _: web_sys::Event) -> Wakers {
     inbox.opened = true;
-    if !inbox.subscribers.is_empty() {
-        inbox.publish(WsEvent::Open);
-    }
+    inbox.observe(|| Some(WsEvent::Open));
     (None, std::mem::take(&mut inbox.waiters))
 }
 
 fn on_message(inbox: &mut Inbox, event: web_sys::Event) -> Wakers {
     let data = event.unchecked_into::<MessageEvent>().data();
-    if inbox.raw_mode {
-        let data = match data.dyn_into::<ArrayBuffer>() {
-            Ok(buffer) => Uint8Array::new(&buffer).into(),
-            Err(data) => data,
-        };
-        inbox.raw.push_back(data);
+    if let Some(take_raw) = inbox.take_raw {
+        take_raw(inbox, data);
         return (inbox.reader.take(), Vec::new());
     }
     let message = if let Some(text) = data.as_string() {
@@ -269,18 +278,14 @@ fn on_message(inbox: &mut Inbox, event: web_sys::Event) -> Wakers {
         })
     };
     if let Ok(message) = &message {
-        if !inbox.subscribers.is_empty() {
-            inbox.publish(WsEvent::Message(message.clone()));
-        }
+        inbox.observe(|| Some(WsEvent::Message(message.clone())));
     }
     inbox.queue.push_back(message);
     (inbox.reader.take(), Vec::new())
 }
 
 fn on_error(inbox: &mut Inbox, _: web_sys::Event) -> Wakers {
-    if !inbox.subscribers.is_empty() {
-        inbox.publish(WsEvent::Error);
-    }
+    inbox.observe(|| Some(WsEvent::Error));
     (None, Vec::new())
 }
 
@@ -291,10 +296,8 @@ fn on_close(inbox: &mut Inbox, event: web_sys::Event) -> Wakers {
         reason: event.reason(),
         was_clean: event.was_clean(),
     };
-    if !inbox.subscribers.is_empty() {
-        inbox.publish(WsEvent::Close(close.clone()));
-    }
-    inbox.finish_subscribers();
+    inbox.observe(|| Some(WsEvent::Close(close.clone())));
+    inbox.observe(|| None);
     inbox.close = Some(close);
     (inbox.reader.take(), std::mem::take(&mut inbox.waiters))
 }

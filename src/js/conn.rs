@@ -9,7 +9,7 @@ use std::task::{Context, Poll};
 use std::time::Duration;
 
 use futures_core::Stream;
-use wasm_bindgen::JsValue;
+use wasm_bindgen::{JsCast, JsValue};
 
 use super::convert::message_to_js;
 use futures_sink::Sink;
@@ -112,8 +112,15 @@ impl Conn {
     /// Wraps a plain socket; returns its control feed too.
     pub(crate) fn plain(ws: WebSocket) -> (Conn, Control) {
         let events = ws.core.events(true);
-        // Messages stay JS values from the browser to the caller.
-        ws.core.inbox.borrow_mut().raw_mode = true;
+        // Messages stay JS values from the browser to the caller: strings as they are, binary
+        // as a `Uint8Array` over the browser's own buffer.
+        ws.core.inbox.borrow_mut().take_raw = Some(|inbox, data| {
+            let data = match data.dyn_into::<js_sys::ArrayBuffer>() {
+                Ok(buffer) => js_sys::Uint8Array::new(&buffer).into(),
+                Err(data) => data,
+            };
+            inbox.raw.push_back(data);
+        });
         let (write, read) = ws.split();
         let conn = Conn::Plain {
             read: RefCell::new(read),
