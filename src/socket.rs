@@ -25,8 +25,10 @@ pub(crate) struct Inbox {
     pub(crate) queue: VecDeque<Result<Message, Error>>,
     /// JS mode (the npm package): takes each message's data as the JS value it is, instead of
     /// a [`Message`]: no copy into wasm and back. A function pointer, so Rust apps never link it.
+    #[cfg(feature = "js")]
     pub(crate) take_raw: Option<fn(&mut Inbox, JsValue)>,
     /// Where `take_raw` keeps the JS values.
+    #[cfg(feature = "js")]
     pub(crate) raw: VecDeque<JsValue>,
     /// Whether `open` fired.
     pub(crate) opened: bool,
@@ -261,6 +263,7 @@ fn on_open(inbox: &mut Inbox, _: web_sys::Event) -> Wakers {
 
 fn on_message(inbox: &mut Inbox, event: web_sys::Event) -> Wakers {
     let data = event.unchecked_into::<MessageEvent>().data();
+    #[cfg(feature = "js")]
     if let Some(take_raw) = inbox.take_raw {
         take_raw(inbox, data);
         return (inbox.reader.take(), Vec::new());
