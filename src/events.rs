@@ -77,6 +77,37 @@ impl<T> Feed<T> {
     }
 }
 
+/// A `Stream` of the items one observer receives: a socket's [`WsEvent`]s ([`Events`]) or a
+/// reconnecting socket's [`ConnectionState`](crate::reconnect::ConnectionState)s
+/// ([`States`](crate::reconnect::States)). Items queue until polled, in order; the stream ends
+/// when its source does. It does not keep the source alive.
+pub struct Observer<T> {
+    pub(crate) feed: Rc<RefCell<Feed<T>>>,
+}
+
+impl<T> Stream for Observer<T> {
+    type Item = T;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<T>> {
+        Feed::poll_next(&self.feed, cx)
+    }
+}
+
+impl<T> FusedStream for Observer<T> {
+    fn is_terminated(&self) -> bool {
+        Feed::is_terminated(&self.feed)
+    }
+}
+
+impl<T> fmt::Debug for Observer<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Observer")
+            .field("queued", &Feed::len(&self.feed))
+            .field("done", &Feed::is_terminated(&self.feed))
+            .finish()
+    }
+}
+
 /// A `Stream` of the socket's [`WsEvent`]s from the moment it was created, ending after
 /// [`WsEvent::Close`] (or when every handle of the socket is dropped).
 ///
@@ -98,29 +129,4 @@ impl<T> Feed<T> {
 /// }
 /// # Ok(()) }
 /// ```
-pub struct Events {
-    pub(crate) feed: Rc<RefCell<Feed<WsEvent>>>,
-}
-
-impl Stream for Events {
-    type Item = WsEvent;
-
-    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<WsEvent>> {
-        Feed::poll_next(&self.feed, cx)
-    }
-}
-
-impl FusedStream for Events {
-    fn is_terminated(&self) -> bool {
-        Feed::is_terminated(&self.feed)
-    }
-}
-
-impl fmt::Debug for Events {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Events")
-            .field("queued", &Feed::len(&self.feed))
-            .field("done", &Feed::is_terminated(&self.feed))
-            .finish()
-    }
-}
+pub type Events = Observer<WsEvent>;

@@ -25,7 +25,7 @@ mod js;
 
 pub use close::{validate_close, CloseCode, CloseEvent, MAX_REASON_BYTES};
 pub use error::Error;
-pub use events::Events;
+pub use events::{Events, Observer};
 pub use message::Message;
 pub use state::{ReadyState, WsEvent};
 pub use websocket::{ReadHalf, WebSocket, WebSocketBuilder, WriteHalf, DEFAULT_HIGH_WATER_MARK};

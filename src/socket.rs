@@ -14,7 +14,7 @@ use js_sys::{ArrayBuffer, Uint8Array};
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{BinaryType, MessageEvent};
 
-use crate::events::{Events, Feed};
+use crate::events::{Events, Feed, Observer};
 use crate::listeners::Listener;
 use crate::{CloseEvent, Error, Message, ReadyState, WsEvent};
 
@@ -166,7 +166,7 @@ impl Core {
             }
             None => inbox.subscribe(&feed, skip_messages),
         }
-        Events { feed }
+        Observer { feed }
     }
 
     /// Checks that a message may be sent now: `NotOpen` while connecting, `Closed` once closing

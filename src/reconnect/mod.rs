@@ -48,7 +48,7 @@ pub use backoff::Backoff;
 pub use state::{ConnectionState, InFlight, HEARTBEAT_TIMEOUT_CODE, IDLE_TIMEOUT_CODE};
 
 use crate::close::validate_close;
-use crate::events::Feed;
+use crate::events::{Feed, Observer};
 use crate::socket::Core;
 use crate::{CloseCode, CloseEvent, Error, Message, DEFAULT_HIGH_WATER_MARK};
 
@@ -223,7 +223,7 @@ impl ReconnectingWebSocket {
         } else {
             shared.subscribers.push(Rc::downgrade(&feed));
         }
-        States { feed }
+        Observer { feed }
     }
 
     /// Messages accepted by the sink and not yet handed to a connection.
@@ -398,32 +398,9 @@ impl Sink<Message> for ReconnectingWebSocket {
     }
 }
 
-/// The [`ConnectionState`] stream of a [`ReconnectingWebSocket`].
-pub struct States {
-    feed: Rc<RefCell<Feed<ConnectionState>>>,
-}
-
-impl Stream for States {
-    type Item = ConnectionState;
-
-    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<ConnectionState>> {
-        Feed::poll_next(&self.feed, cx)
-    }
-}
-
-impl FusedStream for States {
-    fn is_terminated(&self) -> bool {
-        Feed::is_terminated(&self.feed)
-    }
-}
-
-impl fmt::Debug for States {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("States")
-            .field("queued", &Feed::len(&self.feed))
-            .finish()
-    }
-}
+/// The [`ConnectionState`] stream of a [`ReconnectingWebSocket`]: the current state first,
+/// then every change, ending after [`ConnectionState::Closed`].
+pub type States = Observer<ConnectionState>;
 
 /// Options of a [`ReconnectingWebSocket`]; made by [`ReconnectingWebSocket::builder`].
 #[must_use = "a builder does nothing until `build`"]
