@@ -15,6 +15,7 @@ mod listeners;
 mod sink;
 mod socket;
 mod stream;
+mod timer;
 mod websocket;
 
 pub mod reconnect;
@@ -28,7 +29,9 @@ pub use error::Error;
 pub use events::{Events, Observer};
 pub use message::Message;
 pub use state::{ReadyState, WsEvent};
-pub use websocket::{ReadHalf, WebSocket, WebSocketBuilder, WriteHalf, DEFAULT_HIGH_WATER_MARK};
+pub use websocket::{
+    Connect, ReadHalf, WebSocket, WebSocketBuilder, WriteHalf, DEFAULT_HIGH_WATER_MARK,
+};
 
 /// How many browser event listeners sockwave has attached right now: 4 per live socket, 0 once
 /// every socket has been dropped. For leak checks in tests and long-running pages.

@@ -9,9 +9,9 @@ use std::pin::Pin;
 use std::task::{ready, Context, Poll};
 
 use futures_sink::Sink;
-use gloo_timers::future::TimeoutFuture;
 
 use crate::socket::{browser_error, Core};
+use crate::timer::Sleep;
 use crate::websocket::{WebSocket, WriteHalf};
 use crate::{Error, Message, ReadyState};
 
@@ -20,7 +20,7 @@ const MAX_POLL_DELAY_MS: u32 = 8;
 /// The sink's own state: the drain timer and whether this side asked to close.
 #[derive(Debug, Default)]
 pub(crate) struct Writer {
-    drain_timer: Option<TimeoutFuture>,
+    drain_timer: Option<Sleep>,
     delay_ms: u32,
     close_requested: bool,
 }
@@ -40,7 +40,7 @@ impl Writer {
                     self.drain_timer = None;
                     self.delay_ms = (self.delay_ms * 2).clamp(1, MAX_POLL_DELAY_MS);
                 }
-                None => self.drain_timer = Some(TimeoutFuture::new(self.delay_ms)),
+                None => self.drain_timer = Some(Sleep::new(self.delay_ms)),
             }
         }
     }

@@ -10,7 +10,7 @@ use std::collections::VecDeque;
 use std::rc::{Rc, Weak};
 use std::task::{Context, Poll, Waker};
 
-use js_sys::{ArrayBuffer, Uint8Array};
+use js_sys::ArrayBuffer;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{BinaryType, MessageEvent};
 
@@ -43,7 +43,21 @@ pub(crate) struct Inbox {
     subscribers: Vec<(Weak<RefCell<Feed<WsEvent>>>, bool)>,
     /// Feeds the observers (`Some` event) or ends them (`None`). Installed by the first
     /// `events()`: an app that never observes never links the observer code.
-    notify: Option<fn(&mut Inbox, Option<WsEvent>)>,
+    notify: Option<fn(&mut Inbox, Note)>,
+}
+
+/// What just happened, for the observers. The event itself is built (and a message copied)
+/// only by `notify`, so apps without observers link none of that.
+#[derive(Clone, Copy)]
+enum Note {
+    Open,
+    /// The message last pushed onto the queue.
+    Message,
+    Error,
+    /// `close` fired; the event is in `Inbox::close`.
+    Close,
+    /// Nothing more comes.
+    End,
 }
 
 impl Inbox {
@@ -65,16 +79,28 @@ impl Inbox {
     /// Adds an event observer.
     fn subscribe(&mut self, feed: &Rc<RefCell<Feed<WsEvent>>>, skip_messages: bool) {
         self.subscribers.push((Rc::downgrade(feed), skip_messages));
-        self.notify = Some(|inbox, event| match event {
-            Some(event) => inbox.publish(event),
-            None => inbox.finish_subscribers(),
+        self.notify = Some(|inbox, note| {
+            let event = match note {
+                Note::Open => WsEvent::Open,
+                Note::Error => WsEvent::Error,
+                Note::Message => match inbox.queue.back() {
+                    Some(Ok(message)) => WsEvent::Message(message.clone()),
+                    _ => return,
+                },
+                Note::Close => match &inbox.close {
+                    Some(close) => WsEvent::Close(close.clone()),
+                    None => return,
+                },
+                Note::End => return inbox.finish_subscribers(),
+            };
+            inbox.publish(event);
         });
     }
 
     /// Tells the observers, if any ever subscribed.
-    fn observe(&mut self, event: impl FnOnce() -> Option<WsEvent>) {
+    fn observe(&mut self, note: Note) {
         if let Some(notify) = self.notify {
-            notify(self, event());
+            notify(self, note);
         }
     }
 
@@ -131,20 +157,11 @@ impl Core {
     pub(crate) fn new(raw: web_sys::WebSocket, high_water_mark: usize) -> Rc<Self> {
         raw.set_binary_type(BinaryType::Arraybuffer);
         let inbox = Rc::new(RefCell::new(Inbox::default()));
-        let on = |kind, handler: fn(&mut Inbox, web_sys::Event) -> Wakers| {
-            let inbox = Rc::clone(&inbox);
-            Listener::new(&raw, kind, move |event| {
-                // A listener never runs inside another borrow: the browser dispatches events
-                // from its own tasks, and nothing in sockwave calls into JS while borrowing.
-                let (reader, waiters) = handler(&mut inbox.borrow_mut(), event);
-                reader.into_iter().chain(waiters).for_each(Waker::wake);
-            })
-        };
         let listeners = [
-            on("open", on_open),
-            on("message", on_message),
-            on("error", on_error),
-            on("close", on_close),
+            listen(&raw, &inbox, "open", on_open),
+            listen(&raw, &inbox, "message", on_message),
+            listen(&raw, &inbox, "error", on_error),
+            listen(&raw, &inbox, "close", on_close),
         ];
         Rc::new(Core {
             raw,
@@ -251,13 +268,33 @@ impl Drop for Core {
             let _ = self.raw.close_with_code(1000);
         }
         // The listeners detach as the fields drop; event observers learn that nothing more comes.
-        self.inbox.borrow_mut().observe(|| None);
+        self.inbox.borrow_mut().observe(Note::End);
     }
+}
+
+/// What a listener does with its event: record it, and say whom to wake.
+type Handler = fn(&mut Inbox, web_sys::Event) -> Wakers;
+
+/// Attaches one listener. Out of line: four calls are smaller than four inlined copies.
+#[inline(never)]
+fn listen(
+    raw: &web_sys::WebSocket,
+    inbox: &Rc<RefCell<Inbox>>,
+    kind: &'static str,
+    handler: Handler,
+) -> Listener {
+    let inbox = Rc::clone(inbox);
+    Listener::new(raw, kind, move |event| {
+        // A listener never runs inside another borrow: the browser dispatches events from its
+        // own tasks, and nothing in sockwave calls into JS while borrowing.
+        let (reader, waiters) = handler(&mut inbox.borrow_mut(), event);
+        reader.into_iter().chain(waiters).for_each(Waker::wake);
+    })
 }
 
 fn on_open(inbox: &mut Inbox, _: web_sys::Event) -> Wakers {
     inbox.opened = true;
-    inbox.observe(|| Some(WsEvent::Open));
+    inbox.observe(Note::Open);
     (None, std::mem::take(&mut inbox.waiters))
 }
 
@@ -272,7 +309,7 @@ fn on_message(inbox: &mut Inbox, event: web_sys::Event) -> Wakers {
         Ok(Message::Text(text))
     } else if let Some(buffer) = data.dyn_ref::<ArrayBuffer>() {
         // The one copy, from the browser's buffer into wasm memory.
-        Ok(Message::Binary(Uint8Array::new(buffer).to_vec()))
+        Ok(Message::Binary(bytes_of(buffer)))
     } else {
         Err(Error::Browser {
             name: "TypeError".into(),
@@ -280,15 +317,13 @@ fn on_message(inbox: &mut Inbox, event: web_sys::Event) -> Wakers {
                 .into(),
         })
     };
-    if let Ok(message) = &message {
-        inbox.observe(|| Some(WsEvent::Message(message.clone())));
-    }
     inbox.queue.push_back(message);
+    inbox.observe(Note::Message);
     (inbox.reader.take(), Vec::new())
 }
 
 fn on_error(inbox: &mut Inbox, _: web_sys::Event) -> Wakers {
-    inbox.observe(|| Some(WsEvent::Error));
+    inbox.observe(Note::Error);
     (None, Vec::new())
 }
 
@@ -299,10 +334,30 @@ fn on_close(inbox: &mut Inbox, event: web_sys::Event) -> Wakers {
         reason: event.reason(),
         was_clean: event.was_clean(),
     };
-    inbox.observe(|| Some(WsEvent::Close(close.clone())));
-    inbox.observe(|| None);
     inbox.close = Some(close);
+    inbox.observe(Note::Close);
+    inbox.observe(Note::End);
     (inbox.reader.take(), std::mem::take(&mut inbox.waiters))
+}
+
+#[wasm_bindgen::prelude::wasm_bindgen]
+extern "C" {
+    /// A `Uint8Array`, declared here for the one method below.
+    #[wasm_bindgen(js_name = Uint8Array)]
+    type Bytes;
+    /// `new Uint8Array(buffer)`: a view, no copy.
+    #[wasm_bindgen(constructor, js_class = "Uint8Array")]
+    fn new(buffer: &ArrayBuffer) -> Bytes;
+    /// The whole view, returned as a `Vec<u8>`: the glue copies it into wasm memory once.
+    /// (`Uint8Array::to_vec` makes the same copy, but its length assertion links the integer
+    /// formatting machinery into every app.)
+    #[wasm_bindgen(method, js_name = subarray)]
+    fn copy_out(this: &Bytes, begin: u32) -> Vec<u8>;
+}
+
+/// Copies a received binary message into wasm memory.
+fn bytes_of(buffer: &ArrayBuffer) -> Vec<u8> {
+    Bytes::new(buffer).copy_out(0)
 }
 
 /// Turns an exception the browser threw into [`Error::Browser`], keeping its name and message.

@@ -4,10 +4,8 @@ use std::fmt;
 use std::future::{poll_fn, Future};
 use std::pin::Pin;
 use std::rc::Rc;
-use std::task::Poll;
+use std::task::{Context, Poll};
 use std::time::Duration;
-
-use gloo_timers::future::TimeoutFuture;
 
 use crate::close::validate_close;
 use crate::events::Events;
@@ -15,6 +13,7 @@ use crate::protocol::validate_protocols;
 use crate::sink::Writer;
 use crate::socket::{browser_error, exception_text, Core};
 use crate::stream::Reader;
+use crate::timer::Sleep;
 use crate::{CloseCode, CloseEvent, Error, Message, ReadyState};
 
 /// The default high-water mark of the sink: 8 MiB of `bufferedAmount` (enough for a window of
@@ -62,8 +61,8 @@ impl WebSocket {
     ///
     /// Errors: [`Error::InvalidUrl`] when the browser rejects the URL, [`Error::ConnectFailed`]
     /// when the socket closes before opening. See [`WebSocketBuilder::connect`].
-    pub async fn connect(url: impl Into<String>) -> Result<Self, Error> {
-        Self::builder(url).connect().await
+    pub fn connect(url: impl Into<String>) -> Connect {
+        Self::builder(url).connect()
     }
 
     /// Starts connecting to `url` and returns at once, in [`ReadyState::Connecting`], like
@@ -97,6 +96,7 @@ impl WebSocket {
         WebSocketBuilder {
             url: url.into(),
             protocols: Vec::new(),
+            construct: construct_plain,
             high_water_mark: DEFAULT_HIGH_WATER_MARK,
             connect_timeout: None,
         }
@@ -250,13 +250,27 @@ macro_rules! impl_control {
 impl_control!(WebSocket, ReadHalf, WriteHalf);
 
 /// Options for opening a [`WebSocket`]; made by [`WebSocket::builder`].
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[must_use = "a builder does nothing until `connect` or `open`"]
 pub struct WebSocketBuilder {
     url: String,
     protocols: Vec<String>,
+    /// Makes the browser socket: [`construct_plain`] until [`protocols`](Self::protocols)
+    /// installs [`construct_with_protocols`], so apps that offer none never link that path.
+    construct: fn(&str, &[String]) -> Result<web_sys::WebSocket, Error>,
     high_water_mark: usize,
     connect_timeout: Option<Duration>,
+}
+
+impl fmt::Debug for WebSocketBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("WebSocketBuilder")
+            .field("url", &self.url)
+            .field("protocols", &self.protocols)
+            .field("high_water_mark", &self.high_water_mark)
+            .field("connect_timeout", &self.connect_timeout)
+            .finish()
+    }
 }
 
 impl WebSocketBuilder {
@@ -269,6 +283,7 @@ impl WebSocketBuilder {
         S: Into<String>,
     {
         self.protocols = protocols.into_iter().map(Into::into).collect();
+        self.construct = construct_with_protocols;
         self
     }
 
@@ -287,59 +302,108 @@ impl WebSocketBuilder {
         self
     }
 
-    /// Opens the socket and resolves once it is open.
+    /// Opens the socket (on the future's first poll) and resolves once it is open.
     ///
     /// Errors: [`Error::InvalidUrl`] or [`Error::InvalidProtocol`] at once;
     /// [`Error::ConnectFailed`] if the socket closes before opening (nothing listening,
     /// handshake refused); [`Error::ConnectTimeout`]. Dropping the future half-way closes the
     /// attempt and detaches every listener.
-    pub async fn connect(self) -> Result<WebSocket, Error> {
-        let mut timeout = self
-            .connect_timeout
-            .map(|d| TimeoutFuture::new(u32::try_from(d.as_millis()).unwrap_or(u32::MAX)));
-        let ws = self.open()?;
-        poll_fn(|cx| {
-            if let Poll::Ready(result) = ws.core.poll_opened(cx) {
-                return Poll::Ready(result);
-            }
-            match timeout.as_mut().map(|t| Pin::new(t).poll(cx)) {
-                Some(Poll::Ready(())) => Poll::Ready(Err(Error::ConnectTimeout)),
-                _ => Poll::Pending,
-            }
-        })
-        .await?;
-        Ok(ws)
+    pub fn connect(self) -> Connect {
+        Connect {
+            builder: Some(self),
+            ws: None,
+            timeout: None,
+        }
     }
 
-    /// Starts opening the socket and returns it at once, still connecting. See
-    /// [`WebSocket::open`].
+    /// Starts connecting and returns at once, in [`ReadyState::Connecting`]; see
+    /// [`WebSocket::open`]. Errors: [`Error::InvalidUrl`], [`Error::InvalidProtocol`].
     pub fn open(self) -> Result<WebSocket, Error> {
-        validate_protocols(&self.protocols)?;
-        let raw = if self.protocols.is_empty() {
-            web_sys::WebSocket::new(&self.url)
-        } else {
-            let protocols: js_sys::Array = self
-                .protocols
-                .iter()
-                .map(|p| wasm_bindgen::JsValue::from_str(p))
-                .collect();
-            web_sys::WebSocket::new_with_str_sequence(&self.url, &protocols)
-        };
-        let raw = raw.map_err(|e| {
-            // Concatenated by hand: `format!` would pull the formatting machinery into every
-            // app's .wasm.
-            let (mut reason, message) = exception_text(&e);
-            reason.push_str(": ");
-            reason.push_str(&message);
-            Error::InvalidUrl {
-                url: self.url.clone(),
-                reason,
-            }
-        })?;
+        let raw = (self.construct)(&self.url, &self.protocols)?;
         Ok(WebSocket {
             core: Core::new(raw, self.high_water_mark.max(1)),
             reader: Reader::default(),
             writer: Writer::default(),
         })
+    }
+}
+
+/// `new WebSocket(url)`.
+fn construct_plain(url: &str, _: &[String]) -> Result<web_sys::WebSocket, Error> {
+    web_sys::WebSocket::new(url).map_err(|e| invalid_url(url, &e))
+}
+
+/// `new WebSocket(url, protocols)`, after checking the protocols.
+fn construct_with_protocols(url: &str, protocols: &[String]) -> Result<web_sys::WebSocket, Error> {
+    validate_protocols(protocols)?;
+    let list: js_sys::Array = protocols
+        .iter()
+        .map(|p| wasm_bindgen::JsValue::from_str(p))
+        .collect();
+    web_sys::WebSocket::new_with_str_sequence(url, &list).map_err(|e| invalid_url(url, &e))
+}
+
+/// The browser's constructor threw: the URL (or, with protocols, the list) is unusable.
+fn invalid_url(url: &str, exception: &wasm_bindgen::JsValue) -> Error {
+    // Concatenated by hand: `format!` would pull the formatting machinery into every app.
+    let (mut reason, message) = exception_text(exception);
+    reason.push_str(": ");
+    reason.push_str(&message);
+    Error::InvalidUrl {
+        url: url.to_owned(),
+        reason,
+    }
+}
+
+/// The future of [`WebSocket::connect`] and [`WebSocketBuilder::connect`]: opens the socket on
+/// its first poll, resolves once `open` fires.
+///
+/// A named type with a non-generic `poll`, so awaiting it adds little code to the caller's
+/// future. Dropped before it resolves, it closes the attempt.
+#[must_use = "futures do nothing unless polled"]
+pub struct Connect {
+    builder: Option<WebSocketBuilder>,
+    ws: Option<WebSocket>,
+    timeout: Option<Sleep>,
+}
+
+impl fmt::Debug for Connect {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Connect")
+            .field("started", &self.builder.is_none())
+            .field("ws", &self.ws)
+            .finish()
+    }
+}
+
+impl Connect {
+    fn poll_connect(&mut self, cx: &mut Context<'_>) -> Poll<Result<WebSocket, Error>> {
+        if let Some(builder) = self.builder.take() {
+            self.timeout = builder.connect_timeout.map(Sleep::after);
+            self.ws = Some(builder.open()?);
+        }
+        // Polled again after it resolved: nothing more will come.
+        let Some(ws) = &self.ws else {
+            return Poll::Pending;
+        };
+        let result = match ws.core.poll_opened(cx) {
+            Poll::Ready(result) => result,
+            Poll::Pending => match self.timeout.as_mut().map(|t| Pin::new(t).poll(cx)) {
+                Some(Poll::Ready(())) => Err(Error::ConnectTimeout),
+                _ => return Poll::Pending,
+            },
+        };
+        self.timeout = None;
+        // `ws` is always there; a failed attempt is dropped here, which detaches its listeners.
+        let ws = self.ws.take().ok_or(Error::Closed);
+        Poll::Ready(result.and(ws))
+    }
+}
+
+impl Future for Connect {
+    type Output = Result<WebSocket, Error>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        self.get_mut().poll_connect(cx)
     }
 }

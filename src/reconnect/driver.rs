@@ -10,10 +10,10 @@ use std::time::Duration;
 
 use futures_core::Stream;
 use futures_sink::Sink;
-use gloo_timers::future::TimeoutFuture;
 
 use super::{Config, ConnectionState, InFlight, Shared};
 use super::{HEARTBEAT_TIMEOUT_CODE, IDLE_TIMEOUT_CODE};
+use crate::timer::Sleep;
 use crate::{CloseEvent, Error, WebSocket};
 
 /// How one open connection ended.
@@ -88,7 +88,7 @@ pub(crate) async fn drive(shared: Rc<RefCell<Shared>>, config: Config) {
             .borrow_mut()
             .set_state(ConnectionState::Reconnecting { attempt, delay });
         // Cancelled by a close request: the timer is dropped (cleared) with the future.
-        let _ = interruptible(shared, TimeoutFuture::new(millis(delay))).await;
+        let _ = interruptible(shared, Sleep::after(delay)).await;
     };
     shared.borrow_mut().finish(last);
 }
@@ -99,10 +99,6 @@ fn synthesized(code: u16, reason: &str) -> CloseEvent {
         reason: reason.to_owned(),
         was_clean: false,
     }
-}
-
-fn millis(d: Duration) -> u32 {
-    u32::try_from(d.as_millis()).unwrap_or(u32::MAX)
 }
 
 /// The close event to finish with if a close was requested while no connection was open.
@@ -144,7 +140,7 @@ async fn connect(shared: &RefCell<Shared>, config: &Config) -> Option<Result<Web
 }
 
 /// A timer that reports once when it fires.
-fn fired(timer: &mut Option<TimeoutFuture>, cx: &mut Context<'_>) -> bool {
+fn fired(timer: &mut Option<Sleep>, cx: &mut Context<'_>) -> bool {
     let done = timer
         .as_mut()
         .is_some_and(|t| Pin::new(t).poll(cx).is_ready());
@@ -155,8 +151,8 @@ fn fired(timer: &mut Option<TimeoutFuture>, cx: &mut Context<'_>) -> bool {
 }
 
 /// Arms a timer and registers it with the task at once.
-fn arm(timer: &mut Option<TimeoutFuture>, after: Duration, cx: &mut Context<'_>) {
-    let mut t = TimeoutFuture::new(millis(after));
+fn arm(timer: &mut Option<Sleep>, after: Duration, cx: &mut Context<'_>) {
+    let mut t = Sleep::after(after);
     let _ = Pin::new(&mut t).poll(cx);
     *timer = Some(t);
 }
@@ -167,9 +163,9 @@ async fn run(shared: &RefCell<Shared>, config: &Config, mut ws: WebSocket) -> En
     let mut in_flight = InFlight::default();
     let mut closing = false;
     let mut last_received = js_sys::Date::now();
-    let mut next_ping: Option<TimeoutFuture> = None;
-    let mut pong_deadline: Option<TimeoutFuture> = None;
-    let mut idle_check: Option<TimeoutFuture> = None;
+    let mut next_ping: Option<Sleep> = None;
+    let mut pong_deadline: Option<Sleep> = None;
+    let mut idle_check: Option<Sleep> = None;
     let mut started = false;
 
     poll_fn(|cx| {

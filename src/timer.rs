@@ -1,0 +1,77 @@
+//! The one timer: a future over gloo-timers' callback `Timeout`.
+//!
+//! gloo-timers' own `TimeoutFuture` goes through a futures-channel oneshot (an `Arc`, atomics
+//! and a lock) to carry one bit on one thread. Here the callback sets a flag in an `Rc` and
+//! wakes the task that last polled: the same `setTimeout`, about a kilobyte less in every app.
+//! Dropping the future clears the JS timeout.
+
+use std::cell::{Cell, RefCell};
+use std::future::Future;
+use std::pin::Pin;
+use std::rc::Rc;
+use std::task::{Context, Poll, Waker};
+use std::time::Duration;
+
+use gloo_timers::callback::Timeout;
+
+/// What the callback shares with the future.
+#[derive(Default)]
+struct Shared {
+    fired: Cell<bool>,
+    waker: RefCell<Option<Waker>>,
+}
+
+/// Ready once `millis` milliseconds have passed (`setTimeout`, so at least that long).
+pub(crate) struct Sleep {
+    shared: Rc<Shared>,
+    _timeout: Timeout,
+}
+
+impl Sleep {
+    /// Starts the timer now.
+    pub(crate) fn new(millis: u32) -> Self {
+        let shared = Rc::new(Shared::default());
+        let from_timer = Rc::clone(&shared);
+        let timeout = Timeout::new(millis, move || {
+            from_timer.fired.set(true);
+            // Taken before waking: the woken task may poll (and borrow) at once.
+            let waker = from_timer.waker.borrow_mut().take();
+            if let Some(waker) = waker {
+                waker.wake();
+            }
+        });
+        Sleep {
+            shared,
+            _timeout: timeout,
+        }
+    }
+
+    /// Starts a timer for `after`, saturating at `u32::MAX` milliseconds (49 days).
+    pub(crate) fn after(after: Duration) -> Self {
+        Self::new(u32::try_from(after.as_millis()).unwrap_or(u32::MAX))
+    }
+}
+
+impl Future for Sleep {
+    type Output = ();
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        if self.shared.fired.get() {
+            return Poll::Ready(());
+        }
+        let mut waker = self.shared.waker.borrow_mut();
+        match &*waker {
+            Some(w) if w.will_wake(cx.waker()) => {}
+            _ => *waker = Some(cx.waker().clone()),
+        }
+        Poll::Pending
+    }
+}
+
+impl std::fmt::Debug for Sleep {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Sleep")
+            .field("fired", &self.shared.fired.get())
+            .finish()
+    }
+}
