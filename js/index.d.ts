@@ -199,6 +199,9 @@ export class Socket implements AsyncIterable<Data> {
     options?: boolean | EventListenerOptions,
   ): void;
 
+  /** The next message, or `undefined` once the messages ended (what `nextMessage` and
+   * `for await` are built on). Rejects like `for await` throws. */
+  nextValue(): Promise<Data | undefined>;
   /** Used by `for await`; prefer that. */
   nextMessage(): Promise<IteratorResult<Data, undefined>>;
   [Symbol.asyncIterator](): AsyncIterator<Data, undefined>;

@@ -8,6 +8,14 @@ for (const [name, value] of Object.entries(STATES)) {
   Object.defineProperty(Socket.prototype, name, { value, enumerable: true });
 }
 
+// { value, done } from the wasm side's nextValue(): a message, or undefined once they ended.
+const result = (value) => ({ value, done: value === undefined });
+
+/** The next message as an iterator result; see `nextValue` in src/js/mod.rs. */
+Socket.prototype.nextMessage = function () {
+  return this.nextValue().then(result);
+};
+
 // `for await (const msg of socket)`: strings for text, Uint8Array for binary; ends on a clean
 // close, throws ConnectionLost on an unclean one. Calls are chained so messages keep their order
 // even if next() is called again before the previous promise settled. `break` stops iterating
@@ -18,16 +26,16 @@ Socket.prototype[Symbol.asyncIterator] = function () {
   let tail = null; // the last of them
   let finished = false;
   const end = (value) => ({ value, done: true });
-  const settle = (r) => { pending--; if (r.done) finished = true; return r; };
+  const settle = (value) => { pending--; if (value === undefined) finished = true; return result(value); };
   const fail = (e) => { pending--; finished = true; throw e; };
-  const call = () => (finished ? (pending--, end(undefined)) : socket.nextMessage().then(settle, fail));
+  const call = () => (finished ? (pending--, end(undefined)) : socket.nextValue().then(settle, fail));
   return {
     next() {
       if (finished && pending === 0) return Promise.resolve(end(undefined));
       // Chain only behind a call still pending (for await never overlaps calls).
-      const result = pending++ === 0 ? call() : tail.then(call, call);
-      tail = result;
-      return result;
+      const value = pending++ === 0 ? call() : tail.then(call, call);
+      tail = value;
+      return value;
     },
     return(value) {
       finished = true;

@@ -43,6 +43,19 @@ export async function run(sockwave, wsBase) {
       const ev = await ws.closed;
       check(ev.code === 4000 && ev.reason === "bye" && ev.wasClean === true, JSON.stringify(ev));
     },
+    "nextValue and nextMessage: the message, then the end": async () => {
+      const ws = await connect(url("/close?after=2&code=4000&reason=bye"));
+      ws.send("a");
+      ws.send("b");
+      const a = await ws.nextValue();
+      const b = await ws.nextMessage();
+      const endValue = await ws.nextValue();
+      const endResult = await ws.nextMessage();
+      check(a === "a", `nextValue: ${a}`);
+      check(b.value === "b" && b.done === false, `nextMessage: ${JSON.stringify(b)}`);
+      check(endValue === undefined, `nextValue after the end: ${endValue}`);
+      check(endResult.done === true && endResult.value === undefined, `nextMessage after the end: ${JSON.stringify(endResult)}`);
+    },
     "close with code and reason": async () => {
       const ws = await connect(url("/echo"));
       const ev = await ws.close(4001, "see you");

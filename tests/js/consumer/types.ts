@@ -19,6 +19,8 @@ export async function everything(): Promise<void> {
   }
   const r: IteratorResult<Data, undefined> = await ws.nextMessage();
   if (!r.done) console.log(r.value);
+  const v: Data | undefined = await ws.nextValue();
+  if (v !== undefined) console.log(v);
   const states: number[] = [ws.readyState, Socket.CONNECTING, Socket.OPEN, Socket.CLOSING, Socket.CLOSED, ws.OPEN];
   const info: [number, string, string, string, string] =
     [ws.bufferedAmount, ws.url, ws.protocol, ws.extensions, ws.binaryType];
