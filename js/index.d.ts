@@ -202,6 +202,9 @@ export class Socket implements AsyncIterable<Data> {
   /** The next message, or `undefined` once the messages ended (what `nextMessage` and
    * `for await` are built on). Rejects like `for await` throws. */
   nextValue(): Promise<Data | undefined>;
+  /** The next message if one is waiting right now: the message, `undefined` once the messages
+   * ended, `null` when none is waiting yet. Throws what `nextValue` rejects with. */
+  takeValue(): Data | undefined | null;
   /** Used by `for await`; prefer that. */
   nextMessage(): Promise<IteratorResult<Data, undefined>>;
   [Symbol.asyncIterator](): AsyncIterator<Data, undefined>;

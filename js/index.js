@@ -28,7 +28,17 @@ Socket.prototype[Symbol.asyncIterator] = function () {
   const end = (value) => ({ value, done: true });
   const settle = (value) => { pending--; if (value === undefined) finished = true; return result(value); };
   const fail = (e) => { pending--; finished = true; throw e; };
-  const call = () => (finished ? (pending--, end(undefined)) : socket.nextValue().then(settle, fail));
+  const call = () => {
+    if (finished) return (pending--, end(undefined));
+    // A message already waiting is taken at once: one promise per message, not three.
+    let value;
+    try {
+      value = socket.takeValue();
+    } catch (e) {
+      return Promise.reject(e).catch(fail);
+    }
+    return value === null ? socket.nextValue().then(settle, fail) : Promise.resolve(settle(value));
+  };
   return {
     next() {
       if (finished && pending === 0) return Promise.resolve(end(undefined));

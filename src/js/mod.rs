@@ -43,6 +43,12 @@ struct PendingSend {
     reject: Function,
 }
 
+/// A `nextValue()` waiting for a message, with its promise's settle functions.
+struct PendingNext {
+    resolve: Function,
+    reject: Function,
+}
+
 struct Inner {
     conn: Conn,
     target: EventTarget,
@@ -52,6 +58,9 @@ struct Inner {
     pump_waker: RefCell<Option<std::task::Waker>>,
     sends: RefCell<VecDeque<PendingSend>>,
     sending: Cell<bool>,
+    /// `nextValue()` calls waiting, served in call order by one task.
+    nexts: RefCell<VecDeque<PendingNext>>,
+    receiving: Cell<bool>,
     closed: Promise,
 }
 
@@ -140,6 +149,8 @@ impl Socket {
             pump_waker: RefCell::new(None),
             sends: RefCell::new(VecDeque::new()),
             sending: Cell::new(false),
+            nexts: RefCell::new(VecDeque::new()),
+            receiving: Cell::new(false),
             closed,
         });
         spawn_local(pump(Rc::clone(&inner), control, settle));
@@ -247,24 +258,48 @@ impl Socket {
 
     /// The next message (a string or `Uint8Array`), or `undefined` once the messages ended;
     /// rejects with `ConnectionLost` after an unclean close, or with `UsageError` if `onmessage`
-    /// or a `message` listener already takes the messages. js/index.js builds `nextMessage()`
-    /// and the async iterator on it: the `{ value, done }` objects are made in JS, where they
-    /// cost nothing, instead of by three calls out of wasm per message.
+    /// or a `message` listener already takes the messages. Calls are served in call order.
+    /// js/index.js builds `nextMessage()` and the async iterator on it (and on `takeValue`):
+    /// the `{ value, done }` objects are made in JS, not by three calls out of wasm per message.
     #[wasm_bindgen(js_name = nextValue)]
     pub fn next_value(&self) -> Promise {
-        let inner = Rc::clone(&self.inner);
-        if let Err(e) = inner.claim(Delivery::Iterator) {
-            return Promise::reject(&e);
+        match self.take_value() {
+            Ok(value) if !value.is_null() => return Promise::resolve(&value),
+            Ok(_) => {}
+            Err(e) => return Promise::reject(&e),
         }
-        // Fast path: a message is already waiting (the common case under load): no task.
+        let inner = &self.inner;
+        let mut settle = None;
+        let promise = Promise::new(&mut |resolve, reject| settle = Some((resolve, reject)));
+        if let Some((resolve, reject)) = settle {
+            inner
+                .nexts
+                .borrow_mut()
+                .push_back(PendingNext { resolve, reject });
+        }
+        if !inner.receiving.replace(true) {
+            spawn_local(deliver_nexts(Rc::clone(inner)));
+        }
+        promise
+    }
+
+    /// The next message if one can be had right now, without a promise: the message,
+    /// `undefined` once the messages ended, `null` when none is waiting (or earlier `nextValue()`
+    /// calls still wait, which come first). Throws what `nextValue()` rejects with.
+    #[wasm_bindgen(js_name = takeValue)]
+    pub fn take_value(&self) -> Result<JsValue, JsValue> {
+        let inner = &self.inner;
+        inner.claim(Delivery::Iterator)?;
+        // While calls wait, their task owns the stream (and its waker): polling here would steal
+        // a message from them, or their wake-up.
+        if !inner.nexts.borrow().is_empty() {
+            return Ok(JsValue::NULL);
+        }
         let mut cx = Context::from_waker(std::task::Waker::noop());
-        if let Poll::Ready(next) = inner.poll_message(&mut cx) {
-            return match next_or_end(next) {
-                Ok(value) => Promise::resolve(&value),
-                Err(e) => Promise::reject(&e),
-            };
+        match inner.poll_message(&mut cx) {
+            Poll::Ready(next) => next_or_end(next),
+            Poll::Pending => Ok(JsValue::NULL),
         }
-        future_to_promise(async move { next_or_end(poll_fn(|cx| inner.poll_message(cx)).await) })
     }
 
     /// Adds a listener for `open`, `message`, `error` or `close` (like `EventTarget`).
@@ -420,6 +455,21 @@ fn report_error(e: &JsValue) {
     if let Ok(report) = get(&global, "reportError").dyn_into::<Function>() {
         let _ = report.call1(&global, e);
     }
+}
+
+/// Hands messages to the waiting `nextValue()` calls, in call order.
+async fn deliver_nexts(inner: Rc<Inner>) {
+    while !inner.nexts.borrow().is_empty() {
+        let next = next_or_end(poll_fn(|cx| inner.poll_message(cx)).await);
+        let Some(waiting) = inner.nexts.borrow_mut().pop_front() else {
+            break;
+        };
+        let _ = match next {
+            Ok(value) => waiting.resolve.call1(&JsValue::UNDEFINED, &value),
+            Err(e) => waiting.reject.call1(&JsValue::UNDEFINED, &e),
+        };
+    }
+    inner.receiving.set(false);
 }
 
 /// Sends the queued messages in order, each once the sink is ready.

@@ -44,7 +44,13 @@ export async function run(sockwave, wsBase) {
       check(ev.code === 4000 && ev.reason === "bye" && ev.wasClean === true, JSON.stringify(ev));
     },
     "nextValue and nextMessage: the message, then the end": async () => {
-      const ws = await connect(url("/close?after=2&code=4000&reason=bye"));
+      const ws = await connect(url("/close?after=4&code=4000&reason=bye"));
+      check(ws.takeValue() === null, "takeValue before any message: null");
+      // Two calls at once are served in call order.
+      const [a0, b0] = [ws.nextValue(), ws.nextValue()];
+      ws.send("a");
+      ws.send("b");
+      check((await a0) === "a" && (await b0) === "b", "concurrent nextValue in call order");
       ws.send("a");
       ws.send("b");
       const a = await ws.nextValue();

@@ -21,6 +21,8 @@ export async function everything(): Promise<void> {
   if (!r.done) console.log(r.value);
   const v: Data | undefined = await ws.nextValue();
   if (v !== undefined) console.log(v);
+  const t: Data | undefined | null = ws.takeValue();
+  if (t !== null && t !== undefined) console.log(t);
   const states: number[] = [ws.readyState, Socket.CONNECTING, Socket.OPEN, Socket.CLOSING, Socket.CLOSED, ws.OPEN];
   const info: [number, string, string, string, string] =
     [ws.bufferedAmount, ws.url, ws.protocol, ws.extensions, ws.binaryType];
