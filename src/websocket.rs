@@ -61,6 +61,13 @@ impl WebSocket {
     ///
     /// Errors: [`Error::InvalidUrl`] when the browser rejects the URL, [`Error::ConnectFailed`]
     /// when the socket closes before opening. See [`WebSocketBuilder::connect`].
+    ///
+    /// ```no_run
+    /// # async fn demo() -> Result<(), sockwave::Error> {
+    /// let ws = sockwave::WebSocket::connect("ws://127.0.0.1:9998/echo").await?;
+    /// assert_eq!(ws.ready_state(), sockwave::ReadyState::Open);
+    /// # Ok(()) }
+    /// ```
     pub fn connect(url: impl Into<String>) -> Connect {
         Self::builder(url).connect()
     }
