@@ -284,12 +284,17 @@ fn listen(
     handler: Handler,
 ) -> Listener {
     let inbox = Rc::clone(inbox);
-    Listener::new(raw, kind, move |event| {
-        // A listener never runs inside another borrow: the browser dispatches events from its
-        // own tasks, and nothing in sockwave calls into JS while borrowing.
-        let (reader, waiters) = handler(&mut inbox.borrow_mut(), event);
-        reader.into_iter().chain(waiters).for_each(Waker::wake);
-    })
+    Listener::new(raw, kind, move |event| dispatch(&inbox, handler, event))
+}
+
+/// Runs a handler on an event, then wakes whom it names. Out of line: the closure's vtable
+/// carries both `call_mut` and `call_once`, which would each get a copy of this body.
+#[inline(never)]
+fn dispatch(inbox: &RefCell<Inbox>, handler: Handler, event: web_sys::Event) {
+    // A listener never runs inside another borrow: the browser dispatches events from its own
+    // tasks, and nothing in sockwave calls into JS while borrowing.
+    let (reader, waiters) = handler(&mut inbox.borrow_mut(), event);
+    reader.into_iter().chain(waiters).for_each(Waker::wake);
 }
 
 fn on_open(inbox: &mut Inbox, _: web_sys::Event) -> Wakers {

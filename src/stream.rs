@@ -42,12 +42,14 @@ impl Reader {
         };
         self.done = true;
         if close.was_clean {
-            Poll::Ready(None)
-        } else if inbox.opened {
-            Poll::Ready(Some(Err(Error::ConnectionLost(close.clone()))))
-        } else {
-            Poll::Ready(Some(Err(Error::ConnectFailed(close.clone()))))
+            return Poll::Ready(None);
         }
+        let close = close.clone();
+        Poll::Ready(Some(Err(if inbox.opened {
+            Error::ConnectionLost(close)
+        } else {
+            Error::ConnectFailed(close)
+        })))
     }
 }
 
