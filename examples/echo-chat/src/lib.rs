@@ -192,13 +192,16 @@ async fn run() {
                 ),
                 "error",
             ),
-            ConnectionState::Reconnecting { attempt, delay } => ui.status(
-                &format!(
-                    "disconnected; reconnecting in {:.1} s (attempt {attempt})",
+            ConnectionState::Reconnecting { attempt, delay } => {
+                // In the log too: with full jitter the delay can be a few milliseconds, too
+                // short for anyone to read the status line.
+                let text = format!(
+                    "reconnecting in {:.1} s (attempt {attempt})",
                     delay.as_secs_f64()
-                ),
-                "reconnecting",
-            ),
+                );
+                ui.status(&format!("disconnected; {text}"), "reconnecting");
+                ui.log(&text, "");
+            }
             ConnectionState::Closed(close) => ui.status(&format!("closed ({close})"), "error"),
         }
     }
