@@ -29,7 +29,9 @@ impl Writer {
     /// Ready once `bufferedAmount < below`, polling on a backing-off timer until then.
     fn poll_buffer_below(&mut self, core: &Core, cx: &mut Context<'_>, below: usize) -> Poll<()> {
         loop {
-            if core.read_buffered() < below {
+            // The bound first: right after a read (as in `poll_flush`) it is exact, and saves
+            // asking the browser twice.
+            if core.surely_below(below) || core.read_buffered() < below {
                 self.drain_timer = None;
                 self.delay_ms = 0;
                 return Poll::Ready(());
@@ -53,7 +55,7 @@ impl Writer {
                 self.poll_ready(core, cx)
             }
             ReadyState::Open => {
-                if !core.surely_below_mark() {
+                if !core.surely_below(core.high_water_mark) {
                     ready!(self.poll_buffer_below(core, cx, core.high_water_mark));
                 }
                 Poll::Ready(Ok(()))
@@ -63,8 +65,7 @@ impl Writer {
     }
 
     fn poll_flush(&mut self, core: &Core, cx: &mut Context<'_>) -> Poll<Result<(), Error>> {
-        let buffered = core.raw.buffered_amount();
-        if buffered > 0 && core.ready_state() == ReadyState::Closed {
+        if core.read_buffered() > 0 && core.ready_state() == ReadyState::Closed {
             // The browser never sends what was still buffered when the socket closed.
             return Poll::Ready(Err(Error::Closed));
         }

@@ -203,9 +203,9 @@ impl Core {
         buffered
     }
 
-    /// Whether `bufferedAmount` is surely below the mark, without asking the browser.
-    pub(crate) fn surely_below_mark(&self) -> bool {
-        self.buffered_bound.get() < self.high_water_mark
+    /// Whether `bufferedAmount` is surely below `n`, without asking the browser.
+    pub(crate) fn surely_below(&self, n: usize) -> bool {
+        self.buffered_bound.get() < n
     }
 
     /// Counts bytes handed to the browser (an upper bound is fine: it only costs a read).

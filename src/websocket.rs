@@ -175,7 +175,7 @@ macro_rules! impl_control {
             /// Bytes queued by `send` but not yet sent on the network
             /// ([MDN](https://developer.mozilla.org/docs/Web/API/WebSocket/bufferedAmount)).
             pub fn buffered_amount(&self) -> usize {
-                self.core.raw.buffered_amount() as usize
+                self.core.read_buffered()
             }
 
             /// The sink's high-water mark, in bytes of `bufferedAmount`.

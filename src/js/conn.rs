@@ -98,7 +98,8 @@ impl Conn {
         let write = write.borrow();
         let core = &write.core;
         if core.ready_state() != crate::ReadyState::Open
-            || (!core.surely_below_mark() && core.read_buffered() >= core.high_water_mark)
+            || (!core.surely_below(core.high_water_mark)
+                && core.read_buffered() >= core.high_water_mark)
         {
             return None;
         }
