@@ -24,12 +24,16 @@ for c in rustfmt clippy; do
   rustup component list --installed | grep -q "^$c" || rustup component add "$c"
 done
 
-# 2. Browsers and their drivers from Debian (never a browser download of a test tool's own).
-if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null || ! command -v firefox-esr >/dev/null; then
-  say "installing chromium, chromium-driver, firefox-esr (apt)"
+# 2. Browsers and their drivers from Debian (never a browser download of a test tool's own):
+#    Chromium, Firefox, and WebKitGTK (Safari's engine) with its WebDriver, MiniBrowser and the
+#    virtual X display it needs (xvfb-run).
+if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null || ! command -v firefox-esr >/dev/null \
+  || ! command -v WebKitWebDriver >/dev/null || ! command -v xvfb-run >/dev/null || ! command -v xauth >/dev/null; then
+  say "installing chromium, chromium-driver, firefox-esr, webkit2gtk-driver, xvfb, xauth (apt)"
   SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium chromium-driver firefox-esr >/dev/null
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends webkit2gtk-driver xvfb xauth >/dev/null
 fi
 
 # 3. Cargo-built tools, pinned (not --locked: some of their locked dependencies were yanked).

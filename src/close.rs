@@ -173,6 +173,16 @@ pub struct CloseEvent {
 }
 
 impl CloseEvent {
+    /// The close a browser reports for a connection that ended without a closing handshake:
+    /// 1006, unclean, no reason.
+    pub(crate) fn abnormal() -> Self {
+        CloseEvent {
+            code: 1006,
+            reason: String::new(),
+            was_clean: false,
+        }
+    }
+
     /// The code as a [`CloseCode`].
     pub fn close_code(&self) -> CloseCode {
         self.code.into()

@@ -214,8 +214,12 @@ impl Core {
             .set(self.buffered_bound.get().saturating_add(bytes));
     }
 
-    /// The browser's `readyState`.
+    /// The browser's `readyState`, except that a socket whose end was recorded is `Closed`
+    /// (WebKit may still say `CONNECTING` for a while after failing one; see `on_error`).
     pub(crate) fn ready_state(&self) -> ReadyState {
+        if self.inbox.borrow().close.is_some() {
+            return ReadyState::Closed;
+        }
         ReadyState::from(self.raw.ready_state())
     }
 
@@ -327,18 +331,44 @@ fn on_message(inbox: &mut Inbox, event: web_sys::Event) -> Wakers {
     (inbox.reader.take(), Vec::new())
 }
 
-fn on_error(inbox: &mut Inbox, _: web_sys::Event) -> Wakers {
+/// An `error` ends a socket that is `CONNECTING` or `CLOSED`. The standard fires `error` only
+/// when the browser fails the connection, sets `readyState` to `CLOSED` first, and fires `close`
+/// (1006, unclean) in the same task; Chromium and Firefox do. WebKit sometimes fires `error` and
+/// never `close` (measured with WebKitGTK 2.50): for a port it blocks (such as 9), with
+/// `readyState` still `CONNECTING`; for a socket past its connection cap, with `CLOSED`. Either
+/// way a wrapper that waits for `close` hangs. So the close is recorded here, as the standard
+/// defines it (1006, unclean, no reason), and the engine's own `close`, where one follows,
+/// finds the socket ended and is ignored ([`on_close`]): every engine ends a socket exactly
+/// once, the same way. Guarded by `tests/connect.rs`
+/// (`a_port_the_browser_blocks_is_connect_failed`).
+fn on_error(inbox: &mut Inbox, event: web_sys::Event) -> Wakers {
     inbox.observe(Note::Error);
+    let failed = event.target().is_some_and(|t| {
+        let state = t.unchecked_into::<web_sys::WebSocket>().ready_state();
+        state == web_sys::WebSocket::CONNECTING || state == web_sys::WebSocket::CLOSED
+    });
+    if failed && inbox.close.is_none() {
+        return record_close(inbox, CloseEvent::abnormal());
+    }
     (None, Vec::new())
 }
 
 fn on_close(inbox: &mut Inbox, event: web_sys::Event) -> Wakers {
+    if inbox.close.is_some() {
+        // Already ended by the `error` before it (see `on_error`).
+        return (None, Vec::new());
+    }
     let event = event.unchecked_into::<web_sys::CloseEvent>();
     let close = CloseEvent {
         code: event.code(),
         reason: event.reason(),
         was_clean: event.was_clean(),
     };
+    record_close(inbox, close)
+}
+
+/// Records the socket's end (once) and tells the observers.
+fn record_close(inbox: &mut Inbox, close: CloseEvent) -> Wakers {
     inbox.close = Some(close);
     inbox.observe(Note::Close);
     inbox.observe(Note::End);

@@ -1,4 +1,4 @@
-//! The sink's backpressure, in Chrome and Firefox.
+//! The sink's backpressure, in Chrome, Firefox and WebKit.
 //!
 //! What's tested:
 //! - `poll_ready` is Pending while `bufferedAmount >= high_water_mark`, Ready once it drains;

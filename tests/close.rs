@@ -1,4 +1,4 @@
-//! Closing, in Chrome and Firefox.
+//! Closing, in Chrome, Firefox and WebKit.
 //!
 //! What's tested:
 //! - a clean close ends the stream with `None`; `closed()` returns the event;

@@ -1,8 +1,9 @@
-//! Opening sockets, in Chrome and Firefox.
+//! Opening sockets, in Chrome, Firefox and WebKit.
 //!
 //! What's tested:
 //! - `connect` resolves only once open; `open` returns while connecting and `opened` waits;
-//! - nothing listening, handshake refused (HTTP 403): `ConnectFailed(CloseEvent)`;
+//! - nothing listening, handshake refused (HTTP 403), a port the browser blocks (WebKit fires
+//!   no `close` there): `ConnectFailed(CloseEvent)`;
 //! - an invalid URL, a wrong scheme, a fragment, a bad subprotocol: `InvalidUrl` /
 //!   `InvalidProtocol`, at once, no panic;
 //! - the connect timeout fires `ConnectTimeout` against a server that never answers;
@@ -15,7 +16,7 @@ mod common;
 use std::time::Duration;
 
 use common::{url, within, DEAD_URL, LONG};
-use futures::FutureExt;
+use futures::{FutureExt, StreamExt};
 use sockwave::{Error, ReadyState, WebSocket};
 use wasm_bindgen_test::*;
 
@@ -52,6 +53,38 @@ async fn nothing_listening_is_connect_failed() {
         }
         other => panic!("expected ConnectFailed, got {other:?}"),
     }
+    assert_eq!(sockwave::live_listeners(), 0);
+}
+
+/// WebKit refuses a port it blocks (9, discard) by firing `error` while still `CONNECTING` and
+/// never `close`; Chromium and Firefox fire both. sockwave ends it the same way everywhere.
+/// Nothing is sent: the browser refuses before any connection is made.
+#[wasm_bindgen_test]
+async fn a_port_the_browser_blocks_is_connect_failed() {
+    let mut ws = WebSocket::open("ws://127.0.0.1:9/").expect("a valid URL");
+    let mut events = ws.events();
+    let err = within(LONG, "opened", ws.opened())
+        .await
+        .expect_err("blocked");
+    match err {
+        Error::ConnectFailed(ev) => assert_eq!((ev.code, ev.was_clean), (1006, false)),
+        other => panic!("expected ConnectFailed, got {other:?}"),
+    }
+    assert_eq!(ws.ready_state(), ReadyState::Closed);
+    assert_eq!(ws.try_send("x"), Err(Error::Closed));
+    let next = within(LONG, "stream end", ws.next()).await;
+    assert!(
+        matches!(next, Some(Err(Error::ConnectFailed(_)))),
+        "{next:?}"
+    );
+    // Exactly one close, whether the engine fired one or sockwave made it.
+    let seen: Vec<_> = within(LONG, "events", events.by_ref().collect::<Vec<_>>()).await;
+    let closes = seen
+        .iter()
+        .filter(|e| matches!(e, sockwave::WsEvent::Close(_)))
+        .count();
+    assert_eq!(closes, 1, "{seen:?}");
+    drop(ws);
     assert_eq!(sockwave::live_listeners(), 0);
 }
 

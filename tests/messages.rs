@@ -1,4 +1,4 @@
-//! Receiving and sending messages, in Chrome and Firefox.
+//! Receiving and sending messages, in Chrome, Firefox and WebKit.
 //!
 //! What's tested:
 //! - text and binary echo; Unicode (CJK, emoji, Vietnamese), empty messages, 16 MiB binary,

@@ -7,8 +7,10 @@
 use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
 
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use tokio::net::TcpListener;
+
+use crate::tls::Tls;
 
 /// The most a request head may take; anything longer is refused.
 const MAX_HEAD: usize = 16 * 1024;
@@ -19,14 +21,22 @@ pub struct Site {
     pub results: PathBuf,
 }
 
-pub async fn serve(listener: TcpListener, site: Arc<Site>) {
+/// Serves `site` on `listener`: plain HTTP, or HTTPS when `tls` is given.
+pub async fn serve(listener: TcpListener, site: Arc<Site>, tls: Option<Tls>) {
     loop {
         let Ok((tcp, _)) = listener.accept().await else {
             continue;
         };
         let site = Arc::clone(&site);
+        let tls = tls.clone();
         tokio::spawn(async move {
-            let _ = handle(tcp, &site).await;
+            let _ = match tls {
+                None => handle(tcp, &site).await,
+                Some(tls) => match tls.accept(tcp).await {
+                    Ok(stream) => handle(stream, &site).await,
+                    Err(e) => Err(e),
+                },
+            };
         });
     }
 }
@@ -39,7 +49,10 @@ fn query<'a>(target: &'a str, key: &str) -> Option<&'a str> {
         .find_map(|kv| kv.strip_prefix(key)?.strip_prefix('='))
 }
 
-async fn handle(mut tcp: TcpStream, site: &Site) -> std::io::Result<()> {
+async fn handle<S>(mut tcp: S, site: &Site) -> std::io::Result<()>
+where
+    S: AsyncRead + AsyncWrite + Unpin,
+{
     let root = site.root.as_path();
     let mut head = Vec::with_capacity(1024);
     let mut buf = [0u8; 2048];

@@ -8,7 +8,7 @@
 //! | `/reject?status=403` | refuses the handshake with that HTTP status |
 //! | `/burst?n=10000` | sends `0`..`n-1` as text the instant it opens, then echoes |
 //! | `/stall` | accepts, then never reads nor writes (for a while) |
-//! | `/hang` | never answers the handshake (for a while): connect timeouts, cancelled connects |
+//! | `/hang` | never answers the handshake (for a while): connect timeouts, cancelled connects (`ws://` only) |
 //! | `/discard` | reads and throws away every message |
 //! | `/flaky?key=K&fail=N` | refuses the first N handshakes for key K with 403, then echoes |
 //!
@@ -20,7 +20,7 @@ use std::sync::{Mutex, OnceLock};
 use std::time::Duration;
 
 use futures_util::{SinkExt, StreamExt};
-use tokio::io::AsyncReadExt;
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite};
 use tokio::net::{TcpListener, TcpStream};
 use tokio_tungstenite::tungstenite::handshake::server::{ErrorResponse, Request, Response};
 use tokio_tungstenite::tungstenite::http::{HeaderValue, StatusCode};
@@ -29,18 +29,29 @@ use tokio_tungstenite::tungstenite::protocol::{CloseFrame, WebSocketConfig};
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::WebSocketStream;
 
-type Ws = WebSocketStream<TcpStream>;
+use crate::tls::Tls;
 
 /// How long `/stall` holds a connection before letting go, so nothing lingers forever.
 const STALL_FOR: Duration = Duration::from_secs(120);
 
-pub async fn serve(listener: TcpListener) {
+/// Serves the routes on `listener`: `ws://`, or `wss://` when `tls` is given.
+pub async fn serve(listener: TcpListener, tls: Option<Tls>) {
     loop {
         let Ok((tcp, _)) = listener.accept().await else {
             continue;
         };
         let _ = tcp.set_nodelay(true);
-        tokio::spawn(handle(tcp));
+        let tls = tls.clone();
+        tokio::spawn(async move {
+            match tls {
+                None => handle(tcp).await,
+                Some(tls) => {
+                    if let Ok(stream) = tls.accept(tcp).await {
+                        routes(stream).await;
+                    }
+                }
+            }
+        });
     }
 }
 
@@ -60,17 +71,31 @@ impl Route {
     }
 }
 
-async fn handle(mut tcp: TcpStream) {
+/// A plain TCP connection: `/hang` is answered here (it never gets a handshake), the rest by
+/// [`routes`].
+async fn handle(tcp: TcpStream) {
     let mut start = [0u8; 16];
     if let Ok(n) = tcp.peek(&mut start).await {
         if start[..n].starts_with(b"GET /hang") {
-            // Read (and ignore) until the client gives up, so its socket is released.
-            let mut sink = [0u8; 1024];
-            let until_eof = async { while tcp.read(&mut sink).await.is_ok_and(|n| n > 0) {} };
-            let _ = tokio::time::timeout(STALL_FOR, until_eof).await;
+            hang(tcp).await;
             return;
         }
     }
+    routes(tcp).await;
+}
+
+/// Reads (and ignores) until the client gives up, so its socket is released.
+async fn hang<S: AsyncRead + Unpin>(mut stream: S) {
+    let mut sink = [0u8; 1024];
+    let until_eof = async { while stream.read(&mut sink).await.is_ok_and(|n| n > 0) {} };
+    let _ = tokio::time::timeout(STALL_FOR, until_eof).await;
+}
+
+/// The handshake, then the route's behaviour, over any byte stream (TCP or TLS).
+async fn routes<S>(stream: S)
+where
+    S: AsyncRead + AsyncWrite + Unpin,
+{
     let mut route = Route::default();
     // The callback's signature is tungstenite's; its error type is what it is.
     #[allow(clippy::result_large_err)]
@@ -96,7 +121,7 @@ async fn handle(mut tcp: TcpStream) {
         .max_message_size(Some(256 << 20))
         .max_frame_size(Some(256 << 20));
     let Ok(mut ws) =
-        tokio_tungstenite::accept_hdr_async_with_config(tcp, callback, Some(config)).await
+        tokio_tungstenite::accept_hdr_async_with_config(stream, callback, Some(config)).await
     else {
         return;
     };
@@ -145,7 +170,7 @@ fn flaky_refuses(key: Option<&String>, fail: u64) -> bool {
 }
 
 /// Echoes up to `limit` data messages; returns early when the client closes.
-async fn echo(ws: &mut Ws, limit: u64) {
+async fn echo<S: AsyncRead + AsyncWrite + Unpin>(ws: &mut WebSocketStream<S>, limit: u64) {
     let mut echoed = 0;
     while echoed < limit {
         match ws.next().await {
@@ -163,7 +188,7 @@ async fn echo(ws: &mut Ws, limit: u64) {
 }
 
 /// Reads and discards until the connection ends.
-async fn drain(ws: &mut Ws) {
+async fn drain<S: AsyncRead + AsyncWrite + Unpin>(ws: &mut WebSocketStream<S>) {
     while let Some(Ok(_)) = ws.next().await {}
 }
 

@@ -1,6 +1,8 @@
 //! Shared helpers for the browser tests: the dev server's address and a watchdog.
 #![allow(dead_code)]
 
+pub mod context;
+
 use std::future::Future;
 use std::time::Duration;
 
@@ -11,6 +13,11 @@ use gloo_timers::future::TimeoutFuture;
 /// (`SOCKWAVE_WS_BASE`), `ws://127.0.0.1:9998` by default.
 pub fn base() -> &'static str {
     option_env!("SOCKWAVE_WS_BASE").unwrap_or("ws://127.0.0.1:9998")
+}
+
+/// The dev server's `wss://` base URL (`SOCKWAVE_WSS_BASE`), `wss://127.0.0.1:9443` by default.
+pub fn wss_base() -> &'static str {
+    option_env!("SOCKWAVE_WSS_BASE").unwrap_or("wss://127.0.0.1:9443")
 }
 
 /// The URL of a dev server route, e.g. `url("/close?code=4000")`.
@@ -33,6 +40,17 @@ pub async fn within<T>(limit: Duration, what: &str, fut: impl Future<Output = T>
 /// Sleeps for `ms` milliseconds.
 pub async fn sleep(ms: u32) {
     TimeoutFuture::new(ms).await;
+}
+
+/// Whether this is WebKit (Safari's engine): its user agent says Safari and neither Chrome nor
+/// Firefox. Only for tests that state an engine's own behaviour.
+pub fn is_webkit() -> bool {
+    let ua = js_sys::Reflect::get(&js_sys::global(), &"navigator".into())
+        .and_then(|n| js_sys::Reflect::get(&n, &"userAgent".into()))
+        .ok()
+        .and_then(|ua| ua.as_string())
+        .unwrap_or_default();
+    ua.contains("Safari") && !ua.contains("Chrome") && !ua.contains("Firefox")
 }
 
 /// Ten seconds: a generous bound for anything on loopback.

@@ -5,6 +5,7 @@ import { once } from "node:events";
 import { fileURLToPath } from "node:url";
 import path from "node:path";
 import { chromium } from "playwright-core";
+// selenium-webdriver is imported lazily by launchWebKit.
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 
@@ -68,4 +69,72 @@ export async function runPage(browser, url, timeoutMs = 120_000) {
   const results = await page.evaluate(() => window.__results);
   await page.close();
   return { results, pageErrors };
+}
+
+/** A free TCP port on 127.0.0.1. */
+export async function freePort() {
+  const net = await import("node:net");
+  const srv = net.createServer().listen(0, "127.0.0.1");
+  await once(srv, "listening");
+  const { port } = srv.address();
+  await new Promise((r) => srv.close(r));
+  return port;
+}
+
+export const MINIBROWSER = "/usr/lib/x86_64-linux-gnu/webkit2gtk-4.1/MiniBrowser";
+
+/** WebKit (WebKitGTK's MiniBrowser, Safari's engine) under a virtual X display, driven over
+ * WebDriver by selenium-webdriver (Playwright's WebKit is a build of its own that cannot be
+ * installed here). `acceptInsecureCerts` lets it take the dev server's wss:// certificate. */
+export async function launchWebKit() {
+  const { Builder } = await import("selenium-webdriver");
+  const port = await freePort();
+  const child = spawn("xvfb-run", ["-a", "WebKitWebDriver", `--port=${port}`], {
+    detached: true, // its own process group: xvfb-run, Xvfb, the driver and MiniBrowser stop together
+    stdio: "ignore",
+  });
+  const stopChild = () => { try { process.kill(-child.pid, "SIGTERM"); } catch { /* gone */ } };
+  try {
+    const server = `http://127.0.0.1:${port}`;
+    for (let i = 0; ; i++) {
+      try { await fetch(`${server}/status`); break; } catch (e) {
+        if (i === 100) throw new Error(`WebKitWebDriver did not start: ${e}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
+    const driver = await new Builder()
+      .usingServer(server)
+      .withCapabilities({
+        browserName: "MiniBrowser",
+        acceptInsecureCerts: true,
+        "webkitgtk:browserOptions": { binary: MINIBROWSER, args: ["--automation"] },
+      })
+      .build();
+    return {
+      driver,
+      async close() {
+        try { await driver.quit(); } finally { stopChild(); }
+      },
+    };
+  } catch (e) {
+    stopChild();
+    throw e;
+  }
+}
+
+/** `runPage` for a WebDriver browser: opens `url`, waits for `window.__results`. WebDriver has
+ * no console or page-error feed: errors the page throws are caught by an `error` listener the
+ * test pages install (`window.__errors`), when they do. */
+export async function runPageWebDriver(driver, url, timeoutMs = 120_000) {
+  await driver.get(url);
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const results = await driver.executeScript("return window.__results === undefined ? null : window.__results");
+    if (results) {
+      const pageErrors = (await driver.executeScript("return window.__errors || []")) ?? [];
+      return { results, pageErrors };
+    }
+    if (Date.now() > deadline) throw new Error(`timeout waiting for results of ${url}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
 }

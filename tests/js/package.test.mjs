@@ -1,23 +1,24 @@
 // The npm package, as a JS developer gets it: `npm pack` of the release build, installed into a
 // throwaway project outside the source tree, type-checked with `tsc --strict`, bundled by Vite,
 // and also loaded by a plain <script type="module"> page; both pages run the same scenarios
-// (tests/js/scenarios.js) in headless Chromium against the real dev server.
+// (tests/js/scenarios.js) against the real dev server, in headless Chromium and in WebKit; a
+// third page runs them inside a module Web Worker.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { ROOT, startDevServer, launchChromium, runPage } from "./browser.mjs";
+import { ROOT, startDevServer, launchChromium, launchWebKit, runPage, runPageWebDriver } from "./browser.mjs";
 
 const npm = (args, cwd) => execFileSync("npm", args, { cwd, stdio: ["ignore", "pipe", "pipe"], encoding: "utf8" });
-let project, server, chrome;
+let project, server, chrome, webkit;
 
 before(async () => {
   project = fs.mkdtempSync(path.join(os.tmpdir(), "sockwave-consumer-"));
   const packed = JSON.parse(npm(["pack", "--json", "--pack-destination", project], ROOT))[0];
   const tarball = path.join(project, packed.filename);
-  for (const f of ["index.html", "main.js", "plain.html", "types.ts", "tsconfig.json"]) {
+  for (const f of ["index.html", "main.js", "plain.html", "worker.html", "worker.js", "types.ts", "tsconfig.json"]) {
     fs.copyFileSync(path.join(ROOT, "tests/js/consumer", f), path.join(project, f));
   }
   fs.copyFileSync(path.join(ROOT, "tests/js/scenarios.js"), path.join(project, "scenarios.js"));
@@ -29,10 +30,12 @@ before(async () => {
   npm(["install", "--no-audit", "--no-fund", "--loglevel=error"], project);
   server = await startDevServer(project);
   chrome = await launchChromium();
+  webkit = await launchWebKit();
 });
 
 after(async () => {
   await chrome?.close();
+  await webkit?.close();
   await server?.stop();
   if (project && !process.env.KEEP_CONSUMER) fs.rmSync(project, { recursive: true, force: true });
 });
@@ -56,7 +59,8 @@ test("tsc --noEmit --strict accepts a consumer using every member", () => {
   execFileSync(path.join(project, "node_modules/.bin/tsc"), ["-p", "."], { cwd: project, stdio: "inherit" });
 });
 
-function assertAllPassed({ results, pageErrors }) {
+function assertAllPassed({ results, pageErrors }, context = "page") {
+  assert.ok(results.every((r) => (r.context ?? "page") === context), `ran in a ${context}`);
   if (results[0]?.memory) console.log("JS API wasm memory:", JSON.stringify(results[0].memory));
   const failed = results.filter((r) => !r.ok);
   assert.deepEqual(failed, [], `failed scenarios:\n${failed.map((r) => `${r.name}: ${r.detail}`).join("\n")}`);
@@ -75,4 +79,20 @@ test("Vite bundle of the installed package, in Chromium", async () => {
 
 test("plain <script type=module> page with the web target, in Chromium", async () => {
   assertAllPassed(await runPage(chrome.browser, `${server.httpBase}/plain.html?ws=${server.wsBase}`));
+});
+
+test("inside a module Web Worker, in Chromium", async () => {
+  assertAllPassed(await runPage(chrome.browser, `${server.httpBase}/worker.html?ws=${server.wsBase}`), "worker");
+});
+
+test("Vite bundle, in WebKit", async () => {
+  assertAllPassed(await runPageWebDriver(webkit.driver, `${server.httpBase}/dist/index.html?ws=${server.wsBase}`));
+});
+
+test("plain <script type=module> page, in WebKit", async () => {
+  assertAllPassed(await runPageWebDriver(webkit.driver, `${server.httpBase}/plain.html?ws=${server.wsBase}`));
+});
+
+test("inside a module Web Worker, in WebKit", async () => {
+  assertAllPassed(await runPageWebDriver(webkit.driver, `${server.httpBase}/worker.html?ws=${server.wsBase}`), "worker");
 });

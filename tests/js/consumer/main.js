@@ -2,6 +2,10 @@
 import * as sockwave from "sockwave";
 import { run } from "./scenarios.js";
 
+window.__errors = [];
+addEventListener("error", (e) => window.__errors.push(`${e.message}`));
+addEventListener("unhandledrejection", (e) => window.__errors.push(`${e.reason}`));
+
 const ws = new URLSearchParams(location.search).get("ws");
 run(sockwave, ws).then(
   (results) => { window.__results = results; },
