@@ -8,7 +8,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import zlib from "node:zlib";
-import { ROOT, startDevServer } from "../tests/js/browser.mjs";
+import { ROOT, MINIBROWSER, startDevServer } from "../tests/js/browser.mjs";
 
 const SMOKE = process.argv.includes("--smoke");
 // Focused runs: --browsers=chromium --rounds=10 --workloads=text --clients="raw JS,gloo-net" --no-cycles
@@ -25,6 +25,15 @@ const ALL_CLIENTS = ["raw JS", "sockwave (Rust)", "sockwave (JS)", "gloo-net", "
 function version(cmd) {
   try {
     return execFileSync(cmd, ["--version"], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
+  } catch {
+    return "unknown";
+  }
+}
+
+/** WebKitGTK's version, from its package (MiniBrowser has no --version). */
+function webkitVersion() {
+  try {
+    return execFileSync("dpkg-query", ["-W", "-f=${Version}", "libwebkit2gtk-4.1-0"], { encoding: "utf8" }).trim();
   } catch {
     return "unknown";
   }
@@ -47,7 +56,11 @@ const BROWSERS = {
     ].join("\n"));
     return ["/usr/bin/firefox-esr", ["-headless", "-no-remote", "-profile", profile, url]];
   },
+  // WebKitGTK's MiniBrowser (Safari's engine) as a plain process on a virtual X display: no
+  // WebDriver in the way, like the other two.
+  webkit: (url) => ["xvfb-run", ["-a", MINIBROWSER, url]],
 };
+const BINARIES = { chromium: "/usr/bin/chromium", firefox: "/usr/bin/firefox-esr", webkit: "/usr/bin/WebKitWebDriver" };
 
 async function runBrowser(name, server) {
   const profile = fs.mkdtempSync(path.join(os.tmpdir(), `sockwave-bench-${name}-`));
@@ -143,7 +156,7 @@ try {
   for (const name of Object.keys(BROWSERS).filter((b) => !ONLY_BROWSERS || ONLY_BROWSERS.includes(b))) {
     console.log(`bench: ${name}${SMOKE ? " (smoke)" : ""}…`);
     const result = await runBrowser(name, server);
-    browsers[name] = { version: version(name === "chromium" ? "/usr/bin/chromium" : "/usr/bin/firefox-esr"), userAgent: result.userAgent, config: result.config, rows: aggregate(result), runs: result.runs };
+    browsers[name] = { version: name === "webkit" ? `WebKitGTK ${webkitVersion()}` : version(BINARIES[name]), userAgent: result.userAgent, config: result.config, rows: aggregate(result), runs: result.runs };
   }
 } finally {
   await server.stop();

@@ -18,7 +18,7 @@ stop_devserver() {
 
 # start_devserver WS_PORT HTTP_PORT [ROOT_DIR]
 # Builds and starts the dev server on 127.0.0.1 (port 0: any free port; its wss:// and https://
-# ports are always free ones), waits until it is ready, and sets WS_PORT / HTTP_PORT / WSS_PORT /
+# ports are DEV_WSS_PORT / DEV_HTTPS_PORT, free ones by default), waits until it is ready, and sets WS_PORT / HTTP_PORT / WSS_PORT /
 # HTTPS_PORT to the ports it got and DEV_CA to its CA certificate (PEM file). Stopped by
 # stop_devserver, which callers put in an EXIT trap so no process outlives the script.
 start_devserver() {
@@ -26,7 +26,7 @@ start_devserver() {
   cargo build --quiet --release -p sockwave-devserver
   log="$(mktemp)"
   DEV_CA="$(mktemp --suffix=.pem)"
-  "$ROOT/target/release/sockwave-devserver" --ws-port "$ws" --http-port "$http" --wss-port 0 --https-port 0 \
+  "$ROOT/target/release/sockwave-devserver" --ws-port "$ws" --http-port "$http" --wss-port "${DEV_WSS_PORT:-0}" --https-port "${DEV_HTTPS_PORT:-0}" \
     --ca-out "$DEV_CA" --root "$root" >"$log" 2>&1 &
   DEVSERVER_PID=$!
   for _ in $(seq 1 100); do

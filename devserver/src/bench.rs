@@ -4,8 +4,8 @@
 use std::path::Path;
 
 /// CPU time (ms) of `root` and its descendants: `(page processes, all processes)`. Page
-/// processes are Chromium renderers (`--type=renderer`) and Firefox content processes
-/// (`-contentproc ... tab`). Linux only; zeros elsewhere.
+/// processes are Chromium renderers (`--type=renderer`), Firefox content processes
+/// (`-contentproc ... tab`) and WebKit's web processes (`WebKitWebProcess`). Linux only; zeros elsewhere.
 pub fn cpu_ms(root: u32) -> (f64, f64) {
     let Ok(entries) = std::fs::read_dir("/proc") else {
         return (0.0, 0.0);
@@ -24,7 +24,8 @@ pub fn cpu_ms(root: u32) -> (f64, f64) {
             let cmdline = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
             let cmdline = String::from_utf8_lossy(&cmdline);
             let page = cmdline.contains("--type=renderer")
-                || (cmdline.contains("-contentproc") && cmdline.contains("tab"));
+                || (cmdline.contains("-contentproc") && cmdline.contains("tab"))
+                || cmdline.contains("WebKitWebProcess");
             Some((pid, ppid, ticks, page))
         })
         .collect();

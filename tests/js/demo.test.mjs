@@ -1,7 +1,9 @@
 // The demo, as a newcomer sees it: starts what `npm start` starts (scripts/start.sh, reusing
 // the build `npm test` just made), then drives the page in headless Chromium: the classic
 // "Run WebSocket" flow (on-page notices and ?alerts=1 dialogs), the console (binary, close with
-// code and reason, bad URL, server down, bad close code), and the Rust front end under /rust/.
+// code and reason, bad URL, server down, bad close code), and the Rust front end under /rust/;
+// the same page over https:// + wss:// (and a ws:// URL refused there, typed); and the classic
+// flow and the Rust front end in WebKit too, over WebDriver.
 // Screenshots go to test-output/ (not committed).
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
@@ -9,10 +11,11 @@ import { spawn } from "node:child_process";
 import net from "node:net";
 import fs from "node:fs";
 import path from "node:path";
-import { ROOT, launchChromium } from "./browser.mjs";
+import { By, Key } from "selenium-webdriver";
+import { ROOT, launchChromium, launchWebKit } from "./browser.mjs";
 
 const OUT = path.join(ROOT, "test-output");
-let start, chrome, wsPort, httpPort, page;
+let start, chrome, webkit, wsPort, httpPort, wssPort, httpsPort, page;
 
 async function freePort() {
   const srv = net.createServer().listen(0, "127.0.0.1");
@@ -24,12 +27,13 @@ async function freePort() {
 
 before(async () => {
   fs.mkdirSync(OUT, { recursive: true });
-  [wsPort, httpPort] = [await freePort(), await freePort()];
+  [wsPort, httpPort, wssPort, httpsPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
   start = spawn("bash", ["scripts/start.sh"], {
     cwd: ROOT,
     detached: true, // its own process group, so the whole tree stops with it
     stdio: ["ignore", "pipe", "inherit"],
-    env: { ...process.env, SOCKWAVE_SKIP_BUILD: "1", SOCKWAVE_WS_PORT: String(wsPort), SOCKWAVE_HTTP_PORT: String(httpPort) },
+    env: { ...process.env, SOCKWAVE_SKIP_BUILD: "1", SOCKWAVE_WS_PORT: String(wsPort), SOCKWAVE_HTTP_PORT: String(httpPort),
+      SOCKWAVE_WSS_PORT: String(wssPort), SOCKWAVE_HTTPS_PORT: String(httpsPort) },
   });
   let out = "";
   await new Promise((resolve, reject) => {
@@ -37,10 +41,12 @@ before(async () => {
     start.on("exit", (code) => reject(new Error(`npm start exited (${code}): ${out}`)));
   });
   chrome = await launchChromium();
+  webkit = await launchWebKit();
 });
 
 after(async () => {
   await chrome?.close();
+  await webkit?.close();
   if (start && start.exitCode === null) {
     const exited = new Promise((r) => start.once("exit", r));
     process.kill(-start.pid, "SIGTERM");
@@ -176,4 +182,67 @@ test("the Rust front end: echo, and it reconnects by itself", async () => {
   await page.screenshot({ path: path.join(OUT, "demo-rust.png"), fullPage: true });
   assert.deepEqual(errors, []);
   await page.close();
+});
+
+const CLASSIC = [
+  "WebSocket is supported by your Browser!",
+  "Message is sent...",
+  "Message is received... Message to send",
+  'Connection is closed... (code 1000, reason "done")',
+];
+
+test("over https:// and wss://: the classic flow, and a ws:// URL is a typed error", async () => {
+  // The dev server's certificate is a throwaway: this page accepts it, as a developer would.
+  const context = await chrome.browser.newContext({ ignoreHTTPSErrors: true });
+  page = await context.newPage();
+  const errors = [];
+  page.on("pageerror", (e) => errors.push(String(e)));
+  const wss = `wss://localhost:${wssPort}/echo`;
+  await page.goto(`https://127.0.0.1:${httpsPort}/?url=${encodeURIComponent(wss)}`);
+  await page.getByRole("link", { name: "Run WebSocket", exact: true }).click();
+  await page.waitForFunction(() => document.querySelectorAll("#notices li").length >= 4, null, { timeout: 10_000 });
+  assert.deepEqual((await texts("#notices li")).map(stripTime), CLASSIC);
+  // Mixed content: an insecure socket from a secure page. The browser's constructor throws
+  // SecurityError (nothing is sent); sockwave turns it into InvalidUrl and keeps its name.
+  // (Loopback hosts are exempt in browsers, so the URL names a host that never resolves.)
+  await page.fill("#url", "ws://mixed-content.invalid/echo");
+  await page.getByRole("button", { name: "Connect" }).click();
+  await waitForLog("#log", /bad URL: InvalidUrl: .*SecurityError/);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+/** Waits until `script` (a function body run in the page) returns a truthy value. */
+async function until(driver, script, what, timeoutMs = 10_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await driver.executeScript(script);
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timeout: ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+const logHas = (pattern) => `return [...document.querySelectorAll("#log li")].some((li) => ${pattern}.test(li.textContent))`;
+
+test("WebKit: Run WebSocket, four notices in order", async () => {
+  const { driver } = webkit;
+  await driver.get(site(`/?url=${encodeURIComponent(echoUrl())}`));
+  await driver.findElement(By.linkText("Run WebSocket")).click();
+  const notices = await until(driver, `const li = [...document.querySelectorAll("#notices li")];
+    return li.length >= 4 && li.map((l) => l.textContent);`, "four notices");
+  assert.deepEqual(notices.map(stripTime), CLASSIC);
+});
+
+test("WebKit: the Rust front end echoes and reconnects by itself", async () => {
+  const { driver } = webkit;
+  await driver.get(site(`/rust/?url=${encodeURIComponent(`ws://localhost:${wsPort}/drop?after=1`)}`));
+  const connected = `return document.querySelector("#status").className === "connected"`;
+  await until(driver, connected, "connected");
+  await driver.findElement(By.css("#message")).sendKeys("hi from rust", Key.ENTER);
+  await until(driver, logHas("/echo: hi from rust/"), "echo");
+  await until(driver, logHas("/reconnecting in \\d+\\.\\d s \\(attempt 1\\)/"), "reconnect attempt");
+  await until(driver, connected, "connected again");
+  await driver.findElement(By.css("#message")).sendKeys("after reconnect", Key.ENTER);
+  await until(driver, logHas("/echo: after reconnect/"), "echo after reconnect");
+  fs.writeFileSync(path.join(OUT, "demo-rust-webkit.png"), await driver.takeScreenshot(), "base64");
 });
