@@ -46,7 +46,7 @@ bash scripts/build-demo.sh
 step "benchmark smoke run (tiny counts, no thresholds: keeps npm run bench from rotting)"
 SOCKWAVE_SKIP_SETUP=1 SOCKWAVE_SKIP_BUILD=1 bash scripts/bench.sh --smoke
 
-step "JavaScript end-to-end: the packed package (Vite, plain page) and the demo, headless Chromium"
+step "JavaScript end-to-end: the packed package (Vite, plain page, module worker) and the demo, in Chromium and WebKit"
 node --test tests/js/*.test.mjs
 
 echo
