@@ -9,7 +9,9 @@ export type InitInput =
   | WebAssembly.Module
   | { module_or_path: RequestInfo | URL | Response | BufferSource | WebAssembly.Module };
 
-/** Loads the WebAssembly module. Call (and await) once before anything else. */
+/** Loads the WebAssembly module. Importing "sockwave" has already done it (top-level await;
+ * in Node, from disk), so this resolves at once there. With "sockwave/manual", call and await
+ * it before anything else, with where the .wasm is if it is not next to the glue. */
 export default function init(input?: InitInput | Promise<InitInput>): Promise<unknown>;
 
 /** Options of `connect`. With `reconnect`, `heartbeat` or `idleTimeoutMs` the socket

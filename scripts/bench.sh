@@ -11,7 +11,7 @@ wasm-pack --quiet build bench/clients --release --target web --out-dir ../page/p
 rm -f bench/page/pkg/.gitignore
 rm -rf bench/page/sockwave
 mkdir -p bench/page/sockwave/js bench/page/sockwave/pkg/web
-cp js/index.js bench/page/sockwave/js/
+cp js/*.js bench/page/sockwave/js/
 cp pkg/web/sockwave.js pkg/web/sockwave_bg.wasm bench/page/sockwave/pkg/web/
 cargo build --quiet --release -p sockwave-devserver
 step "bench${1:+ $1}"

@@ -1,6 +1,8 @@
 // The demo page: the classic "Run WebSocket" example, then a small console, both on sockwave's
 // npm package (staged into www/sockwave/ by `npm start`).
-import init, { Socket } from "./sockwave/js/index.js";
+// "manual": the page is usable (WebSocketTest defined) before the .wasm arrives; each action
+// awaits `ready`. An app that can wait at import uses "sockwave" (index.js) and no init().
+import init, { Socket } from "./sockwave/js/manual.js";
 
 const $ = (sel) => document.querySelector(sel);
 const params = new URLSearchParams(location.search);

