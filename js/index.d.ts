@@ -120,12 +120,15 @@ export interface SockwaveError extends Error {
   name: SockwaveErrorName;
   /** The URL given (`InvalidUrl`). */
   url?: string;
-  /** Why it was rejected (`InvalidUrl`, `InvalidProtocol`). */
+  /** Why it was rejected (`InvalidUrl`, `InvalidProtocol`), or the close reason (the errors
+   * that carry a `closeEvent`). */
   reason?: string;
   /** The offending subprotocol (`InvalidProtocol`). */
   protocol?: string;
-  /** The close code (`InvalidCloseCode`, `ConnectFailed`, `ConnectionLost`). */
+  /** The close code (`InvalidCloseCode`, and the errors that carry a `closeEvent`). */
   code?: number;
+  /** Whether the close was clean (the errors that carry a `closeEvent`). */
+  wasClean?: boolean;
   /** The reason's UTF-8 length (`ReasonTooLong`). */
   length?: number;
   /** The close event (`ConnectFailed`, `ConnectionLost`, `ReconnectRefused`, `RetriesExhausted`). */
@@ -222,4 +225,9 @@ export function liveListeners(): number;
 
 /** Connects and resolves with an open Socket; rejects with `InvalidUrl`, `InvalidProtocol`,
  * `ConnectFailed` or `ConnectTimeout`. */
-export function connect(url: string, options?: ConnectOptions): Promise<Socket>;
+export function connect(url: string | UrlProvider, options?: ConnectOptions): Promise<Socket>;
+
+/** A URL chosen at connect time: called before every attempt (with reconnection, before each
+ * reconnect too), e.g. to put a fresh token in it. Throwing, rejecting or giving no string
+ * fails that attempt with `InvalidUrl`, which a reconnecting socket does not retry. */
+export type UrlProvider = () => string | Promise<string>;

@@ -29,8 +29,17 @@ pub(crate) fn close_event_to_js(ev: &CloseEvent) -> JsValue {
     obj
 }
 
+/// The close behind an error, kept on it: `code`, `reason` and `wasClean` directly (what
+/// users of other wrappers look for), and the whole `closeEvent`.
+fn set_close(obj: &JsValue, ev: &CloseEvent) {
+    set(obj, "code", ev.code);
+    set(obj, "reason", ev.reason.as_str());
+    set(obj, "wasClean", ev.was_clean);
+    set(obj, "closeEvent", close_event_to_js(ev));
+}
+
 /// An `Error` whose `name` is the variant's ([`Error::name`]) and whose properties carry the
-/// context: `url`, `reason`, `protocol`, `code`, `length`, `closeEvent`.
+/// context: `url`, `reason`, `protocol`, `code`, `wasClean`, `length`, `closeEvent`.
 impl From<Error> for JsValue {
     fn from(err: Error) -> JsValue {
         let js = js_sys::Error::new(&err.to_string());
@@ -48,13 +57,11 @@ impl From<Error> for JsValue {
             Error::InvalidCloseCode(code) => set(obj, "code", *code),
             Error::ReasonTooLong { len } => set(obj, "length", *len as u32),
             Error::ConnectFailed(ev) | Error::ConnectionLost(ev) | Error::ReconnectRefused(ev) => {
-                set(obj, "code", ev.code);
-                set(obj, "closeEvent", close_event_to_js(ev));
+                set_close(obj, ev);
             }
             Error::RetriesExhausted { attempts, last } => {
                 set(obj, "attempts", *attempts);
-                set(obj, "code", last.code);
-                set(obj, "closeEvent", close_event_to_js(last));
+                set_close(obj, last);
             }
             Error::QueueFull { limit } => set(obj, "limit", *limit as u32),
             Error::Browser { name, .. } => set(obj, "browserName", name.as_str()),

@@ -88,23 +88,35 @@ impl std::fmt::Debug for Socket {
     }
 }
 
-/// Connects and resolves with an open `Socket`. Options: `protocols` (string[]),
-/// `highWaterMark` (bytes), `connectTimeoutMs`; with `reconnect`, `heartbeat` or
-/// `idleTimeoutMs` the socket reconnects by itself (see `options.rs`), and the promise resolves
-/// at the first open (or rejects when it gives up first).
 /// How many browser listeners sockwave has attached (4 per live socket): for leak checks.
 #[wasm_bindgen(js_name = liveListeners)]
 pub fn live_listeners() -> u32 {
     crate::live_listeners() as u32
 }
 
+/// Connects and resolves with an open `Socket`. `url` is a string, or a function returning a
+/// string or a promise of one, called before every attempt (a fresh token, another host).
+/// Options: `protocols` (string[]), `highWaterMark` (bytes), `connectTimeoutMs`; with
+/// `reconnect`, `heartbeat` or `idleTimeoutMs` the socket reconnects by itself (see
+/// `options.rs`), and the promise resolves at the first open (or rejects when it gives up
+/// first).
 #[wasm_bindgen]
-pub async fn connect(url: String, options: JsValue) -> Result<Socket, JsValue> {
+pub async fn connect(url: JsValue, options: JsValue) -> Result<Socket, JsValue> {
+    let provider = url.dyn_ref::<Function>().cloned();
     if !options::wants_reconnect(&options) {
+        let url = match &provider {
+            Some(provider) => options::call_url_provider(provider.clone()).await,
+            None => options::url_string(&url),
+        };
         let ws = options::builder(url, &options)?.connect().await?;
         return Ok(Socket::wrap(Conn::plain(ws)));
     }
-    let mut ws = options::reconnecting(url, &options)?.build();
+    let builder = options::reconnecting(options::url_string(&url), &options)?;
+    let builder = match provider {
+        Some(provider) => builder.url_provider(move || options::call_url_provider(provider.clone())),
+        None => builder,
+    };
+    let mut ws = builder.build();
     let mut states = ws.states();
     let first_open = poll_fn(|cx| loop {
         match std::task::ready!(Pin::new(&mut states).poll_next(cx)) {

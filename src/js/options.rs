@@ -133,3 +133,31 @@ pub(crate) fn reconnecting(url: String, options: &JsValue) -> Result<Reconnectin
     }
     Ok(builder)
 }
+
+/// The URL a string argument gives (anything else: a URL no browser accepts, so the connect
+/// fails with `InvalidUrl` naming what was given).
+pub(crate) fn url_string(url: &JsValue) -> String {
+    url.as_string().unwrap_or_else(|| {
+        let mut bad = String::from("invalid:url is neither a string nor a function: ");
+        bad.push_str(&url.js_typeof().as_string().unwrap_or_default());
+        bad
+    })
+}
+
+/// Calls a `url` function and awaits its answer if it is a promise. A function that throws,
+/// rejects or gives no string yields a URL no browser accepts: the attempt ends in `InvalidUrl`
+/// (a reconnecting socket then stops, as for any unusable URL).
+pub(crate) async fn call_url_provider(provider: Function) -> String {
+    let answer = match provider.call0(&JsValue::UNDEFINED) {
+        Ok(value) => match value.dyn_into::<js_sys::Promise>() {
+            Ok(promise) => wasm_bindgen_futures::JsFuture::from(promise).await,
+            Err(value) => Ok(value),
+        },
+        Err(e) => Err(e),
+    };
+    match answer {
+        Ok(value) if value.is_string() => value.as_string().unwrap_or_default(),
+        Ok(_) => "invalid:the url function gave no string".into(),
+        Err(_) => "invalid:the url function threw or rejected".into(),
+    }
+}

@@ -87,6 +87,28 @@ export async function run(sockwave, wsBase) {
       check(seen.join("|") === "open|message:Message to send|listener:Message to send|close:1000:done:true",
         seen.join("|"));
     },
+    "url as a function (or a promise), called before every attempt": async () => {
+      let calls = 0;
+      // /drop?after=1 echoes one message, then drops: each reconnect asks for the URL again.
+      const ws = await connect(async () => { calls++; return url("/drop?after=1"); }, {
+        reconnect: { minDelayMs: 10, maxDelayMs: 20 },
+      });
+      const it = ws[Symbol.asyncIterator]();
+      await ws.send("a");
+      check((await withTimeout(it.next(), 5000, "first echo")).value === "a", "first echo");
+      // Bounded: 100 × 50 ms.
+      for (let i = 0; i < 100 && !(calls >= 2 && ws.readyState === Socket.OPEN); i++) {
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      check(calls >= 2, `called before each attempt (${calls} calls)`);
+      await ws.send("b");
+      check((await withTimeout(it.next(), 5000, "echo after reconnect")).value === "b", "echo after reconnect");
+      await ws.close();
+      const plain = await connect(() => url("/echo"));
+      check(plain.readyState === Socket.OPEN, "a plain function works without reconnect");
+      await plain.close();
+      await expectError(connect(() => { throw new Error("no token"); }), "InvalidUrl");
+    },
     "error: InvalidUrl": async () => {
       const e = await expectError(connect("ws://"), "InvalidUrl");
       check(e.url === "ws://", "url property");
@@ -99,6 +121,7 @@ export async function run(sockwave, wsBase) {
     "error: ConnectFailed": async () => {
       const e = await expectError(connect("ws://127.0.0.1:19999/"), "ConnectFailed");
       check(e.code === 1006 && e.closeEvent.code === 1006, "closeEvent property");
+      check(e.reason === "" && e.wasClean === false, "code, reason and wasClean on the error itself");
     },
     "error: ConnectTimeout": async () => {
       await expectError(connect(url("/hang"), { connectTimeoutMs: 150 }), "ConnectTimeout");
