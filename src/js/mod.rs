@@ -113,7 +113,9 @@ pub async fn connect(url: JsValue, options: JsValue) -> Result<Socket, JsValue> 
     }
     let builder = options::reconnecting(options::url_string(&url), &options)?;
     let builder = match provider {
-        Some(provider) => builder.url_provider(move || options::call_url_provider(provider.clone())),
+        Some(provider) => {
+            builder.url_provider(move || options::call_url_provider(provider.clone()))
+        }
         None => builder,
     };
     let mut ws = builder.build();
