@@ -181,8 +181,15 @@ export class Socket implements AsyncIterable<Data> {
   send(data: SendData): Promise<void>;
   /** Closes (default 1000, ""), checking code and reason first. */
   close(code?: number, reason?: string): Promise<CloseInfo>;
-  /** Settles when the socket closes, for any reason. */
+  /** Settles when the socket closes, for any reason (a new promise after `reconnect()`
+   * starts a socket that gave up over). */
   readonly closed: Promise<CloseInfo>;
+  /** A socket that reconnects (`connect` with `reconnect`, `heartbeat` or `idleTimeoutMs`):
+   * an attempt now, backoff reset. Drops the open connection (1000, "reconnect"; a
+   * `disconnect` event reports what was in flight) or cuts the backoff delay short; after the
+   * socket gave up (`RetriesExhausted`, `ReconnectRefused`) it starts over, events and messages
+   * again. Throws `Closed` after `close()`, `UsageError` on a socket that does not reconnect. */
+  reconnect(): void;
 
   onopen: ((this: void, ev: Event) => unknown) | null;
   onmessage: ((this: void, ev: MessageEvent<Data>) => unknown) | null;

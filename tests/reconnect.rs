@@ -12,6 +12,9 @@
 //! 6. a server that stops reading: the sink blocks, memory stays bounded (WebKit: cannot block,
 //!    `bufferedAmount` hides the stall; the test states that);
 //!
+//! 7. `reconnect()`: replaces an open connection at once, cuts a backoff delay short, starts
+//!    over after retries ran out, and is `Closed` after `close()`.
+//!
 //! Also: `should_reconnect` declining, and a URL provider called per attempt.
 #![cfg(target_family = "wasm")]
 
@@ -269,6 +272,129 @@ async fn url_provider_is_asked_before_each_attempt() {
         Some(Ok(Message::text("token ok")))
     );
     assert_eq!(calls.get(), 3);
+}
+
+/// Waits (bounded) for the first state that `pick` accepts, returning what it returns.
+async fn wait_state<T>(
+    states: &mut sockwave::reconnect::States,
+    what: &str,
+    mut pick: impl FnMut(ConnectionState) -> Option<T>,
+) -> T {
+    within(LONG, what, async {
+        while let Some(s) = states.next().await {
+            if let Some(t) = pick(s) {
+                return t;
+            }
+        }
+        panic!("states ended before {what}")
+    })
+    .await
+}
+
+#[wasm_bindgen_test]
+async fn reconnect_replaces_an_open_connection_at_once() {
+    // A backoff of a minute: any quick reconnection is reconnect()'s doing.
+    let mut ws = ReconnectingWebSocket::builder(url("/echo"))
+        .backoff(Backoff::constant(MS(60_000)))
+        .build();
+    let mut states = ws.states();
+    wait_state(&mut states, "open", |s| {
+        (s == ConnectionState::Open).then_some(())
+    })
+    .await;
+    let started = now();
+    ws.reconnect().expect("running");
+    let close = wait_state(&mut states, "disconnected", |s| match s {
+        ConnectionState::Disconnected { close, .. } => Some(close),
+        _ => None,
+    })
+    .await;
+    assert_eq!(
+        (close.code, close.reason.as_str(), close.was_clean),
+        (1000, "reconnect", true)
+    );
+    wait_state(&mut states, "open again", |s| {
+        (s == ConnectionState::Open).then_some(())
+    })
+    .await;
+    assert!(now() - started < 5_000.0, "no backoff delay");
+    ws.send(Message::text("after")).await.expect("queued");
+    assert_eq!(
+        within(LONG, "echo", ws.next()).await,
+        Some(Ok(Message::text("after")))
+    );
+}
+
+#[wasm_bindgen_test]
+async fn reconnect_cuts_the_backoff_delay_short() {
+    let calls = Rc::new(Cell::new(0u32));
+    let counter = Rc::clone(&calls);
+    let ws = ReconnectingWebSocket::builder("unused")
+        .url_provider(move || {
+            counter.set(counter.get() + 1);
+            let n = counter.get();
+            async move {
+                if n < 2 {
+                    DEAD_URL.to_string()
+                } else {
+                    url("/echo")
+                }
+            }
+        })
+        .backoff(Backoff::constant(MS(60_000)))
+        .build();
+    let mut states = ws.states();
+    wait_state(&mut states, "a backoff delay", |s| {
+        matches!(s, ConnectionState::Reconnecting { .. }).then_some(())
+    })
+    .await;
+    let started = now();
+    ws.reconnect().expect("running");
+    let attempt = wait_state(&mut states, "an attempt", |s| match s {
+        ConnectionState::Connecting { attempt } => Some(attempt),
+        _ => None,
+    })
+    .await;
+    assert_eq!(attempt, 0, "backoff reset");
+    wait_state(&mut states, "open", |s| {
+        (s == ConnectionState::Open).then_some(())
+    })
+    .await;
+    assert!(now() - started < 5_000.0, "did not wait out the minute");
+    assert_eq!(calls.get(), 2);
+}
+
+#[wasm_bindgen_test]
+async fn reconnect_starts_over_after_retries_ran_out() {
+    let calls = Rc::new(Cell::new(0u32));
+    let counter = Rc::clone(&calls);
+    let mut ws = ReconnectingWebSocket::builder("unused")
+        .url_provider(move || {
+            counter.set(counter.get() + 1);
+            let n = counter.get();
+            // Refused twice (the first attempt and its one retry), then the server is back.
+            async move { url(if n <= 2 { "/reject" } else { "/echo" }) }
+        })
+        .backoff(Backoff::constant(MS(5)))
+        .max_retries(Some(1))
+        .build();
+    match within(LONG, "give up", ws.next()).await {
+        Some(Err(Error::RetriesExhausted { attempts: 1, .. })) => {}
+        other => panic!("expected RetriesExhausted, got {other:?}"),
+    }
+    assert_eq!(ws.next().await, None, "ended");
+    ws.reconnect().expect("starts over");
+    ws.send(Message::text("back")).await.expect("queued");
+    assert_eq!(
+        within(LONG, "echo", ws.next()).await,
+        Some(Ok(Message::text("back")))
+    );
+    assert_eq!(calls.get(), 3);
+    let ev = within(LONG, "close", ws.close_with(1000u16, "bye"))
+        .await
+        .expect("closes");
+    assert_eq!(ev.code, 1000);
+    assert_eq!(ws.reconnect(), Err(Error::Closed), "nothing after close()");
 }
 
 async fn time_to_detect(builder: sockwave::reconnect::ReconnectingBuilder) -> (CloseEvent, f64) {

@@ -61,7 +61,10 @@ struct Inner {
     /// `nextValue()` calls waiting, served in call order by one task.
     nexts: RefCell<VecDeque<PendingNext>>,
     receiving: Cell<bool>,
-    closed: Promise,
+    /// Settled when the socket ends; a new one after `reconnect()` starts a socket over.
+    closed: RefCell<Promise>,
+    /// Whether the pump task runs (it ends with the socket).
+    pumping: Cell<bool>,
 }
 
 const OPEN: usize = 0;
@@ -151,8 +154,6 @@ impl Socket {
     }
 
     fn wrap((conn, control): (Conn, Control)) -> Socket {
-        let mut settle = None;
-        let closed = Promise::new(&mut |resolve, _| settle = Some(resolve));
         let inner = Rc::new(Inner {
             conn,
             // `new EventTarget()` is in every browser sockwave supports.
@@ -165,10 +166,31 @@ impl Socket {
             sending: Cell::new(false),
             nexts: RefCell::new(VecDeque::new()),
             receiving: Cell::new(false),
-            closed,
+            closed: RefCell::new(Promise::resolve(&JsValue::UNDEFINED)),
+            pumping: Cell::new(false),
         });
-        spawn_local(pump(Rc::clone(&inner), control, settle));
+        start_pump(&inner, control);
         Socket { inner }
+    }
+
+    /// A reconnecting socket (made by `connect()` with `reconnect`, `heartbeat` or
+    /// `idleTimeoutMs`): an attempt now, backoff reset, dropping the open connection
+    /// (1000, "reconnect") or cutting the delay short; after it gave up (`RetriesExhausted`,
+    /// `ReconnectRefused`) it starts over, with a new `closed` promise and events again.
+    /// Throws `Closed` after `close()`, and `UsageError` on a socket that does not reconnect.
+    pub fn reconnect(&self) -> Result<(), JsValue> {
+        let Conn::Auto(ws) = &self.inner.conn else {
+            return Err(usage_error(
+                "UsageError",
+                "reconnect() needs a socket that reconnects: connect(url, { reconnect: {} })",
+            ));
+        };
+        ws.borrow().reconnect()?;
+        if !self.inner.pumping.get() {
+            let states = ws.borrow().states();
+            start_pump(&self.inner, Control::States(states));
+        }
+        Ok(())
     }
 
     /// 0 connecting, 1 open, 2 closing, 3 closed.
@@ -267,7 +289,7 @@ impl Socket {
     /// A promise of `{ code, reason, wasClean }`, settled when the socket closes for any reason.
     #[wasm_bindgen(getter)]
     pub fn closed(&self) -> Promise {
-        self.inner.closed.clone()
+        self.inner.closed.borrow().clone()
     }
 
     /// The next message (a string or `Uint8Array`), or `undefined` once the messages ended;
@@ -513,7 +535,19 @@ enum Pumped {
 
 /// Dispatches the control notices, and the messages once listeners take them (messages first,
 /// so `close` always comes after the last message).
-async fn pump(inner: Rc<Inner>, mut control: Control, settle_closed: Option<Function>) {
+/// Starts the pump with a fresh `closed` promise, which it settles at the end.
+fn start_pump(inner: &Rc<Inner>, control: Control) {
+    let mut settle = None;
+    *inner.closed.borrow_mut() = Promise::new(&mut |resolve, _| settle = Some(resolve));
+    inner.pumping.set(true);
+    let task = Rc::clone(inner);
+    spawn_local(async move {
+        pump(&task, control, settle).await;
+        task.pumping.set(false);
+    });
+}
+
+async fn pump(inner: &Inner, mut control: Control, settle_closed: Option<Function>) {
     let mut messages_done = false;
     loop {
         let next = poll_fn(|cx| {
@@ -528,11 +562,11 @@ async fn pump(inner: Rc<Inner>, mut control: Control, settle_closed: Option<Func
         })
         .await;
         match next {
-            Pumped::Message(Some(Ok(message))) => dispatch_message(&inner, message),
+            Pumped::Message(Some(Ok(message))) => dispatch_message(inner, message),
             // The loss itself is reported by `error` + `close`, as the browser does.
             Pumped::Message(_) => messages_done = true,
-            Pumped::Notice(Some(Notice::Open)) => dispatch_plain(&inner, OPEN, "open"),
-            Pumped::Notice(Some(Notice::Error)) => dispatch_plain(&inner, ERROR, "error"),
+            Pumped::Notice(Some(Notice::Open)) => dispatch_plain(inner, OPEN, "open"),
+            Pumped::Notice(Some(Notice::Error)) => dispatch_plain(inner, ERROR, "error"),
             Pumped::Notice(Some(Notice::Disconnected(close, in_flight))) => {
                 if let Ok(ev) = web_sys::Event::new("disconnect") {
                     let target: &JsValue = ev.as_ref();
@@ -560,7 +594,7 @@ async fn pump(inner: Rc<Inner>, mut control: Control, settle_closed: Option<Func
                 if inner.delivery.get() == Delivery::Events && !messages_done {
                     // Deliver what is still queued before announcing the close.
                     while let Some(Ok(message)) = poll_fn(|cx| inner.poll_message(cx)).await {
-                        dispatch_message(&inner, message);
+                        dispatch_message(inner, message);
                     }
                 }
                 let init = web_sys::CloseEventInit::new();

@@ -20,6 +20,8 @@ use crate::{CloseEvent, Error, WebSocket};
 enum Ended {
     /// By our own `close`.
     Closed(CloseEvent),
+    /// Dropped by `reconnect()`: attempt again at once.
+    Replaced(CloseEvent, InFlight),
     /// Any other way.
     Lost(CloseEvent, InFlight),
 }
@@ -40,6 +42,8 @@ pub(crate) async fn drive(shared: Rc<RefCell<Shared>>, config: Config) {
                 attempt = 0;
                 {
                     let mut s = shared.borrow_mut();
+                    // A `reconnect()` made while this attempt was under way is answered by it.
+                    s.take_reconnect_request();
                     s.current = Some(Rc::clone(&ws.core));
                     s.set_state(ConnectionState::Open);
                 }
@@ -47,6 +51,12 @@ pub(crate) async fn drive(shared: Rc<RefCell<Shared>>, config: Config) {
                 shared.borrow_mut().current = None;
                 match ended {
                     Ended::Closed(ev) => break ev,
+                    Ended::Replaced(close, in_flight) => {
+                        shared
+                            .borrow_mut()
+                            .set_state(ConnectionState::Disconnected { close, in_flight });
+                        continue;
+                    }
                     Ended::Lost(close, in_flight) => {
                         shared
                             .borrow_mut()
@@ -87,8 +97,18 @@ pub(crate) async fn drive(shared: Rc<RefCell<Shared>>, config: Config) {
         shared
             .borrow_mut()
             .set_state(ConnectionState::Reconnecting { attempt, delay });
-        // Cancelled by a close request: the timer is dropped (cleared) with the future.
-        let _ = interruptible(shared, Sleep::after(delay)).await;
+        // Cancelled by a close request: the timer is dropped (cleared) with the future. Cut
+        // short by `reconnect()`: attempt at once, backoff reset.
+        let mut sleep = Sleep::after(delay);
+        let woken = poll_fn(|cx| {
+            if shared.borrow_mut().take_reconnect_request() {
+                return Poll::Ready(true);
+            }
+            Pin::new(&mut sleep).poll(cx).map(|()| false)
+        });
+        if interruptible(shared, woken).await == Some(true) {
+            attempt = 0;
+        }
     };
     shared.borrow_mut().finish(last);
 }
@@ -177,6 +197,19 @@ async fn run(shared: &RefCell<Shared>, config: &Config, mut ws: WebSocket) -> En
             if let Some(limit) = config.idle_timeout {
                 arm(&mut idle_check, limit, cx);
             }
+        }
+
+        // `reconnect()`: this connection goes (closed normally, so the server sees a clean
+        // close), the loop attempts again at once.
+        if !closing && shared.borrow_mut().take_reconnect_request() {
+            let _ = ws.as_raw().close_with_code_and_reason(1000, "reconnect");
+            in_flight.unsent_bytes = ws.buffered_amount() as u64;
+            let close = CloseEvent {
+                code: 1000,
+                reason: "reconnect".into(),
+                was_clean: true,
+            };
+            return Poll::Ready(Ended::Replaced(close, in_flight));
         }
 
         // Our own close: the browser sends what is buffered, then the close frame.

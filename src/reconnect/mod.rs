@@ -91,6 +91,11 @@ pub(crate) struct Shared {
     pub(crate) state: ConnectionState,
     /// Set by `close`: the driver closes with it and stops.
     pub(crate) close_request: Option<(u16, String)>,
+    /// Set by `reconnect()`: the driver drops the open connection or skips the backoff delay,
+    /// and attempts at once.
+    pub(crate) reconnect_request: bool,
+    /// What the driver was started with, to start it again after it gave up (`reconnect()`).
+    config: Config,
     /// The driver has stopped; `final_close` says how.
     pub(crate) finished: bool,
     pub(crate) final_close: Option<CloseEvent>,
@@ -151,6 +156,11 @@ impl Shared {
             w.wake();
         }
         self.wake_writers();
+    }
+
+    /// Takes a pending `reconnect()` request.
+    pub(crate) fn take_reconnect_request(&mut self) -> bool {
+        std::mem::take(&mut self.reconnect_request)
     }
 
     fn request_close(&mut self, code: u16, reason: &str) {
@@ -272,6 +282,46 @@ impl ReconnectingWebSocket {
         self.close_handle(code.into(), reason)?.await
     }
 
+    /// An attempt now: drops the open connection (closing it with 1000, `"reconnect"`; what
+    /// was in flight is reported in [`ConnectionState::Disconnected`] as for any loss) or cuts
+    /// the backoff delay short, and connects at once with the backoff reset. While an attempt
+    /// is already under way it changes nothing.
+    ///
+    /// After the socket gave up ([`Error::RetriesExhausted`] or [`Error::ReconnectRefused`]),
+    /// it starts over: the stream, which yielded that error and ended, yields messages again
+    /// (so it is not fused across a `reconnect()`). After [`close_with`](Self::close_with) or
+    /// a drop nothing reconnects: [`Error::Closed`].
+    ///
+    /// ```no_run
+    /// # fn demo(ws: &sockwave::reconnect::ReconnectingWebSocket) -> Result<(), sockwave::Error> {
+    /// // The app knows better than the backoff: the network is back.
+    /// ws.reconnect()?;
+    /// # Ok(()) }
+    /// ```
+    pub fn reconnect(&self) -> Result<(), Error> {
+        let mut shared = self.shared.borrow_mut();
+        if shared.close_request.is_some() {
+            return Err(Error::Closed);
+        }
+        if shared.finished {
+            shared.finished = false;
+            shared.final_close = None;
+            shared.reconnect_request = false;
+            shared.set_state(ConnectionState::Connecting { attempt: 0 });
+            let config = shared.config.clone();
+            drop(shared);
+            wasm_bindgen_futures::spawn_local(driver::drive(Rc::clone(&self.shared), config));
+            return Ok(());
+        }
+        shared.reconnect_request = true;
+        let driver = shared.driver.take();
+        drop(shared);
+        if let Some(w) = driver {
+            w.wake();
+        }
+        Ok(())
+    }
+
     /// Requests the close now; the future (which holds no borrow of `self`) waits for the end.
     pub(crate) fn close_handle(
         &self,
@@ -313,10 +363,14 @@ impl Stream for ReconnectingWebSocket {
 
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         let this = self.get_mut();
-        if this.ended {
-            return Poll::Ready(None);
-        }
         let mut shared = this.shared.borrow_mut();
+        if this.ended {
+            if shared.finished {
+                return Poll::Ready(None);
+            }
+            // Started over by `reconnect()` after giving up.
+            this.ended = false;
+        }
         if let Some(item) = shared.incoming.pop_front() {
             return Poll::Ready(Some(item));
         }
@@ -514,6 +568,8 @@ impl ReconnectingBuilder {
             incoming: VecDeque::new(),
             state: ConnectionState::Connecting { attempt: 0 },
             close_request: None,
+            reconnect_request: false,
+            config: self.config.clone(),
             finished: false,
             final_close: None,
             reader: None,

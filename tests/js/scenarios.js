@@ -191,6 +191,37 @@ export async function run(sockwave, wsBase) {
         "RetriesExhausted");
       check(e.attempts === 2 && e.closeEvent.code === 1006, `attempts ${e.attempts}`);
     },
+    "reconnect(): now, and again after retries ran out": async () => {
+      let n = 0;
+      // 1st URL: echoes one message, then drops; 2nd: refused (retries run out); then echo.
+      const ws = await connect(() => { n++; return url(n === 1 ? "/drop?after=1" : n === 2 ? "/reject" : "/echo"); }, {
+        reconnect: { maxRetries: 1, minDelayMs: 5, maxDelayMs: 10 },
+      });
+      await ws.send("x");
+      const it = ws[Symbol.asyncIterator]();
+      check((await withTimeout(it.next(), 5000, "echo")).value === "x", "echo");
+      await expectError(withTimeout(it.next(), 5000, "giving up"), "RetriesExhausted");
+      const gaveUp = await withTimeout(ws.closed, 5000, "closed after giving up");
+      check(gaveUp.code === 1006, `closed ${JSON.stringify(gaveUp)}`);
+      ws.reconnect(); // starts over
+      await ws.send("y");
+      const again = ws[Symbol.asyncIterator]();
+      check((await withTimeout(again.next(), 5000, "echo after starting over")).value === "y", "started over");
+      check(n === 3 && ws.readyState === Socket.OPEN, `n ${n}, readyState ${ws.readyState}`);
+      // Now, while open: the connection is replaced at once (the backoff would be 5+ ms anyway;
+      // the disconnect event says why).
+      const replaced = new Promise((resolve) => ws.addEventListener("disconnect", resolve, { once: true }));
+      ws.reconnect();
+      const ev = await withTimeout(replaced, 5000, "disconnect");
+      check(ev.code === 1000 && ev.reason === "reconnect", `disconnect ${ev.code} ${ev.reason}`);
+      await ws.send("z");
+      check((await withTimeout(again.next(), 5000, "echo after reconnect()")).value === "z", "after reconnect()");
+      await ws.close();
+      await expectError(() => ws.reconnect(), "Closed");
+      const plain = await connect(url("/echo"));
+      await expectError(() => plain.reconnect(), "UsageError");
+      await plain.close();
+    },
     "heartbeat: a stalled server is detected": async () => {
       const ws = await connect(url("/stall"), {
         heartbeat: { intervalMs: 100, timeoutMs: 150, ping: "ping" },

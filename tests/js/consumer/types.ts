@@ -11,6 +11,7 @@ export async function everything(): Promise<void> {
   const options: ConnectOptions = { protocols: ["chat.v2"], highWaterMark: 1 << 20, connectTimeoutMs: 5000 };
   const ws: Socket = await connect("ws://127.0.0.1:9998/echo", options);
   const fromFn: Socket = await connect(async () => "ws://127.0.0.1:9998/echo", { reconnect: {} });
+  fromFn.reconnect();
   await fromFn.close();
   const payloads: SendData[] = ["hello", new Uint8Array([1]), new ArrayBuffer(2), new DataView(new ArrayBuffer(1))];
   for (const p of payloads) await ws.send(p);
