@@ -13,6 +13,10 @@ step "cargo fmt --check"
 cargo fmt --all -- --check
 
 step "clippy -D warnings (native and wasm32)"
+# This also checks the declared rust-version (Cargo.toml, 1.85): clippy's incompatible_msrv
+# lint (on by default, denied here) refuses any std API newer than it. (Only one toolchain can
+# be installed on these machines, so the MSRV cannot be compiled with directly.)
+grep -q '^rust-version = "' Cargo.toml || { echo "Cargo.toml must declare rust-version" >&2; exit 1; }
 cargo clippy --quiet --workspace --all-targets -- -D warnings
 cargo clippy --quiet -p sockwave --target wasm32-unknown-unknown --all-targets -- -D warnings
 cargo clippy --quiet -p sockwave --target wasm32-unknown-unknown --all-targets --features js -- -D warnings
@@ -42,6 +46,12 @@ untrust_dev_ca
 step "release npm package (wasm-pack --target web + wasm-opt)"
 SOCKWAVE_SKIP_SETUP=1 bash scripts/build.sh
 bash scripts/build-demo.sh
+
+step "ready to publish: cargo publish --dry-run, npm publish --dry-run"
+cargo publish --quiet --dry-run --allow-dirty -p sockwave
+# The crate ships every source file, the JS bindings' too (an exclude pattern once dropped them).
+cargo package --quiet --list --allow-dirty -p sockwave | grep -qx 'src/js/mod.rs'
+npm publish --dry-run --loglevel=error >/dev/null
 
 step "benchmark smoke run (tiny counts, no thresholds: keeps npm run bench from rotting)"
 SOCKWAVE_SKIP_SETUP=1 SOCKWAVE_SKIP_BUILD=1 bash scripts/bench.sh --smoke

@@ -1,4 +1,104 @@
-#![doc = include_str!("../README.md")]
+//! The browser's WebSocket, done right, for Rust compiled to WebAssembly.
+//!
+//! sockwave wraps the browser's native `WebSocket` (through wasm-bindgen and web-sys) as an
+//! async API: [`WebSocket::connect`] resolves once the socket is open, a [`WebSocket`] is a
+//! `futures` `Stream` of [`Message`]s and a `Sink` with backpressure from `bufferedAmount`,
+//! every failure is an [`Error`], and [`reconnect::ReconnectingWebSocket`] comes back by
+//! itself. It works in Chromium, Firefox and WebKit (Safari), in pages and in dedicated, shared
+//! and service workers, over `ws://` and `wss://`.
+//!
+//! # Quick start
+//!
+//! ```no_run
+//! use futures::{SinkExt, StreamExt};
+//! use sockwave::{Message, WebSocket};
+//!
+//! # async fn demo() -> Result<(), sockwave::Error> {
+//! let mut ws = WebSocket::connect("ws://127.0.0.1:9998/echo").await?;
+//! ws.send(Message::text("hi")).await?;          // waits while the browser's buffer is full
+//! while let Some(message) = ws.next().await {   // None after a clean close
+//!     println!("{:?}", message?);               // Err(ConnectionLost) after an unclean one
+//! }
+//! # Ok(()) }
+//! ```
+//!
+//! # Guarantees
+//!
+//! - **Nothing lost, nothing reordered**: listeners are attached before the browser can
+//!   deliver an event; messages wait in order until polled.
+//! - **Every end is explicit**: a clean close ends the stream with `None`, an unclean one
+//!   yields one `Err` first; `connect` always settles, in every engine (an `error` with no
+//!   `close`, as WebKit fires for sockets it refuses, ends the socket as close 1006).
+//! - **No silent drops**: sending on a closing or closed socket is [`Error::Closed`].
+//! - **Backpressure**: the `Sink` waits while `bufferedAmount` is at the high-water mark
+//!   (WebKit reports 0 once data reaches its network process: there it cannot see a stalled
+//!   server).
+//! - **Clean drop**: dropping the last handle closes the socket and removes every listener
+//!   ([`live_listeners`] counts them); no `Closure::forget`.
+//! - **No panics on bad input**: every failure is a variant of [`Error`].
+//!
+//! # More
+//!
+//! The README (the package's front page) has the rest: options, split halves and events,
+//! reconnection and what it does and does not deliver, the JavaScript package, the browser
+//! differences measured by the tests, the dev server and the benchmarks. The layers and the
+//! path of one message follow.
+//!
+//! # Architecture
+//!
+//! Layers, each in its own file, each using only those above it in this list:
+//!
+//! 1. **Pure types** (`close.rs`, `error.rs`, `message.rs`, `protocol.rs`, `state.rs`): no
+//!    web-sys, tested natively by `cargo test`.
+//! 2. **Callback layer** (`listeners.rs`): one owned `addEventListener` registration, removed
+//!    on drop. `timer.rs`: one owned `setTimeout` as a future.
+//! 3. **Socket core** (`socket.rs`): the browser socket, its four listeners and the `Inbox`
+//!    they fill. Listeners only record and wake; every decision lives in a `poll_*` function.
+//! 4. **Stream and sink** (`stream.rs`, `sink.rs`), observers (`events.rs`), and the public
+//!    handles and the connect future (`websocket.rs`).
+//! 5. **Reconnection** (`reconnect/`): a driver task that owns one [`WebSocket`] at a time.
+//! 6. **JavaScript** (`js/`, feature `js`): the npm package's bindings over all of the above.
+//!
+//! **One received message**, from the browser to your task: the browser fires `message` on its
+//! socket; the closure owned by a `Listener` (`listeners.rs`) calls `socket::dispatch`, which
+//! runs `socket::on_message` on the borrowed `Inbox`: the data becomes a [`Message`] (text as
+//! is, binary copied once out of its `ArrayBuffer`), is pushed onto `Inbox::queue`, and the
+//! stream's waker is taken. The borrow ends, then the waker wakes your task, whose
+//! `StreamExt::next` polls `impl Stream for WebSocket` (`stream.rs`): `Reader::poll_next` pops
+//! the queue front. When the queue is empty and `close` was recorded, the same function
+//! decides how the stream ends (`None`, or one `Err` for an unclean close).
+//!
+//! **One sent message**: `SinkExt::send` calls `poll_ready` (`sink.rs`), which waits for `open`
+//! while connecting and, while `bufferedAmount` may be at the high-water mark, polls it on a
+//! backing-off timer (the browser has no drain event); `start_send` then hands the data to the
+//! browser's `send()` (`socket::Core::send_now`), which refuses a closing or closed socket
+//! with [`Error::Closed`] instead of letting the browser drop it.
+//!
+//! Where each decision lives: how a socket ends (`socket.rs`: `on_error`, `on_close`); when
+//! `connect` settles (`websocket.rs`: `Connect`); backpressure (`sink.rs`); when to reconnect
+//! and what was in flight (`reconnect/driver.rs`).
+//!
+//! # Binary size
+//!
+//! Every byte of this crate lands in every app's `.wasm`, so a few techniques keep it small.
+//! Each is used where marked, and `npm test` guards the result (`tests/js/sizes.test.mjs`:
+//! the minimal echo app must stay within its budget and smaller than the same app on
+//! gloo-net or ws_stream_wasm; the npm package within its own budget):
+//!
+//! - **Paths linked only when used**, through function pointers installed by the call that
+//!   needs them: subprotocols (`WebSocketBuilder::protocols` installs
+//!   `construct_with_protocols`), event observers (`Inbox::notify`, installed by the first
+//!   `events()`), the JS raw-message mode (`Inbox::take_raw`).
+//! - **Out-of-line bodies** (`#[inline(never)]`) where inlining would copy one body into
+//!   several callers or into a closure's two vtable entries: `socket::listen`,
+//!   `socket::dispatch`, `Listener::drop`, `Sleep::new`.
+//! - **Named futures with non-generic `poll`s** ([`Connect`]) instead of `async fn` bodies
+//!   that would be inlined into every caller's future.
+//! - **No formatting on common paths**: strings concatenated by hand (`invalid_url`), binary
+//!   copied by the glue (`socket::bytes_of`) rather than through `Uint8Array::to_vec`, whose
+//!   length assertion links the integer formatter.
+//! - **One timer** (`timer::Sleep`) over gloo-timers' callback `Timeout`, not its
+//!   channel-based future.
 #![forbid(unsafe_code)]
 #![deny(missing_docs, missing_debug_implementations)]
 
@@ -32,6 +132,12 @@ pub use state::{ReadyState, WsEvent};
 pub use websocket::{
     Connect, ReadHalf, WebSocket, WebSocketBuilder, WriteHalf, DEFAULT_HIGH_WATER_MARK,
 };
+
+/// The README's examples, compiled and run as doc tests (the crate's front page above is
+/// shorter; the README keeps the rest).
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
 
 /// How many browser event listeners sockwave has attached right now: 4 per live socket, 0 once
 /// every socket has been dropped. For leak checks in tests and long-running pages.
