@@ -54,17 +54,22 @@
 //!    on drop. `timer.rs`: one owned `setTimeout` as a future.
 //! 3. **Socket core** (`socket.rs`): the browser socket, its four listeners and the `Inbox`
 //!    they fill. Listeners only record and wake; every decision lives in a `poll_*` function.
-//! 4. **Stream and sink** (`stream.rs`, `sink.rs`), observers (`events.rs`), and the public
-//!    handles and the connect future (`websocket.rs`).
-//! 5. **Reconnection** (`reconnect/`): a driver task that owns one [`WebSocket`] at a time.
-//! 6. **JavaScript** (`js/`, feature `js`): the npm package's bindings over all of the above.
+//! 4. **Stream and sink logic** (`stream.rs`, `sink.rs`: what `poll_next`, `poll_ready`,
+//!    `poll_flush` and `poll_close` do with a core) and observers (`events.rs`).
+//! 5. **Handles** (`websocket.rs`): [`WebSocket`] and its halves, with their `Stream` and
+//!    `Sink` impls right next to them.
+//! 6. **Opening** (`connect.rs`): [`WebSocketBuilder`], the [`Connect`] future, and the
+//!    constructors of [`WebSocket`].
+//! 7. **Reconnection** (`reconnect/`): a driver task that owns one [`WebSocket`] at a time.
+//! 8. **JavaScript** (`js/`, feature `js`): the npm package's bindings over all of the above.
 //!
 //! **One received message**, from the browser to your task: the browser fires `message` on its
 //! socket; the closure owned by a `Listener` (`listeners.rs`) calls `socket::dispatch`, which
 //! runs `socket::on_message` on the borrowed `Inbox`: the data becomes a [`Message`] (text as
 //! is, binary copied once out of its `ArrayBuffer`), is pushed onto `Inbox::queue`, and the
 //! stream's waker is taken. The borrow ends, then the waker wakes your task, whose
-//! `StreamExt::next` polls `impl Stream for WebSocket` (`stream.rs`): `Reader::poll_next` pops
+//! `StreamExt::next` polls `impl Stream for WebSocket` (`websocket.rs`), which hands the core
+//! to `Reader::poll_next` (`stream.rs`): it pops
 //! the queue front. When the queue is empty and `close` was recorded, the same function
 //! decides how the stream ends (`None`, or one `Err` for an unclean close).
 //!
@@ -75,7 +80,7 @@
 //! with [`Error::Closed`] instead of letting the browser drop it.
 //!
 //! Where each decision lives: how a socket ends (`socket.rs`: `on_error`, `on_close`); when
-//! `connect` settles (`websocket.rs`: `Connect`); backpressure (`sink.rs`); when to reconnect
+//! `connect` settles (`connect.rs`: `Connect`); backpressure (`sink.rs`); when to reconnect
 //! and what was in flight (`reconnect/driver.rs`).
 //!
 //! # Binary size
@@ -110,6 +115,7 @@ mod protocol;
 mod state;
 
 // The browser layer: listeners, then the socket core, then Stream / Sink / events on top.
+mod connect;
 mod events;
 mod listeners;
 mod sink;
@@ -125,13 +131,12 @@ pub mod reconnect;
 mod js;
 
 pub use close::{validate_close, CloseCode, CloseEvent, MAX_REASON_BYTES};
+pub use connect::{Connect, WebSocketBuilder};
 pub use error::Error;
 pub use events::{Events, Observer};
 pub use message::Message;
 pub use state::{ReadyState, WsEvent};
-pub use websocket::{
-    Connect, ReadHalf, WebSocket, WebSocketBuilder, WriteHalf, DEFAULT_HIGH_WATER_MARK,
-};
+pub use websocket::{ReadHalf, WebSocket, WriteHalf, DEFAULT_HIGH_WATER_MARK};
 
 /// The README's examples, compiled and run as doc tests (the crate's front page above is
 /// shorter; the README keeps the rest).

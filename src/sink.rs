@@ -1,4 +1,5 @@
-//! The sending side: a `Sink` with backpressure from `bufferedAmount`.
+//! The sending side's logic: backpressure from `bufferedAmount`, flush and close, for the
+//! `Sink` impls that sit next to their types in `websocket.rs`.
 //!
 //! The browser fires no event when its send buffer drains, so waiting for it means polling
 //! `bufferedAmount` on a gloo-timers timeout that backs off (0, 1, 2, 4, 8 ms) and resets
@@ -8,12 +9,9 @@ use std::future::Future;
 use std::pin::Pin;
 use std::task::{ready, Context, Poll};
 
-use futures_sink::Sink;
-
 use crate::socket::{browser_error, Core};
 use crate::timer::Sleep;
-use crate::websocket::{WebSocket, WriteHalf};
-use crate::{Error, Message, ReadyState};
+use crate::{Error, ReadyState};
 
 const MAX_POLL_DELAY_MS: u32 = 8;
 
@@ -47,7 +45,11 @@ impl Writer {
         }
     }
 
-    fn poll_ready(&mut self, core: &Core, cx: &mut Context<'_>) -> Poll<Result<(), Error>> {
+    pub(crate) fn poll_ready(
+        &mut self,
+        core: &Core,
+        cx: &mut Context<'_>,
+    ) -> Poll<Result<(), Error>> {
         match core.ready_state() {
             ReadyState::Connecting => {
                 // `open` (or `close`) wakes us; re-check in case it fired in between.
@@ -64,7 +66,11 @@ impl Writer {
         }
     }
 
-    fn poll_flush(&mut self, core: &Core, cx: &mut Context<'_>) -> Poll<Result<(), Error>> {
+    pub(crate) fn poll_flush(
+        &mut self,
+        core: &Core,
+        cx: &mut Context<'_>,
+    ) -> Poll<Result<(), Error>> {
         if core.read_buffered() > 0 && core.ready_state() == ReadyState::Closed {
             // The browser never sends what was still buffered when the socket closed.
             return Poll::Ready(Err(Error::Closed));
@@ -73,7 +79,11 @@ impl Writer {
         Poll::Ready(Ok(()))
     }
 
-    fn poll_close(&mut self, core: &Core, cx: &mut Context<'_>) -> Poll<Result<(), Error>> {
+    pub(crate) fn poll_close(
+        &mut self,
+        core: &Core,
+        cx: &mut Context<'_>,
+    ) -> Poll<Result<(), Error>> {
         if !self.close_requested {
             self.close_requested = true;
             self.drain_timer = None;
@@ -89,36 +99,3 @@ impl Writer {
         Poll::Ready(Ok(()))
     }
 }
-
-macro_rules! impl_sink {
-    ($($ty:ty),*) => {$(
-        /// Sends messages with backpressure: `poll_ready` waits for `open`, then while
-        /// `bufferedAmount` is at or above the high-water mark; `poll_flush` waits until
-        /// `bufferedAmount` is 0; `poll_close` closes with 1000 and waits for the `close` event.
-        /// Once the socket is closing or closed, sending fails with [`Error::Closed`].
-        impl Sink<Message> for $ty {
-            type Error = Error;
-
-            fn poll_ready(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<(), Error>> {
-                let this = self.get_mut();
-                this.writer.poll_ready(&this.core, cx)
-            }
-
-            fn start_send(self: Pin<&mut Self>, item: Message) -> Result<(), Error> {
-                self.core.send_now(&item)
-            }
-
-            fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<(), Error>> {
-                let this = self.get_mut();
-                this.writer.poll_flush(&this.core, cx)
-            }
-
-            fn poll_close(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<(), Error>> {
-                let this = self.get_mut();
-                this.writer.poll_close(&this.core, cx)
-            }
-        }
-    )*};
-}
-
-impl_sink!(WebSocket, WriteHalf);

@@ -1,12 +1,9 @@
-//! The receiving side: a `Stream` of messages over the core's inbox.
+//! The receiving side's logic: what `poll_next` of a socket's `Stream` does with the core's
+//! inbox. The `Stream` impls themselves sit next to their types, in `websocket.rs`.
 
-use std::pin::Pin;
 use std::task::{Context, Poll};
 
-use futures_core::stream::{FusedStream, Stream};
-
 use crate::socket::{Core, Inbox};
-use crate::websocket::{ReadHalf, WebSocket};
 use crate::{Error, Message};
 
 /// The stream's own state: whether it has ended.
@@ -18,7 +15,11 @@ pub(crate) struct Reader {
 impl Reader {
     /// Messages in arrival order; after `close`, one `Err` if the close was unclean, then `None`
     /// forever.
-    fn poll_next(&mut self, core: &Core, cx: &Context<'_>) -> Poll<Option<Result<Message, Error>>> {
+    pub(crate) fn poll_next(
+        &mut self,
+        core: &Core,
+        cx: &Context<'_>,
+    ) -> Poll<Option<Result<Message, Error>>> {
         self.poll_with(core, cx, |inbox| inbox.queue.pop_front())
     }
 
@@ -51,27 +52,9 @@ impl Reader {
             Error::ConnectFailed(close)
         })))
     }
+
+    /// Whether the stream has ended (`FusedStream::is_terminated`).
+    pub(crate) fn is_done(&self) -> bool {
+        self.done
+    }
 }
-
-macro_rules! impl_stream {
-    ($($ty:ty),*) => {$(
-        /// Received messages, in order. A clean close ends the stream with `None`; an unclean
-        /// one yields one `Err(ConnectionLost)` (or `ConnectFailed` if it never opened) first.
-        impl Stream for $ty {
-            type Item = Result<Message, Error>;
-
-            fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
-                let this = self.get_mut();
-                this.reader.poll_next(&this.core, cx)
-            }
-        }
-
-        impl FusedStream for $ty {
-            fn is_terminated(&self) -> bool {
-                self.reader.done
-            }
-        }
-    )*};
-}
-
-impl_stream!(WebSocket, ReadHalf);
