@@ -13,12 +13,13 @@ use std::task::{Context, Poll, Waker};
 
 use futures_core::stream::{FusedStream, Stream};
 
+use crate::wake::WakerSlot;
 use crate::WsEvent;
 
 /// One observer's queue: items in order, then the end.
 pub(crate) struct Feed<T> {
     items: VecDeque<T>,
-    waker: Option<Waker>,
+    waker: WakerSlot,
     done: bool,
 }
 
@@ -26,33 +27,24 @@ impl<T> Feed<T> {
     pub(crate) fn new() -> Rc<RefCell<Self>> {
         Rc::new(RefCell::new(Feed {
             items: VecDeque::new(),
-            waker: None,
+            waker: WakerSlot::default(),
             done: false,
         }))
     }
 
-    /// Queues an item; wakes the observer after the feed's borrow has ended.
-    pub(crate) fn push(feed: &RefCell<Self>, item: T) {
-        let waker = {
-            let mut f = feed.borrow_mut();
-            f.items.push_back(item);
-            f.waker.take()
-        };
-        if let Some(w) = waker {
-            w.wake();
-        }
+    /// Queues an item; returns the observer's task, to wake once the caller's borrows end.
+    pub(crate) fn push(feed: &RefCell<Self>, item: T) -> Option<Waker> {
+        let mut f = feed.borrow_mut();
+        f.items.push_back(item);
+        f.waker.take_waker()
     }
 
-    /// No more items will come.
-    pub(crate) fn finish(feed: &RefCell<Self>) {
-        let waker = {
-            let mut f = feed.borrow_mut();
-            f.done = true;
-            f.waker.take()
-        };
-        if let Some(w) = waker {
-            w.wake();
-        }
+    /// No more items will come; returns the observer's task, to wake once the caller's
+    /// borrows end.
+    pub(crate) fn finish(feed: &RefCell<Self>) -> Option<Waker> {
+        let mut f = feed.borrow_mut();
+        f.done = true;
+        f.waker.take_waker()
     }
 
     pub(crate) fn poll_next(feed: &RefCell<Self>, cx: &Context<'_>) -> Poll<Option<T>> {
@@ -63,7 +55,7 @@ impl<T> Feed<T> {
         if f.done {
             return Poll::Ready(None);
         }
-        f.waker = Some(cx.waker().clone());
+        f.waker.register(cx);
         Poll::Pending
     }
 

@@ -51,7 +51,9 @@
 //! 1. **Pure types** (`close.rs`, `error.rs`, `message.rs`, `protocol.rs`, `state.rs`): no
 //!    web-sys, tested natively by `cargo test`.
 //! 2. **Callback layer** (`listeners.rs`): one owned `addEventListener` registration, removed
-//!    on drop. `timer.rs`: one owned `setTimeout` as a future.
+//!    on drop. `timer.rs`: one owned `setTimeout` as a future. `wake.rs`: the one waker
+//!    discipline every waiting task goes through (register with `will_wake`, wake only once
+//!    the borrow of the state ends).
 //! 3. **Socket core** (`socket.rs`): the browser socket, its four listeners and the `Inbox`
 //!    they fill. Listeners only record and wake; every decision lives in a `poll_*` function.
 //! 4. **Stream and sink logic** (`stream.rs`, `sink.rs`: what `poll_next`, `poll_ready`,
@@ -96,7 +98,7 @@
 //!   `events()`), the JS raw-message mode (`Inbox::take_raw`).
 //! - **Out-of-line bodies** (`#[inline(never)]`) where inlining would copy one body into
 //!   several callers or into a closure's two vtable entries: `socket::listen`,
-//!   `socket::dispatch`, `Listener::drop`, `Sleep::new`.
+//!   `socket::dispatch`, `Listener::drop`, `Sleep::new`, `wake::Wake::wake`.
 //! - **Named futures with non-generic `poll`s** ([`Connect`]) instead of `async fn` bodies
 //!   that would be inlined into every caller's future.
 //! - **No formatting on common paths**: strings concatenated by hand (`invalid_url`), binary
@@ -122,6 +124,7 @@ mod sink;
 mod socket;
 mod stream;
 mod timer;
+mod wake;
 mod websocket;
 
 pub mod reconnect;

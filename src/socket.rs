@@ -8,7 +8,7 @@
 use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
 use std::rc::{Rc, Weak};
-use std::task::{Context, Poll, Waker};
+use std::task::{Context, Poll};
 
 use js_sys::ArrayBuffer;
 use wasm_bindgen::{JsCast, JsValue};
@@ -16,7 +16,9 @@ use web_sys::{BinaryType, MessageEvent};
 
 use crate::events::{Events, Feed, Observer};
 use crate::listeners::Listener;
+use crate::wake::{Wake, WakerSet, WakerSlot};
 use crate::{CloseEvent, Error, Message, ReadyState, WsEvent};
+use std::task::Waker;
 
 /// What the listeners record, and who to wake.
 #[derive(Default)]
@@ -35,15 +37,15 @@ pub(crate) struct Inbox {
     /// Set once, by `close`.
     pub(crate) close: Option<CloseEvent>,
     /// The message stream's task.
-    reader: Option<Waker>,
+    reader: WakerSlot,
     /// Tasks waiting for `open` or `close`.
-    waiters: Vec<Waker>,
+    waiters: WakerSet,
     /// Observers of [`WsEvent`]s, with whether they skip message copies; dead ones are pruned
     /// as events are published.
     subscribers: Vec<(Weak<RefCell<Feed<WsEvent>>>, bool)>,
     /// Feeds the observers (`Some` event) or ends them (`None`). Installed by the first
     /// `events()`: an app that never observes never links the observer code.
-    notify: Option<fn(&mut Inbox, Note)>,
+    notify: Option<fn(&mut Inbox, Note, &mut Vec<Waker>)>,
 }
 
 /// What just happened, for the observers. The event itself is built (and a message copied)
@@ -63,23 +65,18 @@ enum Note {
 impl Inbox {
     /// Registers the message stream's waker.
     pub(crate) fn wait_message(&mut self, cx: &Context<'_>) {
-        match &self.reader {
-            Some(w) if w.will_wake(cx.waker()) => {}
-            _ => self.reader = Some(cx.waker().clone()),
-        }
+        self.reader.register(cx);
     }
 
     /// Registers a waker for the next `open` or `close`.
     pub(crate) fn wait_state(&mut self, cx: &Context<'_>) {
-        if !self.waiters.iter().any(|w| w.will_wake(cx.waker())) {
-            self.waiters.push(cx.waker().clone());
-        }
+        self.waiters.register(cx);
     }
 
     /// Adds an event observer.
     fn subscribe(&mut self, feed: &Rc<RefCell<Feed<WsEvent>>>, skip_messages: bool) {
         self.subscribers.push((Rc::downgrade(feed), skip_messages));
-        self.notify = Some(|inbox, note| {
+        self.notify = Some(|inbox, note, wakers| {
             let event = match note {
                 Note::Open => WsEvent::Open,
                 Note::Error => WsEvent::Error,
@@ -91,22 +88,23 @@ impl Inbox {
                     Some(close) => WsEvent::Close(close.clone()),
                     None => return,
                 },
-                Note::End => return inbox.finish_subscribers(),
+                Note::End => return inbox.finish_subscribers(wakers),
             };
-            inbox.publish(event);
+            inbox.publish(event, wakers);
         });
     }
 
-    /// Tells the observers, if any ever subscribed.
-    fn observe(&mut self, note: Note) {
+    /// Tells the observers, if any ever subscribed; adds their tasks to `wakers`, to wake
+    /// once the inbox's borrow has ended.
+    fn observe(&mut self, note: Note, wakers: &mut Vec<Waker>) {
         if let Some(notify) = self.notify {
-            notify(self, note);
+            notify(self, note, wakers);
         }
     }
 
     /// Copies `event` to every live observer (messages only to those that want them) and
     /// forgets the dropped ones. One non-generic body: it is in every app's .wasm.
-    fn publish(&mut self, event: WsEvent) {
+    fn publish(&mut self, event: WsEvent, wakers: &mut Vec<Waker>) {
         let is_message = matches!(event, WsEvent::Message(_));
         let mut i = 0;
         while i < self.subscribers.len() {
@@ -114,7 +112,7 @@ impl Inbox {
             match weak.upgrade() {
                 Some(feed) => {
                     if !(is_message && *skip_messages) {
-                        Feed::push(&feed, event.clone());
+                        wakers.extend(Feed::push(&feed, event.clone()));
                     }
                     i += 1;
                 }
@@ -126,18 +124,14 @@ impl Inbox {
     }
 
     /// Ends every observer's feed.
-    fn finish_subscribers(&mut self) {
+    fn finish_subscribers(&mut self, wakers: &mut Vec<Waker>) {
         for (weak, _) in std::mem::take(&mut self.subscribers) {
             if let Some(feed) = weak.upgrade() {
-                Feed::finish(&feed);
+                wakers.extend(Feed::finish(&feed));
             }
         }
     }
 }
-
-/// The tasks a listener wakes, once its borrow of the inbox has ended. Building one allocates
-/// nothing (the message path wakes at most the reader).
-type Wakers = (Option<Waker>, Vec<Waker>);
 
 /// The browser socket plus the state its listeners share.
 pub(crate) struct Core {
@@ -176,10 +170,11 @@ impl Core {
     pub(crate) fn events(&self, skip_messages: bool) -> Events {
         let feed = Feed::new();
         let mut inbox = self.inbox.borrow_mut();
+        // A new feed has no task waiting on it yet: nothing to wake.
         match &inbox.close {
             Some(ev) => {
-                Feed::push(&feed, WsEvent::Close(ev.clone()));
-                Feed::finish(&feed);
+                let _ = Feed::push(&feed, WsEvent::Close(ev.clone()));
+                let _ = Feed::finish(&feed);
             }
             None => inbox.subscribe(&feed, skip_messages),
         }
@@ -272,12 +267,14 @@ impl Drop for Core {
             let _ = self.raw.close_with_code(1000);
         }
         // The listeners detach as the fields drop; event observers learn that nothing more comes.
-        self.inbox.borrow_mut().observe(Note::End);
+        let mut wakers = Vec::new();
+        self.inbox.borrow_mut().observe(Note::End, &mut wakers);
+        Wake::new(None, wakers).wake();
     }
 }
 
 /// What a listener does with its event: record it, and say whom to wake.
-type Handler = fn(&mut Inbox, web_sys::Event) -> Wakers;
+type Handler = fn(&mut Inbox, web_sys::Event) -> Wake;
 
 /// Attaches one listener. Out of line: four calls are smaller than four inlined copies.
 #[inline(never)]
@@ -297,22 +294,23 @@ fn listen(
 fn dispatch(inbox: &RefCell<Inbox>, handler: Handler, event: web_sys::Event) {
     // A listener never runs inside another borrow: the browser dispatches events from its own
     // tasks, and nothing in sockwave calls into JS while borrowing.
-    let (reader, waiters) = handler(&mut inbox.borrow_mut(), event);
-    reader.into_iter().chain(waiters).for_each(Waker::wake);
+    let wake = handler(&mut inbox.borrow_mut(), event);
+    wake.wake();
 }
 
-fn on_open(inbox: &mut Inbox, _: web_sys::Event) -> Wakers {
+fn on_open(inbox: &mut Inbox, _: web_sys::Event) -> Wake {
     inbox.opened = true;
-    inbox.observe(Note::Open);
-    (None, std::mem::take(&mut inbox.waiters))
+    let mut wakers = inbox.waiters.take_wakers();
+    inbox.observe(Note::Open, &mut wakers);
+    Wake::new(None, wakers)
 }
 
-fn on_message(inbox: &mut Inbox, event: web_sys::Event) -> Wakers {
+fn on_message(inbox: &mut Inbox, event: web_sys::Event) -> Wake {
     let data = event.unchecked_into::<MessageEvent>().data();
     #[cfg(feature = "js")]
     if let Some(take_raw) = inbox.take_raw {
         take_raw(inbox, data);
-        return (inbox.reader.take(), Vec::new());
+        return inbox.reader.take();
     }
     let message = if let Some(text) = data.as_string() {
         Ok(Message::Text(text))
@@ -327,8 +325,9 @@ fn on_message(inbox: &mut Inbox, event: web_sys::Event) -> Wakers {
         })
     };
     inbox.queue.push_back(message);
-    inbox.observe(Note::Message);
-    (inbox.reader.take(), Vec::new())
+    let mut observers = Vec::new();
+    inbox.observe(Note::Message, &mut observers);
+    Wake::new(inbox.reader.take_waker(), observers)
 }
 
 /// An `error` ends a socket that is `CONNECTING` or `CLOSED`. The standard fires `error` only
@@ -341,22 +340,23 @@ fn on_message(inbox: &mut Inbox, event: web_sys::Event) -> Wakers {
 /// finds the socket ended and is ignored ([`on_close`]): every engine ends a socket exactly
 /// once, the same way. Guarded by `tests/connect.rs`
 /// (`a_port_the_browser_blocks_is_connect_failed`).
-fn on_error(inbox: &mut Inbox, event: web_sys::Event) -> Wakers {
-    inbox.observe(Note::Error);
+fn on_error(inbox: &mut Inbox, event: web_sys::Event) -> Wake {
     let failed = event.target().is_some_and(|t| {
         let state = t.unchecked_into::<web_sys::WebSocket>().ready_state();
         state == web_sys::WebSocket::CONNECTING || state == web_sys::WebSocket::CLOSED
     });
     if failed && inbox.close.is_none() {
-        return record_close(inbox, CloseEvent::abnormal());
+        return record_close(inbox, CloseEvent::abnormal(), true);
     }
-    (None, Vec::new())
+    let mut wakers = Vec::new();
+    inbox.observe(Note::Error, &mut wakers);
+    Wake::new(None, wakers)
 }
 
-fn on_close(inbox: &mut Inbox, event: web_sys::Event) -> Wakers {
+fn on_close(inbox: &mut Inbox, event: web_sys::Event) -> Wake {
     if inbox.close.is_some() {
         // Already ended by the `error` before it (see `on_error`).
-        return (None, Vec::new());
+        return Wake::none();
     }
     let event = event.unchecked_into::<web_sys::CloseEvent>();
     let close = CloseEvent {
@@ -364,15 +364,20 @@ fn on_close(inbox: &mut Inbox, event: web_sys::Event) -> Wakers {
         reason: event.reason(),
         was_clean: event.was_clean(),
     };
-    record_close(inbox, close)
+    record_close(inbox, close, false)
 }
 
-/// Records the socket's end (once) and tells the observers.
-fn record_close(inbox: &mut Inbox, close: CloseEvent) -> Wakers {
+/// Records the socket's end (once), tells the observers (an `error` first, if it came with
+/// one), and wakes everyone waiting.
+fn record_close(inbox: &mut Inbox, close: CloseEvent, after_error: bool) -> Wake {
+    let mut wakers = inbox.waiters.take_wakers();
+    if after_error {
+        inbox.observe(Note::Error, &mut wakers);
+    }
     inbox.close = Some(close);
-    inbox.observe(Note::Close);
-    inbox.observe(Note::End);
-    (inbox.reader.take(), std::mem::take(&mut inbox.waiters))
+    inbox.observe(Note::Close, &mut wakers);
+    inbox.observe(Note::End, &mut wakers);
+    Wake::new(inbox.reader.take_waker(), wakers)
 }
 
 #[wasm_bindgen::prelude::wasm_bindgen]

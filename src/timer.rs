@@ -9,16 +9,18 @@ use std::cell::{Cell, RefCell};
 use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
-use std::task::{Context, Poll, Waker};
+use std::task::{Context, Poll};
 use std::time::Duration;
 
 use gloo_timers::callback::Timeout;
+
+use crate::wake::WakerSlot;
 
 /// What the callback shares with the future.
 #[derive(Default)]
 struct Shared {
     fired: Cell<bool>,
-    waker: RefCell<Option<Waker>>,
+    waker: RefCell<WakerSlot>,
 }
 
 /// Ready once `millis` milliseconds have passed (`setTimeout`, so at least that long).
@@ -36,10 +38,8 @@ impl Sleep {
         let timeout = Timeout::new(millis, move || {
             from_timer.fired.set(true);
             // Taken before waking: the woken task may poll (and borrow) at once.
-            let waker = from_timer.waker.borrow_mut().take();
-            if let Some(waker) = waker {
-                waker.wake();
-            }
+            let wake = from_timer.waker.borrow_mut().take();
+            wake.wake();
         });
         Sleep {
             shared,
@@ -60,11 +60,7 @@ impl Future for Sleep {
         if self.shared.fired.get() {
             return Poll::Ready(());
         }
-        let mut waker = self.shared.waker.borrow_mut();
-        match &*waker {
-            Some(w) if w.will_wake(cx.waker()) => {}
-            _ => *waker = Some(cx.waker().clone()),
-        }
+        self.shared.waker.borrow_mut().register(cx);
         Poll::Pending
     }
 }

@@ -24,6 +24,7 @@ use wasm_bindgen_futures::{future_to_promise, spawn_local};
 use web_sys::EventTarget;
 
 use crate::reconnect::ConnectionState;
+use crate::wake::WakerSlot;
 use crate::{CloseCode, Error, Message};
 use conn::{Conn, Control, Notice};
 use convert::{close_event_to_js, get, message_from_js, set, usage_error};
@@ -55,7 +56,7 @@ struct Inner {
     handlers: RefCell<[Option<Function>; HANDLERS]>,
     delivery: Cell<Delivery>,
     /// Wakes the pump when message listeners appear.
-    pump_waker: RefCell<Option<std::task::Waker>>,
+    pump_waker: RefCell<WakerSlot>,
     sends: RefCell<VecDeque<PendingSend>>,
     sending: Cell<bool>,
     /// `nextValue()` calls waiting, served in call order by one task.
@@ -161,7 +162,7 @@ impl Socket {
                 .unwrap_or_else(|_| JsValue::from(js_sys::Object::new()).unchecked_into()),
             handlers: RefCell::new(Default::default()),
             delivery: Cell::new(Delivery::Undecided),
-            pump_waker: RefCell::new(None),
+            pump_waker: RefCell::new(WakerSlot::default()),
             sends: RefCell::new(VecDeque::new()),
             sending: Cell::new(false),
             nexts: RefCell::new(VecDeque::new()),
@@ -450,9 +451,8 @@ impl Inner {
         match self.delivery.get() {
             Delivery::Undecided => {
                 self.delivery.set(wanted);
-                if let Some(w) = self.pump_waker.borrow_mut().take() {
-                    w.wake();
-                }
+                let wake = self.pump_waker.borrow_mut().take();
+                wake.wake();
                 Ok(())
             }
             current if current == wanted => Ok(()),
@@ -556,7 +556,7 @@ async fn pump(inner: &Inner, mut control: Control, settle_closed: Option<Functio
                     return Poll::Ready(Pumped::Message(m));
                 }
             } else {
-                *inner.pump_waker.borrow_mut() = Some(cx.waker().clone());
+                inner.pump_waker.borrow_mut().register(cx);
             }
             control.poll_notice(cx).map(Pumped::Notice)
         })

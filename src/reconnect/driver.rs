@@ -14,6 +14,7 @@ use futures_sink::Sink;
 use super::{Config, ConnectionState, InFlight, Shared};
 use super::{HEARTBEAT_TIMEOUT_CODE, IDLE_TIMEOUT_CODE};
 use crate::timer::Sleep;
+use crate::wake::Wake;
 use crate::{CloseEvent, Error, WebSocket};
 
 /// How one open connection ended.
@@ -33,37 +34,36 @@ pub(crate) async fn drive(shared: Rc<RefCell<Shared>>, config: Config) {
         if let Some(ev) = close_requested(shared) {
             break ev;
         }
-        shared
-            .borrow_mut()
-            .set_state(ConnectionState::Connecting { attempt });
+        Shared::update(shared, |s| {
+            s.set_state(ConnectionState::Connecting { attempt })
+        });
         let last = match connect(shared, &config).await {
             None => continue, // close requested: handled at the top
             Some(Ok(ws)) => {
                 attempt = 0;
-                {
-                    let mut s = shared.borrow_mut();
+                Shared::update(shared, |s| {
                     // A `reconnect()` made while this attempt was under way is answered by it.
                     s.take_reconnect_request();
                     s.current = Some(Rc::clone(&ws.core));
-                    s.set_state(ConnectionState::Open);
-                }
+                    s.set_state(ConnectionState::Open)
+                });
                 let ended = run(shared, &config, ws).await;
                 shared.borrow_mut().current = None;
                 match ended {
                     Ended::Closed(ev) => break ev,
                     Ended::Replaced(close, in_flight) => {
-                        shared
-                            .borrow_mut()
-                            .set_state(ConnectionState::Disconnected { close, in_flight });
+                        Shared::update(shared, |s| {
+                            s.set_state(ConnectionState::Disconnected { close, in_flight })
+                        });
                         continue;
                     }
                     Ended::Lost(close, in_flight) => {
-                        shared
-                            .borrow_mut()
-                            .set_state(ConnectionState::Disconnected {
+                        Shared::update(shared, |s| {
+                            s.set_state(ConnectionState::Disconnected {
                                 close: close.clone(),
                                 in_flight,
-                            });
+                            })
+                        });
                         close
                     }
                 }
@@ -71,7 +71,7 @@ pub(crate) async fn drive(shared: Rc<RefCell<Shared>>, config: Config) {
             // Retrying cannot fix a URL or a subprotocol list the browser rejects.
             Some(Err(e @ (Error::InvalidUrl { .. } | Error::InvalidProtocol { .. }))) => {
                 let ev = synthesized(1006, &e.to_string());
-                shared.borrow_mut().deliver(Err(e));
+                Shared::update(shared, |s| s.deliver(Err(e)));
                 break ev;
             }
             Some(Err(e)) => e
@@ -80,23 +80,25 @@ pub(crate) async fn drive(shared: Rc<RefCell<Shared>>, config: Config) {
                 .unwrap_or_else(|| synthesized(1006, &e.to_string())),
         };
         if !(config.should_reconnect)(&last) {
-            shared
-                .borrow_mut()
-                .deliver(Err(Error::ReconnectRefused(last.clone())));
+            Shared::update(shared, |s| {
+                s.deliver(Err(Error::ReconnectRefused(last.clone())))
+            });
             break last;
         }
         attempt = attempt.saturating_add(1);
         if config.max_retries.is_some_and(|max| attempt > max) {
-            shared.borrow_mut().deliver(Err(Error::RetriesExhausted {
-                attempts: attempt - 1,
-                last: last.clone(),
-            }));
+            Shared::update(shared, |s| {
+                s.deliver(Err(Error::RetriesExhausted {
+                    attempts: attempt - 1,
+                    last: last.clone(),
+                }))
+            });
             break last;
         }
         let delay = config.backoff.delay(attempt, js_sys::Math::random());
-        shared
-            .borrow_mut()
-            .set_state(ConnectionState::Reconnecting { attempt, delay });
+        Shared::update(shared, |s| {
+            s.set_state(ConnectionState::Reconnecting { attempt, delay })
+        });
         // Cancelled by a close request: the timer is dropped (cleared) with the future. Cut
         // short by `reconnect()`: attempt at once, backoff reset.
         let mut sleep = Sleep::after(delay);
@@ -110,7 +112,7 @@ pub(crate) async fn drive(shared: Rc<RefCell<Shared>>, config: Config) {
             attempt = 0;
         }
     };
-    shared.borrow_mut().finish(last);
+    Shared::update(shared, |s| s.finish(last));
 }
 
 fn synthesized(code: u16, reason: &str) -> CloseEvent {
@@ -141,7 +143,7 @@ async fn interruptible<F: Future>(shared: &RefCell<Shared>, fut: F) -> Option<F:
             if s.close_request.is_some() {
                 return Poll::Ready(None);
             }
-            s.driver = Some(cx.waker().clone());
+            s.driver.register(cx);
         }
         fut.as_mut().poll(cx).map(Some)
     })
@@ -233,11 +235,11 @@ async fn run(shared: &RefCell<Shared>, config: &Config, mut ws: WebSocket) -> En
                     if is_pong {
                         pong_deadline = None;
                     } else {
-                        shared.borrow_mut().deliver(Ok(message));
+                        Shared::update(shared, |s| s.deliver(Ok(message)));
                     }
                 }
                 Poll::Ready(Some(Err(e @ Error::Browser { .. }))) => {
-                    shared.borrow_mut().deliver(Err(e))
+                    Shared::update(shared, |s| s.deliver(Err(e)))
                 }
                 Poll::Ready(_) => {
                     let close = ws.core.inbox.borrow().close.clone().unwrap_or_default();
@@ -252,9 +254,9 @@ async fn run(shared: &RefCell<Shared>, config: &Config, mut ws: WebSocket) -> En
         }
 
         // Queued messages, in order, as fast as the connection's backpressure allows.
-        {
+        let writers = {
             let mut s = shared.borrow_mut();
-            s.driver = Some(cx.waker().clone());
+            s.driver.register(cx);
             let mut sent_any = false;
             while !closing && !s.outgoing.is_empty() {
                 match Pin::new(&mut ws).poll_ready(cx) {
@@ -273,9 +275,12 @@ async fn run(shared: &RefCell<Shared>, config: &Config, mut ws: WebSocket) -> En
                 }
             }
             if sent_any {
-                s.wake_writers();
+                s.writers()
+            } else {
+                Wake::none()
             }
-        }
+        };
+        writers.wake();
 
         // Heartbeat: one ping at a time; no pong in time means the connection is dead.
         if let Some(h) = &config.heartbeat {

@@ -38,7 +38,7 @@ use std::fmt;
 use std::future::{poll_fn, Future};
 use std::pin::Pin;
 use std::rc::{Rc, Weak};
-use std::task::{Context, Poll, Waker};
+use std::task::{Context, Poll};
 use std::time::Duration;
 
 use futures_core::stream::{FusedStream, Stream};
@@ -50,6 +50,7 @@ pub use state::{ConnectionState, InFlight, HEARTBEAT_TIMEOUT_CODE, IDLE_TIMEOUT_
 use crate::close::validate_close;
 use crate::events::{Feed, Observer};
 use crate::socket::Core;
+use crate::wake::{Wake, WakerSet, WakerSlot};
 use crate::{CloseCode, CloseEvent, Error, Message, DEFAULT_HIGH_WATER_MARK};
 
 /// The default number of messages held while disconnected.
@@ -99,63 +100,62 @@ pub(crate) struct Shared {
     /// The driver has stopped; `final_close` says how.
     pub(crate) finished: bool,
     pub(crate) final_close: Option<CloseEvent>,
-    reader: Option<Waker>,
+    reader: WakerSlot,
     /// User tasks waiting for queue space, a flush, or the end.
-    writers: Vec<Waker>,
+    writers: WakerSet,
     /// The driver, waiting for messages to send or a close request.
-    pub(crate) driver: Option<Waker>,
+    pub(crate) driver: WakerSlot,
     subscribers: Vec<Weak<RefCell<Feed<ConnectionState>>>>,
     /// The open connection's socket, for its metadata.
     pub(crate) current: Option<Rc<Core>>,
 }
 
-fn add_waker(list: &mut Vec<Waker>, cx: &Context<'_>) {
-    if !list.iter().any(|w| w.will_wake(cx.waker())) {
-        list.push(cx.waker().clone());
-    }
-}
-
 impl Shared {
+    /// Changes the state with `f`, then wakes the tasks `f` says the change concerns, once
+    /// the borrow has ended (`wake.rs`).
+    pub(crate) fn update(shared: &RefCell<Shared>, f: impl FnOnce(&mut Shared) -> Wake) {
+        let wake = f(&mut shared.borrow_mut());
+        wake.wake();
+    }
+
     /// Publishes a state to every observer (a repeat of the current one is not news).
-    pub(crate) fn set_state(&mut self, state: ConnectionState) {
+    pub(crate) fn set_state(&mut self, state: ConnectionState) -> Wake {
         if state == self.state {
-            return;
+            return Wake::none();
         }
+        let mut wake = Wake::none();
         self.subscribers.retain(|weak| match weak.upgrade() {
             Some(feed) => {
-                Feed::push(&feed, state.clone());
+                wake = std::mem::take(&mut wake)
+                    .and(Wake::new(Feed::push(&feed, state.clone()), Vec::new()));
                 true
             }
             None => false,
         });
         self.state = state;
+        wake
     }
 
     /// Hands a received message (or the final error) to the stream.
-    pub(crate) fn deliver(&mut self, item: Result<Message, Error>) {
+    pub(crate) fn deliver(&mut self, item: Result<Message, Error>) -> Wake {
         self.incoming.push_back(item);
-        if let Some(w) = self.reader.take() {
-            w.wake();
-        }
+        self.reader.take()
     }
 
-    /// Wakes the user's writers (queue space freed, queue flushed, or finished).
-    pub(crate) fn wake_writers(&mut self) {
-        self.writers.drain(..).for_each(Waker::wake);
+    /// The user's writers (queue space freed, queue flushed, or finished).
+    pub(crate) fn writers(&mut self) -> Wake {
+        self.writers.take()
     }
 
-    /// The driver is done: everything ends, every waiter wakes.
-    pub(crate) fn finish(&mut self, close: CloseEvent) {
+    /// The driver is done: everything ends, every waiter is to be woken.
+    pub(crate) fn finish(&mut self, close: CloseEvent) -> Wake {
         self.finished = true;
         self.final_close = Some(close.clone());
-        self.set_state(ConnectionState::Closed(close));
+        let mut wake = self.set_state(ConnectionState::Closed(close));
         for feed in self.subscribers.drain(..).filter_map(|w| w.upgrade()) {
-            Feed::finish(&feed);
+            wake = wake.and(Wake::new(Feed::finish(&feed), Vec::new()));
         }
-        if let Some(w) = self.reader.take() {
-            w.wake();
-        }
-        self.wake_writers();
+        wake.and(self.reader.take()).and(self.writers.take())
     }
 
     /// Takes a pending `reconnect()` request.
@@ -163,13 +163,11 @@ impl Shared {
         std::mem::take(&mut self.reconnect_request)
     }
 
-    fn request_close(&mut self, code: u16, reason: &str) {
+    fn request_close(&mut self, code: u16, reason: &str) -> Wake {
         if self.close_request.is_none() {
             self.close_request = Some((code, reason.to_owned()));
         }
-        if let Some(w) = self.driver.take() {
-            w.wake();
-        }
+        self.driver.take()
     }
 }
 
@@ -178,7 +176,7 @@ fn poll_finished(shared: &RefCell<Shared>, cx: &Context<'_>) -> Poll<CloseEvent>
     match (&shared.final_close, shared.finished) {
         (Some(ev), true) => Poll::Ready(ev.clone()),
         _ => {
-            add_waker(&mut shared.writers, cx);
+            shared.writers.register(cx);
             Poll::Pending
         }
     }
@@ -227,9 +225,10 @@ impl ReconnectingWebSocket {
     pub fn states(&self) -> States {
         let feed = Feed::new();
         let mut shared = self.shared.borrow_mut();
-        Feed::push(&feed, shared.state.clone());
+        // A new feed has no task waiting on it yet: nothing to wake.
+        let _ = Feed::push(&feed, shared.state.clone());
         if shared.finished {
-            Feed::finish(&feed);
+            let _ = Feed::finish(&feed);
         } else {
             shared.subscribers.push(Rc::downgrade(&feed));
         }
@@ -307,18 +306,17 @@ impl ReconnectingWebSocket {
             shared.finished = false;
             shared.final_close = None;
             shared.reconnect_request = false;
-            shared.set_state(ConnectionState::Connecting { attempt: 0 });
+            // Every observer's feed ended with the socket: nobody to tell.
+            let _ = shared.set_state(ConnectionState::Connecting { attempt: 0 });
             let config = shared.config.clone();
             drop(shared);
             wasm_bindgen_futures::spawn_local(driver::drive(Rc::clone(&self.shared), config));
             return Ok(());
         }
         shared.reconnect_request = true;
-        let driver = shared.driver.take();
+        let wake = shared.driver.take();
         drop(shared);
-        if let Some(w) = driver {
-            w.wake();
-        }
+        wake.wake();
         Ok(())
     }
 
@@ -329,7 +327,7 @@ impl ReconnectingWebSocket {
         reason: &str,
     ) -> Result<impl Future<Output = Result<CloseEvent, Error>> + 'static, Error> {
         validate_close(code, reason)?;
-        self.shared.borrow_mut().request_close(code.into(), reason);
+        Shared::update(&self.shared, |s| s.request_close(code.into(), reason));
         let shared = Rc::clone(&self.shared);
         Ok(async move { Ok(poll_fn(|cx| poll_finished(&shared, cx)).await) })
     }
@@ -341,7 +339,7 @@ impl ReconnectingWebSocket {
 
 impl Drop for ReconnectingWebSocket {
     fn drop(&mut self) {
-        self.shared.borrow_mut().request_close(1000, "");
+        Shared::update(&self.shared, |s| s.request_close(1000, ""));
     }
 }
 
@@ -378,7 +376,7 @@ impl Stream for ReconnectingWebSocket {
             this.ended = true;
             return Poll::Ready(None);
         }
-        shared.reader = Some(cx.waker().clone());
+        shared.reader.register(cx);
         Poll::Pending
     }
 }
@@ -407,7 +405,7 @@ impl Sink<Message> for ReconnectingWebSocket {
             return Poll::Ready(Ok(()));
         }
         if shared.state == ConnectionState::Open {
-            add_waker(&mut shared.writers, cx);
+            shared.writers.register(cx);
             return Poll::Pending;
         }
         Poll::Ready(Err(Error::QueueFull {
@@ -428,9 +426,9 @@ impl Sink<Message> for ReconnectingWebSocket {
         let seq = shared.next_seq;
         shared.next_seq += 1;
         shared.outgoing.push_back((seq, message));
-        if let Some(w) = shared.driver.take() {
-            w.wake();
-        }
+        let wake = shared.driver.take();
+        drop(shared);
+        wake.wake();
         Ok(())
     }
 
@@ -442,12 +440,12 @@ impl Sink<Message> for ReconnectingWebSocket {
         if shared.finished {
             return Poll::Ready(Err(Error::Closed));
         }
-        add_waker(&mut shared.writers, cx);
+        shared.writers.register(cx);
         Poll::Pending
     }
 
     fn poll_close(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<(), Error>> {
-        self.shared.borrow_mut().request_close(1000, "");
+        Shared::update(&self.shared, |s| s.request_close(1000, ""));
         self.poll_finished(cx).map(|_| Ok(()))
     }
 }
@@ -572,9 +570,9 @@ impl ReconnectingBuilder {
             config: self.config.clone(),
             finished: false,
             final_close: None,
-            reader: None,
-            writers: Vec::new(),
-            driver: None,
+            reader: WakerSlot::default(),
+            writers: WakerSet::default(),
+            driver: WakerSlot::default(),
             subscribers: Vec::new(),
             current: None,
         }));

@@ -21,7 +21,9 @@ export function packageRuntimeGzip() {
 }
 
 const JS_PACKAGE_BUDGET = 62_500; // today 61,9xx B; the goal: 24,000
-const RUST_ECHO_APP_BUDGET = 16_100; // today 16,080 B (.wasm, gzip -9)
+// 16,080 B before the one waker discipline (src/wake.rs: wakes gathered and woken after the
+// borrow), which cost 135 B; gloo-net is 16,271.
+const RUST_ECHO_APP_BUDGET = 16_250; // today 16,214 B (.wasm, gzip -9)
 
 test("the npm package's run-time files stay within their budget", () => {
   const { sizes, total } = packageRuntimeGzip();
