@@ -21,6 +21,11 @@ export interface ConnectOptions {
   protocols?: string | string[];
   /** `send()` waits while `bufferedAmount` is at least this many bytes. Default 8 MiB. */
   highWaterMark?: number;
+  /** Received messages waiting to be read may take at most this many bytes (binary: bytes,
+   * text: UTF-16 units). Past it the socket closes (code 4009, "receive buffer full": browsers
+   * may not send 1009) and the messages that fit are delivered, then one `ReceiveOverflow`
+   * error; a reconnecting socket then stops (`reconnect()` starts it over). Default 64 MiB. */
+  maxBufferedBytes?: number;
   /** Rejects with `ConnectTimeout` if not open after this many milliseconds (with
    * `reconnect`: gives up on that attempt and retries). */
   connectTimeoutMs?: number;
@@ -109,6 +114,7 @@ export type SockwaveErrorName =
   | "Closed"
   | "ConnectionLost"
   | "QueueFull"
+  | "ReceiveOverflow"
   | "ReconnectRefused"
   | "RetriesExhausted"
   | "BrowserError"
@@ -135,7 +141,7 @@ export interface SockwaveError extends Error {
   closeEvent?: CloseInfo;
   /** Attempts made (`RetriesExhausted`). */
   attempts?: number;
-  /** The queue limit (`QueueFull`). */
+  /** The queue limit (`QueueFull`), or the receive limit in bytes (`ReceiveOverflow`). */
   limit?: number;
 }
 

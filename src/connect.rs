@@ -10,7 +10,7 @@ use std::time::Duration;
 use crate::protocol::validate_protocols;
 use crate::socket::{exception_text, Core};
 use crate::timer::Sleep;
-use crate::{Error, WebSocket, DEFAULT_HIGH_WATER_MARK};
+use crate::{Error, WebSocket, DEFAULT_HIGH_WATER_MARK, DEFAULT_MAX_BUFFERED_BYTES};
 
 /// Opening: the constructors of [`WebSocket`] live here, next to the builder they use.
 impl WebSocket {
@@ -62,6 +62,7 @@ impl WebSocket {
             protocols: Vec::new(),
             construct: construct_plain,
             high_water_mark: DEFAULT_HIGH_WATER_MARK,
+            max_buffered_bytes: DEFAULT_MAX_BUFFERED_BYTES,
             connect_timeout: None,
         }
     }
@@ -77,6 +78,7 @@ pub struct WebSocketBuilder {
     /// installs [`construct_with_protocols`], so apps that offer none never link that path.
     construct: fn(&str, &[String]) -> Result<web_sys::WebSocket, Error>,
     high_water_mark: usize,
+    max_buffered_bytes: usize,
     connect_timeout: Option<Duration>,
 }
 
@@ -86,6 +88,7 @@ impl fmt::Debug for WebSocketBuilder {
             .field("url", &self.url)
             .field("protocols", &self.protocols)
             .field("high_water_mark", &self.high_water_mark)
+            .field("max_buffered_bytes", &self.max_buffered_bytes)
             .field("connect_timeout", &self.connect_timeout)
             .finish()
     }
@@ -109,6 +112,18 @@ impl WebSocketBuilder {
     /// this many bytes. Default [`DEFAULT_HIGH_WATER_MARK`] (8 MiB); 0 counts as 1.
     pub fn high_water_mark(mut self, bytes: usize) -> Self {
         self.high_water_mark = bytes;
+        self
+    }
+
+    /// The receive limit: when messages waiting to be read would exceed this many bytes
+    /// (binary in bytes, text in UTF-8 bytes), the socket is closed with
+    /// [`RECEIVE_OVERFLOW_CODE`](crate::RECEIVE_OVERFLOW_CODE) and the stream yields the
+    /// messages that fit, in order, then one [`Error::ReceiveOverflow`], then ends. What waits
+    /// to be read never passes the limit, whatever the sender does. Default
+    /// [`DEFAULT_MAX_BUFFERED_BYTES`](crate::DEFAULT_MAX_BUFFERED_BYTES) (64 MiB);
+    /// `usize::MAX` for none.
+    pub fn max_buffered_bytes(mut self, bytes: usize) -> Self {
+        self.max_buffered_bytes = bytes;
         self
     }
 
@@ -141,6 +156,7 @@ impl WebSocketBuilder {
         Ok(WebSocket::from_core(Core::new(
             raw,
             self.high_water_mark.max(1),
+            self.max_buffered_bytes,
         )))
     }
 }

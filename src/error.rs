@@ -75,6 +75,15 @@ pub enum Error {
         /// The configured queue limit.
         limit: usize,
     },
+    /// More received messages were waiting to be read than `max_buffered_bytes` allows: the
+    /// socket was closed (code [`RECEIVE_OVERFLOW_CODE`](crate::RECEIVE_OVERFLOW_CODE)) and
+    /// the stream, after the messages that fit, yields this once and ends. A reader too slow
+    /// for its sender, or a limit too low for the traffic.
+    #[error("more than {limit} bytes of received messages waiting to be read")]
+    ReceiveOverflow {
+        /// The configured limit, in bytes.
+        limit: usize,
+    },
     /// The reconnecting socket stopped because `should_reconnect` declined this close.
     #[error("not reconnecting after {0}")]
     ReconnectRefused(CloseEvent),
@@ -111,6 +120,7 @@ impl Error {
             Error::Closed => "Closed",
             Error::ConnectionLost(_) => "ConnectionLost",
             Error::QueueFull { .. } => "QueueFull",
+            Error::ReceiveOverflow { .. } => "ReceiveOverflow",
             Error::ReconnectRefused(_) => "ReconnectRefused",
             Error::RetriesExhausted { .. } => "RetriesExhausted",
             Error::Browser { .. } => "BrowserError",

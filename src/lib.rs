@@ -133,13 +133,15 @@ pub mod reconnect;
 #[cfg(feature = "js")]
 mod js;
 
-pub use close::{validate_close, CloseCode, CloseEvent, MAX_REASON_BYTES};
+pub use close::{validate_close, CloseCode, CloseEvent, MAX_REASON_BYTES, RECEIVE_OVERFLOW_CODE};
 pub use connect::{Connect, WebSocketBuilder};
 pub use error::Error;
 pub use events::{Events, Observer};
 pub use message::Message;
 pub use state::{ReadyState, WsEvent};
-pub use websocket::{ReadHalf, WebSocket, WriteHalf, DEFAULT_HIGH_WATER_MARK};
+pub use websocket::{
+    ReadHalf, WebSocket, WriteHalf, DEFAULT_HIGH_WATER_MARK, DEFAULT_MAX_BUFFERED_BYTES,
+};
 
 /// The README's examples, compiled and run as doc tests (the crate's front page above is
 /// shorter; the README keeps the rest).

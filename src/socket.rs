@@ -28,14 +28,22 @@ pub(crate) struct Inbox {
     /// JS mode (the npm package): takes each message's data as the JS value it is, instead of
     /// a [`Message`]: no copy into wasm and back. A function pointer, so Rust apps never link it.
     #[cfg(feature = "js")]
-    pub(crate) take_raw: Option<fn(&mut Inbox, JsValue)>,
-    /// Where `take_raw` keeps the JS values.
+    pub(crate) take_raw: Option<fn(JsValue) -> JsValue>,
+    /// Where JS mode keeps the JS values, with their sizes.
     #[cfg(feature = "js")]
-    pub(crate) raw: VecDeque<JsValue>,
+    raw: VecDeque<(JsValue, usize)>,
     /// Whether `open` fired.
     pub(crate) opened: bool,
     /// Set once, by `close`.
     pub(crate) close: Option<CloseEvent>,
+    /// Bytes of the messages in `queue` (or `raw`): binary in bytes, text in UTF-8 bytes (JS
+    /// mode: UTF-16 units).
+    queued_bytes: usize,
+    /// What `queued_bytes` may reach (`max_buffered_bytes`).
+    max_bytes: usize,
+    /// A message would have taken `queued_bytes` past `max_bytes`: the socket was closed and
+    /// nothing more is queued.
+    overflowed: bool,
     /// The message stream's task.
     reader: WakerSlot,
     /// Tasks waiting for `open` or `close`.
@@ -71,6 +79,51 @@ impl Inbox {
     /// Registers a waker for the next `open` or `close`.
     pub(crate) fn wait_state(&mut self, cx: &Context<'_>) {
         self.waiters.register(cx);
+    }
+
+    /// Takes the next received message, if any.
+    pub(crate) fn pop_message(&mut self) -> Option<Result<Message, Error>> {
+        let message = self.queue.pop_front()?;
+        if let Ok(m) = &message {
+            self.queued_bytes -= m.len();
+        }
+        Some(message)
+    }
+
+    /// JS mode: takes the next received message's data, if any.
+    #[cfg(feature = "js")]
+    pub(crate) fn pop_raw(&mut self) -> Option<JsValue> {
+        let (data, len) = self.raw.pop_front()?;
+        self.queued_bytes -= len;
+        Some(data)
+    }
+
+    /// The receive limit, once it was passed (the stream then reports it after the messages
+    /// that fit).
+    pub(crate) fn overflowed(&self) -> Option<usize> {
+        self.overflowed.then_some(self.max_bytes)
+    }
+
+    /// Counts `len` more bytes in, or, past the limit, closes the socket (the target of
+    /// `event`) and takes nothing more: what waits to be read stays bounded.
+    fn admit(&mut self, len: usize, event: &web_sys::Event) -> bool {
+        if self.queued_bytes.saturating_add(len) <= self.max_bytes {
+            self.queued_bytes += len;
+            return true;
+        }
+        self.overflow(event);
+        false
+    }
+
+    /// Past the receive limit. Cold and out of line: the message path keeps only the compare.
+    #[cold]
+    #[inline(never)]
+    fn overflow(&mut self, event: &web_sys::Event) {
+        self.overflowed = true;
+        if let Some(target) = event.target() {
+            let raw = target.unchecked_into::<web_sys::WebSocket>();
+            let _ = raw.close_with_code_and_reason(crate::RECEIVE_OVERFLOW_CODE, OVERFLOW_REASON);
+        }
     }
 
     /// Adds an event observer.
@@ -148,9 +201,16 @@ pub(crate) struct Core {
 impl Core {
     /// Wraps a freshly constructed browser socket: sets `binaryType` and attaches the listeners
     /// at once, before the event loop can deliver anything, so no event is missed.
-    pub(crate) fn new(raw: web_sys::WebSocket, high_water_mark: usize) -> Rc<Self> {
+    pub(crate) fn new(
+        raw: web_sys::WebSocket,
+        high_water_mark: usize,
+        max_bytes: usize,
+    ) -> Rc<Self> {
         raw.set_binary_type(BinaryType::Arraybuffer);
-        let inbox = Rc::new(RefCell::new(Inbox::default()));
+        let inbox = Rc::new(RefCell::new(Inbox {
+            max_bytes,
+            ..Inbox::default()
+        }));
         let listeners = [
             listen(&raw, &inbox, "open", on_open),
             listen(&raw, &inbox, "message", on_message),
@@ -273,6 +333,9 @@ impl Drop for Core {
     }
 }
 
+/// The reason sent with [`RECEIVE_OVERFLOW_CODE`](crate::RECEIVE_OVERFLOW_CODE).
+pub(crate) const OVERFLOW_REASON: &str = "receive buffer full";
+
 /// What a listener does with its event: record it, and say whom to wake.
 type Handler = fn(&mut Inbox, web_sys::Event) -> Wake;
 
@@ -306,10 +369,20 @@ fn on_open(inbox: &mut Inbox, _: web_sys::Event) -> Wake {
 }
 
 fn on_message(inbox: &mut Inbox, event: web_sys::Event) -> Wake {
-    let data = event.unchecked_into::<MessageEvent>().data();
+    if inbox.overflowed {
+        // Closing over the receive limit: what still arrives is not kept.
+        return Wake::none();
+    }
+    let data = event.unchecked_ref::<MessageEvent>().data();
     #[cfg(feature = "js")]
     if let Some(take_raw) = inbox.take_raw {
-        take_raw(inbox, data);
+        let len = match data.dyn_ref::<js_sys::JsString>() {
+            Some(text) => text.length() as usize,
+            None => data.unchecked_ref::<ArrayBuffer>().byte_length() as usize,
+        };
+        if inbox.admit(len, &event) {
+            inbox.raw.push_back((take_raw(data), len));
+        }
         return inbox.reader.take();
     }
     let message = if let Some(text) = data.as_string() {
@@ -324,6 +397,10 @@ fn on_message(inbox: &mut Inbox, event: web_sys::Event) -> Wake {
                 .into(),
         })
     };
+    let len = message.as_ref().map_or(0, Message::len);
+    if !inbox.admit(len, &event) {
+        return inbox.reader.take();
+    }
     inbox.queue.push_back(message);
     let mut observers = Vec::new();
     inbox.observe(Note::Message, &mut observers);

@@ -20,7 +20,7 @@ impl Reader {
         core: &Core,
         cx: &Context<'_>,
     ) -> Poll<Option<Result<Message, Error>>> {
-        self.poll_with(core, cx, |inbox| inbox.queue.pop_front())
+        self.poll_with(core, cx, Inbox::pop_message)
     }
 
     /// The stream's logic over any of the inbox's queues (`take` pops the next item).
@@ -36,6 +36,11 @@ impl Reader {
         let mut inbox = core.inbox.borrow_mut();
         if let Some(item) = take(&mut inbox) {
             return Poll::Ready(Some(item));
+        }
+        if let Some(limit) = inbox.overflowed() {
+            // Every message that fit was taken: report the overflow, once, and end.
+            self.done = true;
+            return Poll::Ready(Some(Err(Error::ReceiveOverflow { limit })));
         }
         let Some(close) = &inbox.close else {
             inbox.wait_message(cx);

@@ -21,6 +21,11 @@ use crate::{CloseCode, CloseEvent, Error, Message, ReadyState};
 /// eight 1 MiB messages without a pause; memory stays bounded).
 pub const DEFAULT_HIGH_WATER_MARK: usize = 8 << 20;
 
+/// The default receive limit: 64 MiB of messages waiting to be read. Far above what a reader
+/// that keeps up ever holds, low enough that a stalled reader cannot take the tab's memory.
+/// See [`WebSocketBuilder::max_buffered_bytes`](crate::WebSocketBuilder::max_buffered_bytes).
+pub const DEFAULT_MAX_BUFFERED_BYTES: usize = 64 << 20;
+
 /// A browser WebSocket as a `Stream` of received messages and a `Sink` of messages to send.
 ///
 /// Get one with [`WebSocket::connect`] (resolves once open) or [`WebSocket::builder`].

@@ -115,13 +115,11 @@ impl Conn {
         let events = ws.core.events(true);
         // Messages stay JS values from the browser to the caller: strings as they are, binary
         // as a `Uint8Array` over the browser's own buffer.
-        ws.core.inbox.borrow_mut().take_raw = Some(|inbox, data| {
-            let data = match data.dyn_into::<js_sys::ArrayBuffer>() {
+        ws.core.inbox.borrow_mut().take_raw =
+            Some(|data| match data.dyn_into::<js_sys::ArrayBuffer>() {
                 Ok(buffer) => js_sys::Uint8Array::new(&buffer).into(),
                 Err(data) => data,
-            };
-            inbox.raw.push_back(data);
-        });
+            });
         let (write, read) = ws.split();
         let conn = Conn::Plain {
             read: RefCell::new(read),
@@ -146,7 +144,7 @@ impl Conn {
             Conn::Plain { read, .. } => {
                 let read = &mut *read.borrow_mut();
                 read.reader
-                    .poll_with(&read.core, cx, |inbox| inbox.raw.pop_front().map(Ok))
+                    .poll_with(&read.core, cx, |inbox| inbox.pop_raw().map(Ok))
             }
             Conn::Auto(ws) => Pin::new(&mut *ws.borrow_mut())
                 .poll_next(cx)

@@ -64,6 +64,7 @@ impl From<Error> for JsValue {
                 set_close(obj, last);
             }
             Error::QueueFull { limit } => set(obj, "limit", *limit as u32),
+            Error::ReceiveOverflow { limit } => set(obj, "limit", *limit as f64),
             Error::Browser { name, .. } => set(obj, "browserName", name.as_str()),
             _ => {}
         }

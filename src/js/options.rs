@@ -61,6 +61,9 @@ pub(crate) fn builder(url: String, options: &JsValue) -> Result<WebSocketBuilder
     if let Some(bytes) = number(options, "highWaterMark") {
         builder = builder.high_water_mark(bytes as usize);
     }
+    if let Some(bytes) = number(options, "maxBufferedBytes") {
+        builder = builder.max_buffered_bytes(bytes as usize);
+    }
     if let Some(timeout) = millis(options, "connectTimeoutMs") {
         builder = builder.connect_timeout(timeout);
     }
@@ -73,6 +76,9 @@ pub(crate) fn reconnecting(url: String, options: &JsValue) -> Result<Reconnectin
         ReconnectingWebSocket::builder(url).protocols(protocols(&get(options, "protocols"))?);
     if let Some(bytes) = number(options, "highWaterMark") {
         builder = builder.high_water_mark(bytes as usize);
+    }
+    if let Some(bytes) = number(options, "maxBufferedBytes") {
+        builder = builder.max_buffered_bytes(bytes as usize);
     }
     if let Some(timeout) = millis(options, "connectTimeoutMs") {
         builder = builder.connect_timeout(timeout);

@@ -13,6 +13,7 @@ use futures_sink::Sink;
 
 use super::{Config, ConnectionState, InFlight, Shared};
 use super::{HEARTBEAT_TIMEOUT_CODE, IDLE_TIMEOUT_CODE};
+use crate::socket::OVERFLOW_REASON;
 use crate::timer::Sleep;
 use crate::wake::Wake;
 use crate::{CloseEvent, Error, WebSocket};
@@ -23,6 +24,8 @@ enum Ended {
     Closed(CloseEvent),
     /// Dropped by `reconnect()`: attempt again at once.
     Replaced(CloseEvent, InFlight),
+    /// Closed by us: more was received than `max_buffered_bytes` lets wait to be read.
+    Overflowed,
     /// Any other way.
     Lost(CloseEvent, InFlight),
 }
@@ -51,6 +54,17 @@ pub(crate) async fn drive(shared: Rc<RefCell<Shared>>, config: Config) {
                 shared.borrow_mut().current = None;
                 match ended {
                     Ended::Closed(ev) => break ev,
+                    Ended::Overflowed => {
+                        let limit = config.max_buffered_bytes;
+                        Shared::update(shared, |s| {
+                            s.deliver(Err(Error::ReceiveOverflow { limit }))
+                        });
+                        break CloseEvent {
+                            code: crate::RECEIVE_OVERFLOW_CODE,
+                            reason: OVERFLOW_REASON.into(),
+                            was_clean: true,
+                        };
+                    }
                     Ended::Replaced(close, in_flight) => {
                         Shared::update(shared, |s| {
                             s.set_state(ConnectionState::Disconnected { close, in_flight })
@@ -152,9 +166,11 @@ async fn interruptible<F: Future>(shared: &RefCell<Shared>, fut: F) -> Option<F:
 
 async fn connect(shared: &RefCell<Shared>, config: &Config) -> Option<Result<WebSocket, Error>> {
     let url = interruptible(shared, (config.url)()).await?;
+    // The driver takes every message at once: the limit is kept on its own queue (`run`).
     let mut builder = WebSocket::builder(url)
         .protocols(config.protocols.iter().cloned())
-        .high_water_mark(config.high_water_mark);
+        .high_water_mark(config.high_water_mark)
+        .max_buffered_bytes(usize::MAX);
     if let Some(timeout) = config.connect_timeout {
         builder = builder.connect_timeout(timeout);
     }
@@ -234,9 +250,18 @@ async fn run(shared: &RefCell<Shared>, config: &Config, mut ws: WebSocket) -> En
                         .is_some_and(|h| (h.is_pong)(&message));
                     if is_pong {
                         pong_deadline = None;
-                    } else {
-                        Shared::update(shared, |s| s.deliver(Ok(message)));
+                        continue;
                     }
+                    let waiting = shared.borrow().incoming_bytes;
+                    if waiting.saturating_add(message.len()) > config.max_buffered_bytes {
+                        let raw = ws.as_raw();
+                        let _ = raw.close_with_code_and_reason(
+                            crate::RECEIVE_OVERFLOW_CODE,
+                            OVERFLOW_REASON,
+                        );
+                        return Poll::Ready(Ended::Overflowed);
+                    }
+                    Shared::update(shared, |s| s.deliver(Ok(message)));
                 }
                 Poll::Ready(Some(Err(e @ Error::Browser { .. }))) => {
                     Shared::update(shared, |s| s.deliver(Err(e)))

@@ -79,6 +79,7 @@ pub(crate) struct Config {
     pub(crate) should_reconnect: Rc<dyn Fn(&CloseEvent) -> bool>,
     pub(crate) heartbeat: Option<Heartbeat>,
     pub(crate) idle_timeout: Option<Duration>,
+    pub(crate) max_buffered_bytes: usize,
 }
 
 /// State shared by the handle (user side) and the driver task.
@@ -89,6 +90,8 @@ pub(crate) struct Shared {
     queue_limit: usize,
     /// Received, not yet taken by the stream (and the final error, if any).
     pub(crate) incoming: VecDeque<Result<Message, Error>>,
+    /// Bytes of the messages in `incoming`.
+    pub(crate) incoming_bytes: usize,
     pub(crate) state: ConnectionState,
     /// Set by `close`: the driver closes with it and stops.
     pub(crate) close_request: Option<(u16, String)>,
@@ -138,6 +141,9 @@ impl Shared {
 
     /// Hands a received message (or the final error) to the stream.
     pub(crate) fn deliver(&mut self, item: Result<Message, Error>) -> Wake {
+        if let Ok(message) = &item {
+            self.incoming_bytes += message.len();
+        }
         self.incoming.push_back(item);
         self.reader.take()
     }
@@ -210,6 +216,7 @@ impl ReconnectingWebSocket {
                 should_reconnect: Rc::new(|ev: &CloseEvent| !(ev.was_clean && ev.code == 1000)),
                 heartbeat: None,
                 idle_timeout: None,
+                max_buffered_bytes: crate::DEFAULT_MAX_BUFFERED_BYTES,
             },
             queue_limit: DEFAULT_QUEUE_LIMIT,
         }
@@ -370,6 +377,9 @@ impl Stream for ReconnectingWebSocket {
             this.ended = false;
         }
         if let Some(item) = shared.incoming.pop_front() {
+            if let Ok(message) = &item {
+                shared.incoming_bytes -= message.len();
+            }
             return Poll::Ready(Some(item));
         }
         if shared.finished {
@@ -531,6 +541,18 @@ impl ReconnectingBuilder {
         self
     }
 
+    /// The receive limit, as [`WebSocketBuilder::max_buffered_bytes`](crate::WebSocketBuilder::max_buffered_bytes)
+    /// but over every connection: when messages waiting to be read would exceed this many
+    /// bytes, the connection is closed with [`RECEIVE_OVERFLOW_CODE`](crate::RECEIVE_OVERFLOW_CODE)
+    /// and the socket stops for good (a reader that cannot keep up would only overflow again):
+    /// the stream yields the messages that fit, then one [`Error::ReceiveOverflow`], then
+    /// ends; [`reconnect`](ReconnectingWebSocket::reconnect) starts it over. Default
+    /// [`DEFAULT_MAX_BUFFERED_BYTES`](crate::DEFAULT_MAX_BUFFERED_BYTES) (64 MiB).
+    pub fn max_buffered_bytes(mut self, bytes: usize) -> Self {
+        self.config.max_buffered_bytes = bytes;
+        self
+    }
+
     /// Sends `ping` every `interval` while open; if no message for which `is_pong` is true
     /// arrives within `timeout`, the connection is declared dead (reported with
     /// [`HEARTBEAT_TIMEOUT_CODE`]) and replaced. Pongs are not delivered to the stream.
@@ -564,6 +586,7 @@ impl ReconnectingBuilder {
             next_seq: 0,
             queue_limit: self.queue_limit,
             incoming: VecDeque::new(),
+            incoming_bytes: 0,
             state: ConnectionState::Connecting { attempt: 0 },
             close_request: None,
             reconnect_request: false,

@@ -222,6 +222,17 @@ export async function run(sockwave, wsBase) {
       await expectError(() => plain.reconnect(), "UsageError");
       await plain.close();
     },
+    "maxBufferedBytes: the messages that fit, then ReceiveOverflow": async () => {
+      // /burst?n=1000 sends "0".."999" at once; unread, only "0".."369" fit in 1,000 bytes.
+      const ws = await connect(url("/burst?n=1000"), { maxBufferedBytes: 1000 });
+      await new Promise((r) => setTimeout(r, 500));
+      const got = [];
+      const e = await expectError(withTimeout((async () => { for await (const m of ws) got.push(m); })(), 5000, "overflow"), "ReceiveOverflow");
+      check(e.limit === 1000, `limit ${e.limit}`);
+      check(got.length === 370 && got[0] === "0" && got[369] === "369", `got ${got.length}`);
+      const ev = await withTimeout(ws.closed, 5000, "closed");
+      check(ev.code === 4009 && ev.reason === "receive buffer full", JSON.stringify(ev));
+    },
     "heartbeat: a stalled server is detected": async () => {
       const ws = await connect(url("/stall"), {
         heartbeat: { intervalMs: 100, timeoutMs: 150, ping: "ping" },
