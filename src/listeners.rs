@@ -15,7 +15,7 @@ thread_local! {
     static LIVE: Cell<usize> = const { Cell::new(0) };
 }
 
-/// How many listeners sockwave has attached right now (4 per live socket).
+/// How many listeners sockwave has attached right now (see `crate::live_listeners`).
 pub(crate) fn live() -> usize {
     LIVE.with(Cell::get)
 }

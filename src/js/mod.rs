@@ -92,7 +92,8 @@ impl std::fmt::Debug for Socket {
     }
 }
 
-/// How many browser listeners sockwave has attached (4 per live socket): for leak checks.
+/// How many browser listeners sockwave has attached (4 per live socket, plus 5 in a page or 3
+/// in a worker for a reconnecting one): for leak checks.
 #[wasm_bindgen(js_name = liveListeners)]
 pub fn live_listeners() -> u32 {
     crate::live_listeners() as u32

@@ -11,6 +11,7 @@ use std::time::Duration;
 use futures_core::Stream;
 use futures_sink::Sink;
 
+use super::environment::Environment;
 use super::{Config, ConnectionState, InFlight, Shared};
 use super::{HEARTBEAT_TIMEOUT_CODE, IDLE_TIMEOUT_CODE};
 use crate::socket::OVERFLOW_REASON;
@@ -30,12 +31,22 @@ enum Ended {
     Lost(CloseEvent, InFlight),
 }
 
-pub(crate) async fn drive(shared: Rc<RefCell<Shared>>, config: Config) {
-    let shared = &*shared;
+pub(crate) async fn drive(shared_rc: Rc<RefCell<Shared>>, config: Config) {
+    // Removed when this task ends (close, drop, giving up): see environment.rs.
+    let probe_after_ms = config
+        .heartbeat
+        .as_ref()
+        .map_or(f64::INFINITY, |h| h.interval.as_millis() as f64);
+    let _environment = Environment::listen(&shared_rc, probe_after_ms);
+    let shared = &*shared_rc;
     let mut attempt: u32 = 0;
     let last = loop {
         if let Some(ev) = close_requested(shared) {
             break ev;
+        }
+        // Offline: no attempt, no retry spent, until `online` (or a close).
+        if interruptible(shared, online(shared)).await.is_none() {
+            continue;
         }
         Shared::update(shared, |s| {
             s.set_state(ConnectionState::Connecting { attempt })
@@ -135,6 +146,18 @@ fn synthesized(code: u16, reason: &str) -> CloseEvent {
         reason: reason.to_owned(),
         was_clean: false,
     }
+}
+
+/// Ready once the environment is not offline.
+fn online(shared: &RefCell<Shared>) -> impl Future<Output = ()> + '_ {
+    poll_fn(move |cx| {
+        let mut s = shared.borrow_mut();
+        if !s.signals.offline {
+            return Poll::Ready(());
+        }
+        s.driver.register(cx);
+        Poll::Pending
+    })
 }
 
 /// The close event to finish with if a close was requested while no connection was open.
@@ -306,6 +329,15 @@ async fn run(shared: &RefCell<Shared>, config: &Config, mut ws: WebSocket) -> En
             }
         };
         writers.wake();
+
+        // A probe (the page is back from sleep, the network changed): a ping now.
+        if shared.borrow_mut().take_probe_request() {
+            if let Some(h) = &config.heartbeat {
+                if pong_deadline.is_none() && ws.try_send(h.ping.clone()).is_ok() {
+                    arm(&mut pong_deadline, h.timeout, cx);
+                }
+            }
+        }
 
         // Heartbeat: one ping at a time; no pong in time means the connection is dead.
         if let Some(h) = &config.heartbeat {

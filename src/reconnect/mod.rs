@@ -30,6 +30,7 @@
 
 mod backoff;
 mod driver;
+mod environment;
 mod state;
 
 use std::cell::RefCell;
@@ -100,6 +101,8 @@ pub(crate) struct Shared {
     pub(crate) reconnect_request: bool,
     /// What the driver was started with, to start it again after it gave up (`reconnect()`).
     config: Config,
+    /// What the page or worker said (offline, back from sleep): see `environment.rs`.
+    pub(crate) signals: environment::Signals,
     /// The driver has stopped; `final_close` says how.
     pub(crate) finished: bool,
     pub(crate) final_close: Option<CloseEvent>,
@@ -162,6 +165,27 @@ impl Shared {
             wake = wake.and(Wake::new(Feed::finish(&feed), Vec::new()));
         }
         wake.and(self.reader.take()).and(self.writers.take())
+    }
+
+    /// The network is back (`online`): an attempt now if disconnected (backoff reset), a
+    /// probe if a connection is open (it may have died with the old network).
+    pub(crate) fn network_back(&mut self) -> Wake {
+        if self.state == ConnectionState::Open {
+            return self.probe();
+        }
+        self.reconnect_request = true;
+        self.driver.take()
+    }
+
+    /// Asks the driver to check the open connection now (a heartbeat ping).
+    pub(crate) fn probe(&mut self) -> Wake {
+        self.signals.probe = true;
+        self.driver.take()
+    }
+
+    /// Takes a pending probe request.
+    pub(crate) fn take_probe_request(&mut self) -> bool {
+        std::mem::take(&mut self.signals.probe)
     }
 
     /// Takes a pending `reconnect()` request.
@@ -591,6 +615,7 @@ impl ReconnectingBuilder {
             close_request: None,
             reconnect_request: false,
             config: self.config.clone(),
+            signals: Default::default(),
             finished: false,
             final_close: None,
             reader: WakerSlot::default(),
