@@ -54,8 +54,9 @@
 //!    on drop. `timer.rs`: one owned `setTimeout` as a future. `wake.rs`: the one waker
 //!    discipline every waiting task goes through (register with `will_wake`, wake only once
 //!    the borrow of the state ends).
-//! 3. **Socket core** (`socket.rs`): the browser socket, its four listeners and the `Inbox`
-//!    they fill. Listeners only record and wake; every decision lives in a `poll_*` function.
+//! 3. **Socket core** (`socket.rs`): the browser socket and its four listeners; the `Inbox`
+//!    they fill and the handlers that fill it (`inbox.rs`). Handlers only record and wake;
+//!    every decision lives in a `poll_*` function.
 //! 4. **Stream and sink logic** (`stream.rs`, `sink.rs`: what `poll_next`, `poll_ready`,
 //!    `poll_flush` and `poll_close` do with a core) and observers (`events.rs`).
 //! 5. **Handles** (`websocket.rs`): [`WebSocket`] and its halves, with their `Stream` and
@@ -67,7 +68,7 @@
 //!
 //! **One received message**, from the browser to your task: the browser fires `message` on its
 //! socket; the closure owned by a `Listener` (`listeners.rs`) calls `socket::dispatch`, which
-//! runs `socket::on_message` on the borrowed `Inbox`: the data becomes a [`Message`] (text as
+//! runs `inbox::on_message` on the borrowed `Inbox`: the data becomes a [`Message`] (text as
 //! is, binary copied once out of its `ArrayBuffer`), is pushed onto `Inbox::queue`, and the
 //! stream's waker is taken. The borrow ends, then the waker wakes your task, whose
 //! `StreamExt::next` polls `impl Stream for WebSocket` (`websocket.rs`), which hands the core
@@ -81,7 +82,7 @@
 //! browser's `send()` (`socket::Core::send_now`), which refuses a closing or closed socket
 //! with [`Error::Closed`] instead of letting the browser drop it.
 //!
-//! Where each decision lives: how a socket ends (`socket.rs`: `on_error`, `on_close`); when
+//! Where each decision lives: how a socket ends (`inbox.rs`: `on_error`, `on_close`); when
 //! `connect` settles (`connect.rs`: `Connect`); backpressure (`sink.rs`); when to reconnect
 //! and what was in flight (`reconnect/driver.rs`).
 //!
@@ -102,7 +103,7 @@
 //! - **Named futures with non-generic `poll`s** ([`Connect`]) instead of `async fn` bodies
 //!   that would be inlined into every caller's future.
 //! - **No formatting on common paths**: strings concatenated by hand (`invalid_url`), binary
-//!   copied by the glue (`socket::bytes_of`) rather than through `Uint8Array::to_vec`, whose
+//!   copied by the glue (`inbox::bytes_of`) rather than through `Uint8Array::to_vec`, whose
 //!   length assertion links the integer formatter.
 //! - **One timer** (`timer::Sleep`) over gloo-timers' callback `Timeout`, not its
 //!   channel-based future.
@@ -119,6 +120,7 @@ mod state;
 // The browser layer: listeners, then the socket core, then Stream / Sink / events on top.
 mod connect;
 mod events;
+mod inbox;
 mod listeners;
 mod sink;
 mod socket;

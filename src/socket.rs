@@ -6,185 +6,17 @@
 //! closes the socket with 1000 and the listeners detach.
 
 use std::cell::{Cell, RefCell};
-use std::collections::VecDeque;
-use std::rc::{Rc, Weak};
+use std::rc::Rc;
 use std::task::{Context, Poll};
 
-use js_sys::ArrayBuffer;
-use wasm_bindgen::{JsCast, JsValue};
-use web_sys::{BinaryType, MessageEvent};
+use wasm_bindgen::JsValue;
+use web_sys::BinaryType;
 
 use crate::events::{Events, Feed, Observer};
+use crate::inbox::{on_close, on_error, on_message, on_open, Inbox, Note};
 use crate::listeners::Listener;
-use crate::wake::{Wake, WakerSet, WakerSlot};
+use crate::wake::Wake;
 use crate::{CloseEvent, Error, Message, ReadyState, WsEvent};
-use std::task::Waker;
-
-/// What the listeners record, and who to wake.
-#[derive(Default)]
-pub(crate) struct Inbox {
-    /// Received messages not yet taken by the stream, in arrival order.
-    pub(crate) queue: VecDeque<Result<Message, Error>>,
-    /// JS mode (the npm package): takes each message's data as the JS value it is, instead of
-    /// a [`Message`]: no copy into wasm and back. A function pointer, so Rust apps never link it.
-    #[cfg(feature = "js")]
-    pub(crate) take_raw: Option<fn(JsValue) -> JsValue>,
-    /// Where JS mode keeps the JS values, with their sizes.
-    #[cfg(feature = "js")]
-    raw: VecDeque<(JsValue, usize)>,
-    /// Whether `open` fired.
-    pub(crate) opened: bool,
-    /// Set once, by `close`.
-    pub(crate) close: Option<CloseEvent>,
-    /// Bytes of the messages in `queue` (or `raw`): binary in bytes, text in UTF-8 bytes (JS
-    /// mode: UTF-16 units).
-    queued_bytes: usize,
-    /// What `queued_bytes` may reach (`max_buffered_bytes`).
-    max_bytes: usize,
-    /// A message would have taken `queued_bytes` past `max_bytes`: the socket was closed and
-    /// nothing more is queued.
-    overflowed: bool,
-    /// The message stream's task.
-    reader: WakerSlot,
-    /// Tasks waiting for `open` or `close`.
-    waiters: WakerSet,
-    /// Observers of [`WsEvent`]s, with whether they skip message copies; dead ones are pruned
-    /// as events are published.
-    subscribers: Vec<(Weak<RefCell<Feed<WsEvent>>>, bool)>,
-    /// Feeds the observers (`Some` event) or ends them (`None`). Installed by the first
-    /// `events()`: an app that never observes never links the observer code.
-    notify: Option<fn(&mut Inbox, Note, &mut Vec<Waker>)>,
-}
-
-/// What just happened, for the observers. The event itself is built (and a message copied)
-/// only by `notify`, so apps without observers link none of that.
-#[derive(Clone, Copy)]
-enum Note {
-    Open,
-    /// The message last pushed onto the queue.
-    Message,
-    Error,
-    /// `close` fired; the event is in `Inbox::close`.
-    Close,
-    /// Nothing more comes.
-    End,
-}
-
-impl Inbox {
-    /// Registers the message stream's waker.
-    pub(crate) fn wait_message(&mut self, cx: &Context<'_>) {
-        self.reader.register(cx);
-    }
-
-    /// Registers a waker for the next `open` or `close`.
-    pub(crate) fn wait_state(&mut self, cx: &Context<'_>) {
-        self.waiters.register(cx);
-    }
-
-    /// Takes the next received message, if any.
-    pub(crate) fn pop_message(&mut self) -> Option<Result<Message, Error>> {
-        let message = self.queue.pop_front()?;
-        if let Ok(m) = &message {
-            self.queued_bytes -= m.len();
-        }
-        Some(message)
-    }
-
-    /// JS mode: takes the next received message's data, if any.
-    #[cfg(feature = "js")]
-    pub(crate) fn pop_raw(&mut self) -> Option<JsValue> {
-        let (data, len) = self.raw.pop_front()?;
-        self.queued_bytes -= len;
-        Some(data)
-    }
-
-    /// The receive limit, once it was passed (the stream then reports it after the messages
-    /// that fit).
-    pub(crate) fn overflowed(&self) -> Option<usize> {
-        self.overflowed.then_some(self.max_bytes)
-    }
-
-    /// Counts `len` more bytes in, or, past the limit, closes the socket (the target of
-    /// `event`) and takes nothing more: what waits to be read stays bounded.
-    fn admit(&mut self, len: usize, event: &web_sys::Event) -> bool {
-        if self.queued_bytes.saturating_add(len) <= self.max_bytes {
-            self.queued_bytes += len;
-            return true;
-        }
-        self.overflow(event);
-        false
-    }
-
-    /// Past the receive limit. Cold and out of line: the message path keeps only the compare.
-    #[cold]
-    #[inline(never)]
-    fn overflow(&mut self, event: &web_sys::Event) {
-        self.overflowed = true;
-        if let Some(target) = event.target() {
-            let raw = target.unchecked_into::<web_sys::WebSocket>();
-            let _ = raw.close_with_code_and_reason(crate::RECEIVE_OVERFLOW_CODE, OVERFLOW_REASON);
-        }
-    }
-
-    /// Adds an event observer.
-    fn subscribe(&mut self, feed: &Rc<RefCell<Feed<WsEvent>>>, skip_messages: bool) {
-        self.subscribers.push((Rc::downgrade(feed), skip_messages));
-        self.notify = Some(|inbox, note, wakers| {
-            let event = match note {
-                Note::Open => WsEvent::Open,
-                Note::Error => WsEvent::Error,
-                Note::Message => match inbox.queue.back() {
-                    Some(Ok(message)) => WsEvent::Message(message.clone()),
-                    _ => return,
-                },
-                Note::Close => match &inbox.close {
-                    Some(close) => WsEvent::Close(close.clone()),
-                    None => return,
-                },
-                Note::End => return inbox.finish_subscribers(wakers),
-            };
-            inbox.publish(event, wakers);
-        });
-    }
-
-    /// Tells the observers, if any ever subscribed; adds their tasks to `wakers`, to wake
-    /// once the inbox's borrow has ended.
-    fn observe(&mut self, note: Note, wakers: &mut Vec<Waker>) {
-        if let Some(notify) = self.notify {
-            notify(self, note, wakers);
-        }
-    }
-
-    /// Copies `event` to every live observer (messages only to those that want them) and
-    /// forgets the dropped ones. One non-generic body: it is in every app's .wasm.
-    fn publish(&mut self, event: WsEvent, wakers: &mut Vec<Waker>) {
-        let is_message = matches!(event, WsEvent::Message(_));
-        let mut i = 0;
-        while i < self.subscribers.len() {
-            let (weak, skip_messages) = &self.subscribers[i];
-            match weak.upgrade() {
-                Some(feed) => {
-                    if !(is_message && *skip_messages) {
-                        wakers.extend(Feed::push(&feed, event.clone()));
-                    }
-                    i += 1;
-                }
-                None => {
-                    self.subscribers.swap_remove(i);
-                }
-            }
-        }
-    }
-
-    /// Ends every observer's feed.
-    fn finish_subscribers(&mut self, wakers: &mut Vec<Waker>) {
-        for (weak, _) in std::mem::take(&mut self.subscribers) {
-            if let Some(feed) = weak.upgrade() {
-                wakers.extend(Feed::finish(&feed));
-            }
-        }
-    }
-}
 
 /// The browser socket plus the state its listeners share.
 pub(crate) struct Core {
@@ -207,10 +39,7 @@ impl Core {
         max_bytes: usize,
     ) -> Rc<Self> {
         raw.set_binary_type(BinaryType::Arraybuffer);
-        let inbox = Rc::new(RefCell::new(Inbox {
-            max_bytes,
-            ..Inbox::default()
-        }));
+        let inbox = Rc::new(RefCell::new(Inbox::new(max_bytes)));
         let listeners = [
             listen(&raw, &inbox, "open", on_open),
             listen(&raw, &inbox, "message", on_message),
@@ -333,9 +162,6 @@ impl Drop for Core {
     }
 }
 
-/// The reason sent with [`RECEIVE_OVERFLOW_CODE`](crate::RECEIVE_OVERFLOW_CODE).
-pub(crate) const OVERFLOW_REASON: &str = "receive buffer full";
-
 /// What a listener does with its event: record it, and say whom to wake.
 type Handler = fn(&mut Inbox, web_sys::Event) -> Wake;
 
@@ -359,122 +185,6 @@ fn dispatch(inbox: &RefCell<Inbox>, handler: Handler, event: web_sys::Event) {
     // tasks, and nothing in sockwave calls into JS while borrowing.
     let wake = handler(&mut inbox.borrow_mut(), event);
     wake.wake();
-}
-
-fn on_open(inbox: &mut Inbox, _: web_sys::Event) -> Wake {
-    inbox.opened = true;
-    let mut wakers = inbox.waiters.take_wakers();
-    inbox.observe(Note::Open, &mut wakers);
-    Wake::new(None, wakers)
-}
-
-fn on_message(inbox: &mut Inbox, event: web_sys::Event) -> Wake {
-    if inbox.overflowed {
-        // Closing over the receive limit: what still arrives is not kept.
-        return Wake::none();
-    }
-    let data = event.unchecked_ref::<MessageEvent>().data();
-    #[cfg(feature = "js")]
-    if let Some(take_raw) = inbox.take_raw {
-        let len = match data.dyn_ref::<js_sys::JsString>() {
-            Some(text) => text.length() as usize,
-            None => data.unchecked_ref::<ArrayBuffer>().byte_length() as usize,
-        };
-        if inbox.admit(len, &event) {
-            inbox.raw.push_back((take_raw(data), len));
-        }
-        return inbox.reader.take();
-    }
-    let message = if let Some(text) = data.as_string() {
-        Ok(Message::Text(text))
-    } else if let Some(buffer) = data.dyn_ref::<ArrayBuffer>() {
-        // The one copy, from the browser's buffer into wasm memory.
-        Ok(Message::Binary(bytes_of(buffer)))
-    } else {
-        Err(Error::Browser {
-            name: "TypeError".into(),
-            message: "a binary message arrived as a Blob: binaryType must stay \"arraybuffer\""
-                .into(),
-        })
-    };
-    let len = message.as_ref().map_or(0, Message::len);
-    if !inbox.admit(len, &event) {
-        return inbox.reader.take();
-    }
-    inbox.queue.push_back(message);
-    let mut observers = Vec::new();
-    inbox.observe(Note::Message, &mut observers);
-    Wake::new(inbox.reader.take_waker(), observers)
-}
-
-/// An `error` ends a socket that is `CONNECTING` or `CLOSED`. The standard fires `error` only
-/// when the browser fails the connection, sets `readyState` to `CLOSED` first, and fires `close`
-/// (1006, unclean) in the same task; Chromium and Firefox do. WebKit sometimes fires `error` and
-/// never `close` (measured with WebKitGTK 2.50): for a port it blocks (such as 9), with
-/// `readyState` still `CONNECTING`; for a socket past its connection cap, with `CLOSED`. Either
-/// way a wrapper that waits for `close` hangs. So the close is recorded here, as the standard
-/// defines it (1006, unclean, no reason), and the engine's own `close`, where one follows,
-/// finds the socket ended and is ignored ([`on_close`]): every engine ends a socket exactly
-/// once, the same way. Guarded by `tests/connect.rs`
-/// (`a_port_the_browser_blocks_is_connect_failed`).
-fn on_error(inbox: &mut Inbox, event: web_sys::Event) -> Wake {
-    let failed = event.target().is_some_and(|t| {
-        let state = t.unchecked_into::<web_sys::WebSocket>().ready_state();
-        state == web_sys::WebSocket::CONNECTING || state == web_sys::WebSocket::CLOSED
-    });
-    if failed && inbox.close.is_none() {
-        return record_close(inbox, CloseEvent::abnormal(), true);
-    }
-    let mut wakers = Vec::new();
-    inbox.observe(Note::Error, &mut wakers);
-    Wake::new(None, wakers)
-}
-
-fn on_close(inbox: &mut Inbox, event: web_sys::Event) -> Wake {
-    if inbox.close.is_some() {
-        // Already ended by the `error` before it (see `on_error`).
-        return Wake::none();
-    }
-    let event = event.unchecked_into::<web_sys::CloseEvent>();
-    let close = CloseEvent {
-        code: event.code(),
-        reason: event.reason(),
-        was_clean: event.was_clean(),
-    };
-    record_close(inbox, close, false)
-}
-
-/// Records the socket's end (once), tells the observers (an `error` first, if it came with
-/// one), and wakes everyone waiting.
-fn record_close(inbox: &mut Inbox, close: CloseEvent, after_error: bool) -> Wake {
-    let mut wakers = inbox.waiters.take_wakers();
-    if after_error {
-        inbox.observe(Note::Error, &mut wakers);
-    }
-    inbox.close = Some(close);
-    inbox.observe(Note::Close, &mut wakers);
-    inbox.observe(Note::End, &mut wakers);
-    Wake::new(inbox.reader.take_waker(), wakers)
-}
-
-#[wasm_bindgen::prelude::wasm_bindgen]
-extern "C" {
-    /// A `Uint8Array`, declared here for the one method below.
-    #[wasm_bindgen(js_name = Uint8Array)]
-    type Bytes;
-    /// `new Uint8Array(buffer)`: a view, no copy.
-    #[wasm_bindgen(constructor, js_class = "Uint8Array")]
-    fn new(buffer: &ArrayBuffer) -> Bytes;
-    /// The whole view, returned as a `Vec<u8>`: the glue copies it into wasm memory once.
-    /// (`Uint8Array::to_vec` makes the same copy, but its length assertion links the integer
-    /// formatting machinery into every app.)
-    #[wasm_bindgen(method, js_name = subarray)]
-    fn copy_out(this: &Bytes, begin: u32) -> Vec<u8>;
-}
-
-/// Copies a received binary message into wasm memory.
-fn bytes_of(buffer: &ArrayBuffer) -> Vec<u8> {
-    Bytes::new(buffer).copy_out(0)
 }
 
 /// Turns an exception the browser threw into [`Error::Browser`], keeping its name and message.

@@ -3,7 +3,8 @@
 
 use std::task::{Context, Poll};
 
-use crate::socket::{Core, Inbox};
+use crate::inbox::Inbox;
+use crate::socket::Core;
 use crate::{Error, Message};
 
 /// The stream's own state: whether it has ended.

@@ -14,7 +14,7 @@ use futures_sink::Sink;
 use super::environment::Environment;
 use super::{Config, ConnectionState, InFlight, Shared};
 use super::{HEARTBEAT_TIMEOUT_CODE, IDLE_TIMEOUT_CODE};
-use crate::socket::OVERFLOW_REASON;
+use crate::inbox::OVERFLOW_REASON;
 use crate::timer::Sleep;
 use crate::wake::Wake;
 use crate::{CloseEvent, Error, WebSocket};
