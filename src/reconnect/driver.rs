@@ -12,7 +12,8 @@ use futures_core::Stream;
 use futures_sink::Sink;
 
 use super::environment::Environment;
-use super::{Config, ConnectionState, InFlight, Shared};
+use super::shared::{Config, Shared};
+use super::{ConnectionState, InFlight};
 use super::{HEARTBEAT_TIMEOUT_CODE, IDLE_TIMEOUT_CODE};
 use crate::inbox::OVERFLOW_REASON;
 use crate::timer::Sleep;

@@ -17,7 +17,7 @@ use js_sys::Reflect;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{Event, EventTarget};
 
-use super::Shared;
+use super::shared::Shared;
 use crate::listeners::Listener;
 use crate::wake::Wake;
 

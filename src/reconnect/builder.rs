@@ -1,0 +1,167 @@
+//! Configuring a reconnecting socket: [`ReconnectingBuilder`], and
+//! [`ReconnectingWebSocket::builder`] that makes one.
+
+use std::cell::RefCell;
+use std::fmt;
+use std::future::Future;
+use std::rc::Rc;
+use std::time::Duration;
+
+use super::shared::{Config, Heartbeat, Shared};
+use super::{driver, Backoff, ReconnectingWebSocket, DEFAULT_QUEUE_LIMIT};
+use crate::{CloseEvent, Message, DEFAULT_HIGH_WATER_MARK};
+
+/// Making one.
+impl ReconnectingWebSocket {
+    /// A builder for a reconnecting socket to `url`.
+    pub fn builder(url: impl Into<String>) -> ReconnectingBuilder {
+        let url: Rc<str> = url.into().into();
+        ReconnectingBuilder {
+            config: Config {
+                url: Rc::new(move || {
+                    let url = url.to_string();
+                    Box::pin(async move { url })
+                }),
+                protocols: Vec::new(),
+                high_water_mark: DEFAULT_HIGH_WATER_MARK,
+                connect_timeout: None,
+                backoff: Backoff::default(),
+                max_retries: None,
+                should_reconnect: Rc::new(|ev: &CloseEvent| !(ev.was_clean && ev.code == 1000)),
+                heartbeat: None,
+                idle_timeout: None,
+                max_buffered_bytes: crate::DEFAULT_MAX_BUFFERED_BYTES,
+            },
+            queue_limit: DEFAULT_QUEUE_LIMIT,
+        }
+    }
+}
+
+/// Options of a [`ReconnectingWebSocket`]; made by [`ReconnectingWebSocket::builder`].
+#[must_use = "a builder does nothing until `build`"]
+pub struct ReconnectingBuilder {
+    config: Config,
+    queue_limit: usize,
+}
+
+impl fmt::Debug for ReconnectingBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ReconnectingBuilder")
+            .field("backoff", &self.config.backoff)
+            .field("max_retries", &self.config.max_retries)
+            .field("queue_limit", &self.queue_limit)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ReconnectingBuilder {
+    /// Asks `provider` for the URL before every attempt (e.g. to refresh a token in it).
+    pub fn url_provider<F, Fut>(mut self, provider: F) -> Self
+    where
+        F: Fn() -> Fut + 'static,
+        Fut: Future<Output = String> + 'static,
+    {
+        self.config.url = Rc::new(move || Box::pin(provider()));
+        self
+    }
+
+    /// Subprotocols to offer on every connection. See
+    /// [`WebSocketBuilder::protocols`](crate::WebSocketBuilder::protocols).
+    pub fn protocols<I, S>(mut self, protocols: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.config.protocols = protocols.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// The backpressure limit of each connection, in bytes of `bufferedAmount` (default 8 MiB).
+    pub fn high_water_mark(mut self, bytes: usize) -> Self {
+        self.config.high_water_mark = bytes;
+        self
+    }
+
+    /// Gives up on an attempt that is not open after `timeout` (then backs off and retries).
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.config.connect_timeout = Some(timeout);
+        self
+    }
+
+    /// The delays between attempts. Default: 500 ms doubling to 30 s, full jitter.
+    pub fn backoff(mut self, backoff: Backoff) -> Self {
+        self.config.backoff = backoff;
+        self
+    }
+
+    /// Gives up after this many failed attempts in a row (`None`, the default: never).
+    pub fn max_retries(mut self, max: Option<u32>) -> Self {
+        self.config.max_retries = max;
+        self
+    }
+
+    /// Decides, from how a connection (or attempt) ended, whether to try again. Default: yes,
+    /// unless the server closed cleanly with 1000. Never consulted after our own `close`.
+    pub fn should_reconnect(mut self, f: impl Fn(&CloseEvent) -> bool + 'static) -> Self {
+        self.config.should_reconnect = Rc::new(f);
+        self
+    }
+
+    /// Messages held while disconnected (default [`DEFAULT_QUEUE_LIMIT`](super::DEFAULT_QUEUE_LIMIT)); beyond it, sending
+    /// fails with [`Error::QueueFull`](crate::Error::QueueFull).
+    pub fn queue_limit(mut self, messages: usize) -> Self {
+        self.queue_limit = messages.max(1);
+        self
+    }
+
+    /// The receive limit, as [`WebSocketBuilder::max_buffered_bytes`](crate::WebSocketBuilder::max_buffered_bytes)
+    /// but over every connection: when messages waiting to be read would exceed this many
+    /// bytes, the connection is closed with [`RECEIVE_OVERFLOW_CODE`](crate::RECEIVE_OVERFLOW_CODE)
+    /// and the socket stops for good (a reader that cannot keep up would only overflow again):
+    /// the stream yields the messages that fit, then one [`Error::ReceiveOverflow`](crate::Error::ReceiveOverflow), then
+    /// ends; [`reconnect`](ReconnectingWebSocket::reconnect) starts it over. Default
+    /// [`DEFAULT_MAX_BUFFERED_BYTES`](crate::DEFAULT_MAX_BUFFERED_BYTES) (64 MiB).
+    pub fn max_buffered_bytes(mut self, bytes: usize) -> Self {
+        self.config.max_buffered_bytes = bytes;
+        self
+    }
+
+    /// Sends `ping` every `interval` while open; if no message for which `is_pong` is true
+    /// arrives within `timeout`, the connection is declared dead (reported with
+    /// [`HEARTBEAT_TIMEOUT_CODE`](super::HEARTBEAT_TIMEOUT_CODE)) and replaced. Pongs are not delivered to the stream.
+    pub fn heartbeat(
+        mut self,
+        interval: Duration,
+        timeout: Duration,
+        ping: Message,
+        is_pong: impl Fn(&Message) -> bool + 'static,
+    ) -> Self {
+        self.config.heartbeat = Some(Heartbeat {
+            interval,
+            timeout,
+            ping,
+            is_pong: Rc::new(is_pong),
+        });
+        self
+    }
+
+    /// Declares the connection dead (reported with [`IDLE_TIMEOUT_CODE`](super::IDLE_TIMEOUT_CODE)) and replaces it when
+    /// nothing at all was received for `timeout`.
+    pub fn idle_timeout(mut self, timeout: Duration) -> Self {
+        self.config.idle_timeout = Some(timeout);
+        self
+    }
+
+    /// Starts the driver task (`spawn_local`) and returns the socket, connecting.
+    pub fn build(self) -> ReconnectingWebSocket {
+        let shared = Rc::new(RefCell::new(Shared::new(
+            self.queue_limit,
+            self.config.clone(),
+        )));
+        wasm_bindgen_futures::spawn_local(driver::drive(Rc::clone(&shared), self.config));
+        ReconnectingWebSocket {
+            shared,
+            ended: false,
+        }
+    }
+}
