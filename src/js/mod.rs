@@ -8,7 +8,9 @@
 
 mod conn;
 mod convert;
+mod inner;
 mod options;
+mod pump;
 
 use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
@@ -25,57 +27,14 @@ use web_sys::EventTarget;
 
 use crate::reconnect::ConnectionState;
 use crate::wake::WakerSlot;
-use crate::{CloseCode, Error, Message};
-use conn::{Conn, Control, Notice};
+use crate::{CloseCode, Error};
+use conn::{Conn, Control};
 use convert::{close_event_to_js, get, message_from_js, set, usage_error};
-
-/// Who takes the messages: decided by the first consumer, then fixed.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Delivery {
-    Undecided,
-    Iterator,
-    Events,
-}
-
-/// A send waiting its turn, with its promise's settle functions.
-struct PendingSend {
-    message: Message,
-    resolve: Function,
-    reject: Function,
-}
-
-/// A `nextValue()` waiting for a message, with its promise's settle functions.
-struct PendingNext {
-    resolve: Function,
-    reject: Function,
-}
-
-struct Inner {
-    conn: Conn,
-    target: EventTarget,
-    handlers: RefCell<[Option<Function>; HANDLERS]>,
-    delivery: Cell<Delivery>,
-    /// Wakes the pump when message listeners appear.
-    pump_waker: RefCell<WakerSlot>,
-    sends: RefCell<VecDeque<PendingSend>>,
-    sending: Cell<bool>,
-    /// `nextValue()` calls waiting, served in call order by one task.
-    nexts: RefCell<VecDeque<PendingNext>>,
-    receiving: Cell<bool>,
-    /// Settled when the socket ends; a new one after `reconnect()` starts a socket over.
-    closed: RefCell<Promise>,
-    /// Whether the pump task runs (it ends with the socket).
-    pumping: Cell<bool>,
-}
-
-const OPEN: usize = 0;
-const MESSAGE: usize = 1;
-const ERROR: usize = 2;
-const CLOSE: usize = 3;
-const RECONNECT: usize = 4;
-const DISCONNECT: usize = 5;
-const HANDLERS: usize = 6;
-
+use inner::{
+    deliver_nexts, drain_sends, next_or_end, Delivery, Inner, PendingNext, PendingSend, CLOSE,
+    DISCONNECT, ERROR, MESSAGE, OPEN, RECONNECT,
+};
+use pump::start_pump;
 /// A WebSocket for JavaScript: the browser's surface (`readyState`, `send`, `onmessage`, ...)
 /// plus promises (`send`, `close`, `closed`) and `for await`.
 #[wasm_bindgen]
@@ -435,208 +394,5 @@ impl Socket {
     #[wasm_bindgen(setter)]
     pub fn set_onclose(&self, f: JsValue) {
         self.inner.set_handler(CLOSE, f);
-    }
-}
-
-impl Inner {
-    fn poll_message(&self, cx: &mut Context<'_>) -> Poll<Option<Result<JsValue, Error>>> {
-        self.conn.poll_message(cx)
-    }
-
-    fn set_handler(&self, slot: usize, f: JsValue) {
-        self.handlers.borrow_mut()[slot] = f.dyn_into::<Function>().ok();
-    }
-
-    /// Fixes who takes the messages, or explains why the other consumer cannot.
-    fn claim(&self, wanted: Delivery) -> Result<(), JsValue> {
-        match self.delivery.get() {
-            Delivery::Undecided => {
-                self.delivery.set(wanted);
-                let wake = self.pump_waker.borrow_mut().take();
-                wake.wake();
-                Ok(())
-            }
-            current if current == wanted => Ok(()),
-            _ => Err(usage_error(
-                "UsageError",
-                "a socket delivers messages either to `for await` or to onmessage / 'message' \
-                 listeners, whichever is used first; use one of them",
-            )),
-        }
-    }
-
-    /// Calls the `on*` handler, then the listeners. A throwing handler is reported like the
-    /// browser reports it, and does not stop delivery.
-    fn dispatch(&self, slot: usize, event: &web_sys::Event) {
-        let handler = self.handlers.borrow()[slot].clone();
-        if let Some(f) = handler {
-            if let Err(e) = f.call1(&JsValue::UNDEFINED, event) {
-                report_error(&e);
-            }
-        }
-        let _ = self.target.dispatch_event(event);
-    }
-}
-
-/// A message as its JS value, `undefined` for the end, an `Error` for a failure.
-fn next_or_end(next: Option<Result<JsValue, Error>>) -> Result<JsValue, JsValue> {
-    match next {
-        Some(Ok(value)) => Ok(value),
-        Some(Err(e)) => Err(e.into()),
-        None => Ok(JsValue::UNDEFINED),
-    }
-}
-
-fn report_error(e: &JsValue) {
-    let global = js_sys::global();
-    if let Ok(report) = get(&global, "reportError").dyn_into::<Function>() {
-        let _ = report.call1(&global, e);
-    }
-}
-
-/// Hands messages to the waiting `nextValue()` calls, in call order.
-async fn deliver_nexts(inner: Rc<Inner>) {
-    while !inner.nexts.borrow().is_empty() {
-        let next = next_or_end(poll_fn(|cx| inner.poll_message(cx)).await);
-        let Some(waiting) = inner.nexts.borrow_mut().pop_front() else {
-            break;
-        };
-        let _ = match next {
-            Ok(value) => waiting.resolve.call1(&JsValue::UNDEFINED, &value),
-            Err(e) => waiting.reject.call1(&JsValue::UNDEFINED, &e),
-        };
-    }
-    inner.receiving.set(false);
-}
-
-/// Sends the queued messages in order, each once the sink is ready.
-async fn drain_sends(inner: Rc<Inner>) {
-    loop {
-        let Some(next) = inner.sends.borrow_mut().pop_front() else {
-            inner.sending.set(false);
-            return;
-        };
-        let ready = poll_fn(|cx| inner.conn.poll_ready(cx)).await;
-        let sent = ready.and_then(|()| inner.conn.start_send(next.message));
-        match sent {
-            Ok(()) => {
-                let _ = next.resolve.call0(&JsValue::UNDEFINED);
-            }
-            Err(e) => {
-                let _ = next.reject.call1(&JsValue::UNDEFINED, &e.into());
-            }
-        }
-    }
-}
-
-enum Pumped {
-    Message(Option<Result<JsValue, Error>>),
-    Notice(Option<Notice>),
-}
-
-/// Dispatches the control notices, and the messages once listeners take them (messages first,
-/// so `close` always comes after the last message).
-/// Starts the pump with a fresh `closed` promise, which it settles at the end.
-fn start_pump(inner: &Rc<Inner>, control: Control) {
-    let mut settle = None;
-    *inner.closed.borrow_mut() = Promise::new(&mut |resolve, _| settle = Some(resolve));
-    inner.pumping.set(true);
-    let task = Rc::clone(inner);
-    spawn_local(async move {
-        pump(&task, control, settle).await;
-        task.pumping.set(false);
-    });
-}
-
-async fn pump(inner: &Inner, mut control: Control, settle_closed: Option<Function>) {
-    let mut messages_done = false;
-    loop {
-        let next = poll_fn(|cx| {
-            if inner.delivery.get() == Delivery::Events && !messages_done {
-                if let Poll::Ready(m) = inner.poll_message(cx) {
-                    return Poll::Ready(Pumped::Message(m));
-                }
-            } else {
-                inner.pump_waker.borrow_mut().register(cx);
-            }
-            control.poll_notice(cx).map(Pumped::Notice)
-        })
-        .await;
-        match next {
-            Pumped::Message(Some(Ok(message))) => dispatch_message(inner, message),
-            // The loss itself is reported by `error` + `close`, as the browser does.
-            Pumped::Message(_) => messages_done = true,
-            Pumped::Notice(Some(Notice::Open)) => dispatch_plain(inner, OPEN, "open"),
-            Pumped::Notice(Some(Notice::Error)) => dispatch_plain(inner, ERROR, "error"),
-            Pumped::Notice(Some(Notice::Disconnected(close, in_flight))) => {
-                if let Ok(ev) = web_sys::Event::new("disconnect") {
-                    let target: &JsValue = ev.as_ref();
-                    set(target, "code", close.code);
-                    set(target, "reason", close.reason.as_str());
-                    set(target, "wasClean", close.was_clean);
-                    let report: JsValue = js_sys::Object::new().into();
-                    set(&report, "firstSeq", in_flight.first_seq as f64);
-                    set(&report, "messages", in_flight.messages as f64);
-                    set(&report, "bytes", in_flight.bytes as f64);
-                    set(&report, "unsentBytes", in_flight.unsent_bytes as f64);
-                    set(target, "inFlight", report);
-                    inner.dispatch(DISCONNECT, &ev);
-                }
-            }
-            Pumped::Notice(Some(Notice::Reconnecting(attempt, delay))) => {
-                if let Ok(ev) = web_sys::Event::new("reconnect") {
-                    let target: &JsValue = ev.as_ref();
-                    set(target, "attempt", attempt);
-                    set(target, "delayMs", delay.as_secs_f64() * 1000.0);
-                    inner.dispatch(RECONNECT, &ev);
-                }
-            }
-            Pumped::Notice(Some(Notice::Close(close))) => {
-                if inner.delivery.get() == Delivery::Events && !messages_done {
-                    // Deliver what is still queued before announcing the close.
-                    while let Some(Ok(message)) = poll_fn(|cx| inner.poll_message(cx)).await {
-                        dispatch_message(inner, message);
-                    }
-                }
-                let init = web_sys::CloseEventInit::new();
-                init.set_code(close.code);
-                init.set_reason(&close.reason);
-                init.set_was_clean(close.was_clean);
-                // Node 22 has a WebSocket but no global `CloseEvent` (Node 23 adds it): there,
-                // a plain `Event` carrying the same three fields.
-                let event = web_sys::CloseEvent::new_with_event_init_dict("close", &init)
-                    .map(web_sys::Event::from)
-                    .or_else(|_| {
-                        web_sys::Event::new("close").inspect(|ev| {
-                            let target: &JsValue = ev.as_ref();
-                            set(target, "code", close.code);
-                            set(target, "reason", close.reason.as_str());
-                            set(target, "wasClean", close.was_clean);
-                        })
-                    });
-                if let Ok(ev) = event {
-                    inner.dispatch(CLOSE, &ev);
-                }
-                if let Some(resolve) = &settle_closed {
-                    let _ = resolve.call1(&JsValue::UNDEFINED, &close_event_to_js(&close));
-                }
-                return;
-            }
-            Pumped::Notice(None) => return,
-        }
-    }
-}
-
-fn dispatch_message(inner: &Inner, data: JsValue) {
-    let init = web_sys::MessageEventInit::new();
-    init.set_data(&data);
-    if let Ok(ev) = web_sys::MessageEvent::new_with_event_init_dict("message", &init) {
-        inner.dispatch(MESSAGE, &ev);
-    }
-}
-
-fn dispatch_plain(inner: &Inner, slot: usize, kind: &str) {
-    if let Ok(ev) = web_sys::Event::new(kind) {
-        inner.dispatch(slot, &ev);
     }
 }
