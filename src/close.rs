@@ -21,13 +21,13 @@ pub const MAX_REASON_BYTES: usize = 123;
 /// A WebSocket close status code (RFC 6455 §7.4), covering every `u16`.
 ///
 /// `From<u16>` never fails: named codes map to their variant, 3000..=3999 to [`CloseCode::Iana`],
-/// 4000..=4999 to [`CloseCode::Library`] and everything else to [`CloseCode::Other`]. Whether a
+/// 4000..=4999 to [`CloseCode::PrivateUse`] and everything else to [`CloseCode::Other`]. Whether a
 /// *client* may send a code is [`CloseCode::is_sendable`].
 ///
 /// ```
 /// use sockwave::CloseCode;
 /// assert_eq!(CloseCode::from(1000), CloseCode::Normal);
-/// assert_eq!(CloseCode::from(4001), CloseCode::Library(4001));
+/// assert_eq!(CloseCode::from(4001), CloseCode::PrivateUse(4001));
 /// assert_eq!(u16::from(CloseCode::Away), 1001);
 /// assert!(CloseCode::from(4001).is_sendable());
 /// assert!(!CloseCode::Abnormal.is_sendable());
@@ -66,7 +66,7 @@ pub enum CloseCode {
     /// 3000..=3999: registered with IANA for libraries, frameworks and applications.
     Iana(u16),
     /// 4000..=4999: private use, for applications.
-    Library(u16),
+    PrivateUse(u16),
     /// Any other value: reserved ranges (0..=999, 1004, 1014, 1016..=2999, 5000..).
     Other(u16),
 }
@@ -77,7 +77,7 @@ impl CloseCode {
     pub fn is_sendable(self) -> bool {
         matches!(
             self,
-            CloseCode::Normal | CloseCode::Iana(_) | CloseCode::Library(_)
+            CloseCode::Normal | CloseCode::Iana(_) | CloseCode::PrivateUse(_)
         )
     }
 
@@ -110,7 +110,7 @@ impl From<u16> for CloseCode {
             1013 => Again,
             1015 => Tls,
             3000..=3999 => Iana(code),
-            4000..=4999 => Library(code),
+            4000..=4999 => PrivateUse(code),
             _ => Other(code),
         }
     }
@@ -134,7 +134,7 @@ impl From<CloseCode> for u16 {
             Restart => 1012,
             Again => 1013,
             Tls => 1015,
-            Iana(c) | Library(c) | Other(c) => c,
+            Iana(c) | PrivateUse(c) | Other(c) => c,
         }
     }
 }
@@ -170,7 +170,7 @@ pub fn validate_close(code: CloseCode, reason: &str) -> Result<(), Error> {
 /// ```
 /// use sockwave::{CloseCode, CloseEvent};
 /// let ev = CloseEvent { code: 4000, reason: "server says bye".into(), was_clean: true };
-/// assert_eq!(ev.close_code(), CloseCode::Library(4000));
+/// assert_eq!(ev.close_code(), CloseCode::PrivateUse(4000));
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub struct CloseEvent {
@@ -263,6 +263,6 @@ mod tests {
             was_clean: true,
         };
         assert_eq!(ev.to_string(), "code 4000 \"bye\", clean");
-        assert_eq!(CloseCode::Library(4001).to_string(), "4001");
+        assert_eq!(CloseCode::PrivateUse(4001).to_string(), "4001");
     }
 }

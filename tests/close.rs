@@ -37,7 +37,7 @@ async fn server_close_code_and_reason_arrive_intact() {
     assert_eq!(ev.code, 4000);
     assert_eq!(ev.reason, "server says bye");
     assert!(ev.was_clean);
-    assert_eq!(ev.close_code(), CloseCode::Library(4000));
+    assert_eq!(ev.close_code(), CloseCode::PrivateUse(4000));
 }
 
 #[wasm_bindgen_test]
