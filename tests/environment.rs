@@ -12,11 +12,9 @@
 
 mod common;
 
-use std::cell::Cell;
-use std::rc::Rc;
 use std::time::Duration;
 
-use common::{url, within, LONG};
+use common::{counting_urls, url, wait_open, within, LONG};
 use futures::StreamExt;
 use sockwave::reconnect::{
     Backoff, ConnectionState, ReconnectingWebSocket, HEARTBEAT_TIMEOUT_CODE,
@@ -38,13 +36,10 @@ fn js(code: &str) {
 #[wasm_bindgen_test]
 async fn offline_pauses_attempts_and_online_attempts_at_once() {
     let listeners_before = sockwave::live_listeners();
-    let calls = Rc::new(Cell::new(0u32));
-    let counter = Rc::clone(&calls);
+    // Refused every time: the socket keeps retrying.
+    let (calls, urls) = counting_urls(|_| "/reject");
     let ws = ReconnectingWebSocket::builder("unused")
-        .url_provider(move || {
-            counter.set(counter.get() + 1);
-            async { url("/reject") } // refused every time: the socket keeps retrying
-        })
+        .url_provider(urls)
         .backoff(Backoff::constant(MS(30)))
         .build();
     let mut states = ws.states();
@@ -95,14 +90,7 @@ async fn probe_detects_a_dead_connection_at_once(event: &str) {
         .backoff(Backoff::constant(MS(60_000)))
         .build();
     let mut states = ws.states();
-    within(LONG, "open", async {
-        while let Some(s) = states.next().await {
-            if s == ConnectionState::Open {
-                return;
-            }
-        }
-    })
-    .await;
+    wait_open(&mut states).await;
     // Listeners: 4 for the socket, 5 for the page around it.
     assert_eq!(sockwave::live_listeners(), listeners_before + 9);
     js(event);

@@ -26,6 +26,14 @@ fn what_fits() -> Vec<Result<Message, Error>> {
     (0..370).map(|i| Ok(Message::text(i.to_string()))).collect()
 }
 
+/// Everything the stream yields until it ends (bounded in time).
+async fn read_to_end<S>(stream: &mut S) -> Vec<S::Item>
+where
+    S: futures::Stream + Unpin,
+{
+    within(LONG, "the stream ends", stream.collect::<Vec<_>>()).await
+}
+
 #[wasm_bindgen_test]
 async fn past_the_limit_the_socket_closes_and_the_stream_reports_it_once() {
     let mut ws = within(
@@ -39,13 +47,7 @@ async fn past_the_limit_the_socket_closes_and_the_stream_reports_it_once() {
     .expect("connects");
     // Nobody reads while the burst arrives.
     common::sleep(500).await;
-    let mut got: Vec<Result<Message, Error>> = Vec::new();
-    within(LONG, "the stream ends", async {
-        while let Some(item) = ws.next().await {
-            got.push(item);
-        }
-    })
-    .await;
+    let mut got = read_to_end(&mut ws).await;
     let overflow = got.pop();
     assert_eq!(got, what_fits(), "the messages that fit, in order");
     assert_eq!(overflow, Some(Err(Error::ReceiveOverflow { limit: LIMIT })));
@@ -64,13 +66,7 @@ async fn a_reconnecting_socket_stops_at_the_limit() {
         .build();
     let states = ws.states();
     common::sleep(500).await;
-    let mut got: Vec<Result<Message, Error>> = Vec::new();
-    within(LONG, "the stream ends", async {
-        while let Some(item) = ws.next().await {
-            got.push(item);
-        }
-    })
-    .await;
+    let mut got = read_to_end(&mut ws).await;
     let overflow = got.pop();
     assert_eq!(got, what_fits());
     assert_eq!(overflow, Some(Err(Error::ReceiveOverflow { limit: LIMIT })));

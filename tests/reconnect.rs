@@ -20,11 +20,9 @@
 
 mod common;
 
-use std::cell::Cell;
-use std::rc::Rc;
 use std::time::Duration;
 
-use common::{url, within, DEAD_URL, LONG};
+use common::{counting_urls, url, wait_open, wait_state, within, DEAD_URL, LONG};
 use futures::future::{select, Either};
 use futures::{SinkExt, StreamExt};
 use sockwave::reconnect::{
@@ -255,15 +253,10 @@ async fn should_reconnect_can_decline() {
 
 #[wasm_bindgen_test]
 async fn url_provider_is_asked_before_each_attempt() {
-    let calls = Rc::new(Cell::new(0u32));
-    let counter = Rc::clone(&calls);
+    // The first two "tokens" are refused, the third works.
+    let (calls, urls) = counting_urls(|n| if n < 3 { "/reject" } else { "/echo" });
     let mut ws = ReconnectingWebSocket::builder("unused")
-        .url_provider(move || {
-            counter.set(counter.get() + 1);
-            let n = counter.get();
-            // The first two "tokens" are refused, the third works.
-            async move { url(if n < 3 { "/reject" } else { "/echo" }) }
-        })
+        .url_provider(urls)
         .backoff(Backoff::constant(MS(5)))
         .build();
     ws.send(Message::text("token ok")).await.expect("queued");
@@ -274,23 +267,6 @@ async fn url_provider_is_asked_before_each_attempt() {
     assert_eq!(calls.get(), 3);
 }
 
-/// Waits (bounded) for the first state that `pick` accepts, returning what it returns.
-async fn wait_state<T>(
-    states: &mut sockwave::reconnect::States,
-    what: &str,
-    mut pick: impl FnMut(ConnectionState) -> Option<T>,
-) -> T {
-    within(LONG, what, async {
-        while let Some(s) = states.next().await {
-            if let Some(t) = pick(s) {
-                return t;
-            }
-        }
-        panic!("states ended before {what}")
-    })
-    .await
-}
-
 #[wasm_bindgen_test]
 async fn reconnect_replaces_an_open_connection_at_once() {
     // A backoff of a minute: any quick reconnection is reconnect()'s doing.
@@ -298,10 +274,7 @@ async fn reconnect_replaces_an_open_connection_at_once() {
         .backoff(Backoff::constant(MS(60_000)))
         .build();
     let mut states = ws.states();
-    wait_state(&mut states, "open", |s| {
-        (s == ConnectionState::Open).then_some(())
-    })
-    .await;
+    wait_open(&mut states).await;
     let started = now();
     ws.reconnect().expect("running");
     let close = wait_state(&mut states, "disconnected", |s| match s {
@@ -327,20 +300,10 @@ async fn reconnect_replaces_an_open_connection_at_once() {
 
 #[wasm_bindgen_test]
 async fn reconnect_cuts_the_backoff_delay_short() {
-    let calls = Rc::new(Cell::new(0u32));
-    let counter = Rc::clone(&calls);
+    // Refused once (then a backoff of a minute), then the server is back.
+    let (calls, urls) = counting_urls(|n| if n < 2 { "/reject" } else { "/echo" });
     let ws = ReconnectingWebSocket::builder("unused")
-        .url_provider(move || {
-            counter.set(counter.get() + 1);
-            let n = counter.get();
-            async move {
-                if n < 2 {
-                    DEAD_URL.to_string()
-                } else {
-                    url("/echo")
-                }
-            }
-        })
+        .url_provider(urls)
         .backoff(Backoff::constant(MS(60_000)))
         .build();
     let mut states = ws.states();
@@ -356,25 +319,17 @@ async fn reconnect_cuts_the_backoff_delay_short() {
     })
     .await;
     assert_eq!(attempt, 0, "backoff reset");
-    wait_state(&mut states, "open", |s| {
-        (s == ConnectionState::Open).then_some(())
-    })
-    .await;
+    wait_open(&mut states).await;
     assert!(now() - started < 5_000.0, "did not wait out the minute");
     assert_eq!(calls.get(), 2);
 }
 
 #[wasm_bindgen_test]
 async fn reconnect_starts_over_after_retries_ran_out() {
-    let calls = Rc::new(Cell::new(0u32));
-    let counter = Rc::clone(&calls);
+    // Refused twice (the first attempt and its one retry), then the server is back.
+    let (calls, urls) = counting_urls(|n| if n <= 2 { "/reject" } else { "/echo" });
     let mut ws = ReconnectingWebSocket::builder("unused")
-        .url_provider(move || {
-            counter.set(counter.get() + 1);
-            let n = counter.get();
-            // Refused twice (the first attempt and its one retry), then the server is back.
-            async move { url(if n <= 2 { "/reject" } else { "/echo" }) }
-        })
+        .url_provider(urls)
         .backoff(Backoff::constant(MS(5)))
         .max_retries(Some(1))
         .build();
@@ -519,14 +474,7 @@ async fn a_server_that_stops_reading_blocks_the_sink() {
         .queue_limit(LIMIT)
         .build();
     let mut states = ws.states();
-    within(LONG, "open", async {
-        while let Some(s) = states.next().await {
-            if s == ConnectionState::Open {
-                return;
-            }
-        }
-    })
-    .await;
+    wait_open(&mut states).await;
     let chunk = vec![0u8; 64 * 1024];
     let mut accepted = 0usize;
     // Loopback TCP buffers absorb a few MB before the browser's own buffer grows.

@@ -97,3 +97,48 @@ impl Drop for ErrorTrap {
             .remove_event_listener_with_callback("error", self.listener.as_ref().unchecked_ref());
     }
 }
+
+/// Waits (bounded) for the first state of a reconnecting socket that `pick` accepts, returning
+/// what it returns.
+pub async fn wait_state<T>(
+    states: &mut sockwave::reconnect::States,
+    what: &str,
+    mut pick: impl FnMut(sockwave::reconnect::ConnectionState) -> Option<T>,
+) -> T {
+    use futures::StreamExt;
+    within(LONG, what, async {
+        while let Some(s) = states.next().await {
+            if let Some(t) = pick(s) {
+                return t;
+            }
+        }
+        panic!("states ended before {what}")
+    })
+    .await
+}
+
+/// Waits (bounded) until a reconnecting socket is open.
+pub async fn wait_open(states: &mut sockwave::reconnect::States) {
+    use sockwave::reconnect::ConnectionState;
+    wait_state(states, "open", |s| {
+        (s == ConnectionState::Open).then_some(())
+    })
+    .await
+}
+
+/// A URL provider for `ReconnectingBuilder::url_provider` that counts its calls and takes the
+/// dev server route from the call number (1 for the first): `(calls, provider)`.
+pub fn counting_urls(
+    route: fn(u32) -> &'static str,
+) -> (
+    std::rc::Rc<std::cell::Cell<u32>>,
+    impl Fn() -> std::future::Ready<String> + 'static,
+) {
+    let calls = std::rc::Rc::new(std::cell::Cell::new(0u32));
+    let counter = std::rc::Rc::clone(&calls);
+    let provider = move || {
+        counter.set(counter.get() + 1);
+        std::future::ready(url(route(counter.get())))
+    };
+    (calls, provider)
+}
