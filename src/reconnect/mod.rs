@@ -7,7 +7,8 @@
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), sockwave::Error> {
-//! //! use futures::{SinkExt, StreamExt};
+//! use std::time::Duration;
+//! use futures::{SinkExt, StreamExt};
 //! use sockwave::{Message, CloseEvent};
 //! use sockwave::reconnect::{Backoff, ConnectionState, ReconnectingWebSocket};
 //!
