@@ -23,11 +23,9 @@ mod common;
 use std::time::Duration;
 
 use common::{counting_urls, url, wait_open, wait_state, within, DEAD_URL, LONG};
-use futures::future::{select, Either};
 use futures::{SinkExt, StreamExt};
 use sockwave::reconnect::{
-    Backoff, ConnectionState, InFlight, ReconnectingWebSocket, HEARTBEAT_TIMEOUT_CODE,
-    IDLE_TIMEOUT_CODE,
+    Backoff, ConnectionState, ReconnectingWebSocket, HEARTBEAT_TIMEOUT_CODE, IDLE_TIMEOUT_CODE,
 };
 use sockwave::{CloseEvent, Error, Message, WebSocket};
 use wasm_bindgen_test::*;
@@ -47,84 +45,21 @@ async fn drops_every_k_messages_nothing_queued_is_lost() {
         .backoff(Backoff::constant(MS(30)))
         .queue_limit(4096)
         .build();
-    let mut states = ws.states();
-    let mut received: Vec<u64> = Vec::new();
-    let mut queued_while_down: Vec<u64> = Vec::new();
-    let mut reports: Vec<InFlight> = Vec::new();
-    let mut next = 0u64;
-    let started = now();
-    while (received.len() as u64) < TOTAL && now() - started < 60_000.0 {
-        if next < TOTAL {
-            if ws.state() != ConnectionState::Open {
-                queued_while_down.push(next);
-            }
-            ws.feed(Message::text(next.to_string()))
-                .await
-                .expect("queued");
-            next += 1;
-        }
-        // Pace the sender (~1 message per timer tick) while draining what arrived.
-        let tick = common::sleep(if next < TOTAL { 1 } else { 50 });
-        let mut tick = Box::pin(tick);
-        loop {
-            match select(select(ws.next(), states.next()), tick).await {
-                Either::Left((Either::Left((Some(Ok(m)), _)), t)) => {
-                    received.push(m.as_text().and_then(|t| t.parse().ok()).expect("a number"));
-                    tick = t;
-                }
-                Either::Left((
-                    Either::Right((Some(ConnectionState::Disconnected { in_flight, .. }), _)),
-                    t,
-                )) => {
-                    reports.push(in_flight);
-                    tick = t;
-                }
-                Either::Left((Either::Right((Some(_), _)), t)) => tick = t,
-                Either::Left((other, _)) => panic!("stream ended: {other:?}"),
-                Either::Right(_) => break,
-            }
-        }
-        if next == TOTAL && ws.queued() == 0 {
-            // Everything was handed to a connection: what is missing now is what was lost.
-            let lost_so_far = TOTAL - received.len() as u64;
-            let reported: u64 = reports.iter().map(|r| r.messages).sum();
-            if lost_so_far <= reported && now() - started > 1_000.0 {
-                break;
-            }
-        }
-    }
+    let soak = common::soak::soak(&mut ws, TOTAL, Duration::from_secs(60)).await;
+    soak.check(TOTAL, true, "drop every 100");
     assert!(
-        received.windows(2).all(|w| w[0] < w[1]),
-        "in order, none twice"
-    );
-    assert!(
-        reports.len() >= 10,
+        soak.reports.len() >= 10,
         "the server dropped us many times ({})",
-        reports.len()
+        soak.reports.len()
     );
-    let missing: Vec<u64> = (0..TOTAL)
-        .filter(|n| received.binary_search(n).is_err())
-        .collect();
-    for n in &missing {
-        assert!(
-            reports.iter().any(|r| r.contains(*n)),
-            "message {n} was lost but never reported in flight"
-        );
-    }
-    for n in &queued_while_down {
-        assert!(
-            received.binary_search(n).is_ok(),
-            "message {n} was queued while disconnected and never arrived"
-        );
-    }
     assert!(
-        !queued_while_down.is_empty(),
+        !soak.queued_while_down.is_empty(),
         "some messages were sent while disconnected"
     );
     assert!(
-        received.len() as u64 > TOTAL * 9 / 10,
+        soak.received.len() as u64 > TOTAL * 9 / 10,
         "most arrived: {}",
-        received.len()
+        soak.received.len()
     );
     ws.close().await.expect("closes");
 }

@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod context;
+pub mod soak;
 
 use std::future::Future;
 use std::time::Duration;
