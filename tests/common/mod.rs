@@ -54,6 +54,16 @@ pub fn is_webkit() -> bool {
     ua.contains("Safari") && !ua.contains("Chrome") && !ua.contains("Firefox")
 }
 
+/// Whether this is Firefox (its user agent says so). Only for tests that state an engine's
+/// own behaviour.
+pub fn is_firefox() -> bool {
+    js_sys::Reflect::get(&js_sys::global(), &"navigator".into())
+        .and_then(|n| js_sys::Reflect::get(&n, &"userAgent".into()))
+        .ok()
+        .and_then(|ua| ua.as_string())
+        .is_some_and(|ua| ua.contains("Firefox"))
+}
+
 /// Ten seconds: a generous bound for anything on loopback.
 pub const LONG: Duration = Duration::from_secs(10);
 
