@@ -232,7 +232,7 @@ export class Socket implements AsyncIterable<Data> {
   free(): void;
 }
 
-/** How many browser listeners sockwave has attached right now (4 per live socket, plus 5 in a page or 3 in a worker for a reconnecting one): for leak
+/** How many browser listeners sockwave has attached right now (4 per live socket, plus 6 in a page or 4 in a worker for a reconnecting one): for leak
  * checks in tests and long-running pages. */
 export function liveListeners(): number;
 

@@ -152,9 +152,9 @@ pub use websocket::{
 pub struct ReadmeDoctests;
 
 /// How many browser event listeners sockwave has attached right now: 4 per live socket (plus,
-/// for a reconnecting socket, 5 in a page or 3 in a worker: `online`, `offline`, `pageshow`,
-/// `visibilitychange`, `resume`), 0 once every socket has been dropped. For leak checks in
-/// tests and long-running pages.
+/// for a reconnecting socket, 6 in a page or 4 in a worker: `online`, `offline`, `pageshow`,
+/// `pagehide`, `visibilitychange`, `resume`), 0 once every socket has been dropped. For leak
+/// checks in tests and long-running pages.
 ///
 /// ```
 /// assert_eq!(sockwave::live_listeners(), 0);

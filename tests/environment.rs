@@ -7,6 +7,9 @@
 //!   at once, backoff reset;
 //! - back from sleep (`resume`, `pageshow` with `persisted`): a ping at once, so a connection
 //!   that died unnoticed is replaced within the pong timeout, not the heartbeat interval;
+//! - into the back/forward cache (`pagehide` with `persisted`): the connection is closed (1000,
+//!   "page hidden") and no attempt made; shown again (`pageshow` with `persisted`): connected
+//!   at once, and what was sent meanwhile arrives;
 //! - every listener it adds is gone after `close()`.
 #![cfg(target_family = "wasm")]
 
@@ -15,7 +18,7 @@ mod common;
 use std::time::Duration;
 
 use common::{counting_urls, url, wait_open, within, LONG};
-use futures::StreamExt;
+use futures::{SinkExt, StreamExt};
 use sockwave::reconnect::{
     Backoff, ConnectionState, ReconnectingWebSocket, HEARTBEAT_TIMEOUT_CODE,
 };
@@ -91,8 +94,8 @@ async fn probe_detects_a_dead_connection_at_once(event: &str) {
         .build();
     let mut states = ws.states();
     wait_open(&mut states).await;
-    // Listeners: 4 for the socket, 5 for the page around it.
-    assert_eq!(sockwave::live_listeners(), listeners_before + 9);
+    // Listeners: 4 for the socket, 6 for the page around it.
+    assert_eq!(sockwave::live_listeners(), listeners_before + 10);
     js(event);
     let close = within(Duration::from_secs(3), "the probe's verdict", async {
         while let Some(s) = states.next().await {
@@ -120,4 +123,39 @@ async fn page_back_from_the_back_forward_cache_probes_at_once() {
         "dispatchEvent(new PageTransitionEvent('pageshow', { persisted: true }))",
     )
     .await;
+}
+
+#[wasm_bindgen_test]
+async fn the_back_forward_cache_closes_and_shown_again_reconnects() {
+    let listeners_before = sockwave::live_listeners();
+    let (calls, urls) = counting_urls(|_| "/echo");
+    // A backoff of a minute: a quick reconnection can only be `pageshow`'s doing.
+    let mut ws = ReconnectingWebSocket::builder("unused")
+        .url_provider(urls)
+        .backoff(Backoff::constant(MS(60_000)))
+        .build();
+    let mut states = ws.states();
+    wait_open(&mut states).await;
+    js("dispatchEvent(new PageTransitionEvent('pagehide', { persisted: true }))");
+    let close = common::wait_state(&mut states, "closed for the cache", |s| match s {
+        ConnectionState::Disconnected { close, .. } => Some(close),
+        _ => None,
+    })
+    .await;
+    assert_eq!((close.code, close.reason.as_str()), (1000, "page hidden"));
+    ws.feed(Message::text("while hidden"))
+        .await
+        .expect("queued");
+    common::sleep(300).await;
+    assert_eq!(calls.get(), 1, "no attempt while in the cache");
+    js("dispatchEvent(new PageTransitionEvent('pageshow', { persisted: true }))");
+    wait_open(&mut states).await;
+    assert_eq!(
+        within(LONG, "what was sent meanwhile", ws.next()).await,
+        Some(Ok(Message::text("while hidden")))
+    );
+    ws.close_with(1000u16, "done").await.expect("closes");
+    drop(ws);
+    common::sleep(50).await;
+    assert_eq!(sockwave::live_listeners(), listeners_before);
 }

@@ -51,7 +51,7 @@ impl std::fmt::Debug for Socket {
     }
 }
 
-/// How many browser listeners sockwave has attached (4 per live socket, plus 5 in a page or 3
+/// How many browser listeners sockwave has attached (4 per live socket, plus 6 in a page or 4
 /// in a worker for a reconnecting one): for leak checks.
 #[wasm_bindgen(js_name = liveListeners)]
 pub fn live_listeners() -> u32 {

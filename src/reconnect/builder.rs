@@ -31,6 +31,7 @@ impl ReconnectingWebSocket {
                 heartbeat: None,
                 idle_timeout: None,
                 max_buffered_bytes: crate::DEFAULT_MAX_BUFFERED_BYTES,
+                close_on_pagehide: true,
             },
             queue_limit: DEFAULT_QUEUE_LIMIT,
         }
@@ -149,6 +150,15 @@ impl ReconnectingBuilder {
     /// nothing at all was received for `timeout`.
     pub fn idle_timeout(mut self, timeout: Duration) -> Self {
         self.config.idle_timeout = Some(timeout);
+        self
+    }
+
+    /// Whether to close the connection when the page goes into the back/forward cache
+    /// (`pagehide` with `persisted`: browsers keep no page with an open socket there) and
+    /// reconnect at once when it is shown again (`pageshow` with `persisted`). Default: yes.
+    /// Messages sent meanwhile are queued, as while disconnected.
+    pub fn close_on_pagehide(mut self, close: bool) -> Self {
+        self.config.close_on_pagehide = close;
         self
     }
 

@@ -38,7 +38,7 @@ pub(crate) async fn drive(shared_rc: Rc<RefCell<Shared>>, config: Config) {
         .heartbeat
         .as_ref()
         .map_or(f64::INFINITY, |h| h.interval.as_millis() as f64);
-    let _environment = Environment::listen(&shared_rc, probe_after_ms);
+    let _environment = Environment::listen(&shared_rc, probe_after_ms, config.close_on_pagehide);
     let shared = &*shared_rc;
     let mut attempt: u32 = 0;
     let last = loop {
@@ -149,11 +149,11 @@ fn synthesized(code: u16, reason: &str) -> CloseEvent {
     }
 }
 
-/// Ready once the environment is not offline.
+/// Ready once the environment is neither offline nor in the back/forward cache.
 fn online(shared: &RefCell<Shared>) -> impl Future<Output = ()> + '_ {
     poll_fn(move |cx| {
         let mut s = shared.borrow_mut();
-        if !s.signals.offline {
+        if !s.signals.offline && !s.signals.suspended {
             return Poll::Ready(());
         }
         s.driver.register(cx);
@@ -241,14 +241,25 @@ async fn run(shared: &RefCell<Shared>, config: &Config, mut ws: WebSocket) -> En
             }
         }
 
-        // `reconnect()`: this connection goes (closed normally, so the server sees a clean
-        // close), the loop attempts again at once.
-        if !closing && shared.borrow_mut().take_reconnect_request() {
-            let _ = ws.as_raw().close_with_code_and_reason(1000, "reconnect");
+        // `reconnect()`, or the page going into the back/forward cache: this connection goes
+        // (closed normally, so the server sees a clean close); the loop attempts again at once,
+        // or once the page is shown again.
+        let replace = {
+            let mut s = shared.borrow_mut();
+            if s.signals.suspended {
+                Some("page hidden")
+            } else if s.take_reconnect_request() {
+                Some("reconnect")
+            } else {
+                None
+            }
+        };
+        if let Some(reason) = replace.filter(|_| !closing) {
+            let _ = ws.as_raw().close_with_code_and_reason(1000, reason);
             in_flight.unsent_bytes = ws.buffered_amount() as u64;
             let close = CloseEvent {
                 code: 1000,
-                reason: "reconnect".into(),
+                reason: reason.into(),
                 was_clean: true,
             };
             return Poll::Ready(Ended::Replaced(close, in_flight));

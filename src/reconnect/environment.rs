@@ -1,13 +1,15 @@
 //! What the page or worker around a reconnecting socket tells it: the network went away or
 //! came back (`offline`, `online` on the global scope, window or worker), the page is visible
 //! again after a while (`visibilitychange`), or it was resumed from the back/forward cache
-//! (`pageshow` with `persisted`) or from being frozen (`resume`).
+//! (`pageshow` with `persisted`) or from being frozen (`resume`), or it is going into that
+//! cache (`pagehide` with `persisted`).
 //!
 //! The listeners only record and wake the driver (`driver.rs` decides): while offline it
 //! makes no attempt and spends no retry; `online` attempts at once with the backoff reset; a
 //! page back from sleep (hidden longer than the heartbeat interval, or resumed) probes the
 //! connection at once with a ping, so a socket that died while the laptop slept is replaced
-//! within the pong timeout. They are owned by the driver task and removed when it ends (close
+//! within the pong timeout; a page going into the back/forward cache closes its connection
+//! (`close_on_pagehide`, default on) and reconnects at once when shown again. They are owned by the driver task and removed when it ends (close
 //! or drop), so `live_listeners()` counts them.
 
 use std::cell::RefCell;
@@ -31,6 +33,9 @@ pub(crate) struct Environment {
 pub(crate) struct Signals {
     /// `offline` came and no `online` since: no attempts.
     pub(crate) offline: bool,
+    /// The page is in the back/forward cache (`pagehide` persisted, `close_on_pagehide`): the
+    /// connection is closed and no attempt made until `pageshow`.
+    pub(crate) suspended: bool,
     /// A probe (a ping now) is wanted: the page is back from sleep.
     pub(crate) probe: bool,
     /// When the page was last hidden (`Date.now()`), if it is hidden.
@@ -44,6 +49,11 @@ fn property(target: &JsValue, key: &str) -> Option<JsValue> {
         .filter(|v| !v.is_undefined() && !v.is_null())
 }
 
+/// Whether a `pageshow` / `pagehide` event says the page is (or was) in the back/forward cache.
+fn persisted(event: &Event) -> bool {
+    property(event.as_ref(), "persisted").and_then(|v| v.as_bool()) == Some(true)
+}
+
 /// An event target that really is one (Node's global scope, for example, is not).
 fn event_target(value: JsValue) -> Option<EventTarget> {
     property(&value, "addEventListener").map(|_| value.unchecked_into())
@@ -52,7 +62,11 @@ fn event_target(value: JsValue) -> Option<EventTarget> {
 impl Environment {
     /// Listens to the global scope (and, in a page, the document). `probe_after_ms`: how long
     /// the page must have been hidden before coming back probes (the heartbeat interval).
-    pub(crate) fn listen(shared: &Rc<RefCell<Shared>>, probe_after_ms: f64) -> Self {
+    pub(crate) fn listen(
+        shared: &Rc<RefCell<Shared>>,
+        probe_after_ms: f64,
+        close_on_pagehide: bool,
+    ) -> Self {
         let mut listeners = Vec::new();
         let global: JsValue = js_sys::global().into();
         if let Some(scope) = event_target(global.clone()) {
@@ -73,12 +87,19 @@ impl Environment {
                 s.network_back()
             }));
             listeners.push(on("pageshow", |s, event, _| {
-                let persisted = property(event.as_ref(), "persisted").and_then(|v| v.as_bool());
-                if persisted == Some(true) {
-                    return s.probe();
+                if persisted(event) {
+                    return s.shown_again();
                 }
                 Wake::none()
             }));
+            if close_on_pagehide {
+                listeners.push(on("pagehide", |s, event, _| {
+                    if persisted(event) {
+                        return s.suspend();
+                    }
+                    Wake::none()
+                }));
+            }
         }
         if let Some(document) = property(&global, "document").and_then(event_target) {
             let doc = document.clone();

@@ -40,6 +40,7 @@ pub(crate) struct Config {
     pub(crate) heartbeat: Option<Heartbeat>,
     pub(crate) idle_timeout: Option<Duration>,
     pub(crate) max_buffered_bytes: usize,
+    pub(crate) close_on_pagehide: bool,
 }
 
 /// State shared by the handle (user side) and the driver task.
@@ -163,6 +164,22 @@ impl Shared {
     pub(crate) fn probe(&mut self) -> Wake {
         self.signals.probe = true;
         self.driver.take()
+    }
+
+    /// The page goes into the back/forward cache: the open connection is to be closed and
+    /// no attempt made until the page is shown again.
+    pub(crate) fn suspend(&mut self) -> Wake {
+        self.signals.suspended = true;
+        self.driver.take()
+    }
+
+    /// The page is shown again: attempt at once if suspended, else probe.
+    pub(crate) fn shown_again(&mut self) -> Wake {
+        if std::mem::take(&mut self.signals.suspended) {
+            self.reconnect_request = true;
+            return self.driver.take();
+        }
+        self.probe()
     }
 
     /// Takes a pending probe request.

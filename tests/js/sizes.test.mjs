@@ -22,8 +22,8 @@ export function packageRuntimeGzip() {
 
 // History: 56,247 B before this session (.wasm + glue); entry files, url functions,
 // reconnect() and bounded receive brought it to 62,802 B, the page/network listeners of the
-// reconnecting socket to 64,276 B.
-const JS_PACKAGE_BUDGET = 64_500; // today 64,276 B; the goal: 24,000
+// reconnecting socket to 64,276 B, closing for the back/forward cache to 64,422 B.
+const JS_PACKAGE_BUDGET = 64_500; // today 64,422 B; the goal: 24,000
 // History (.wasm gzip -9): 16,080 B before this session's engine work; the one waker discipline
 // (src/wake.rs) cost 135 B, bounded receive on by default (64 MiB) 356 B. That made sockwave's
 // echo app 299 B larger than gloo-net's (16,271 B, which bounds nothing and fixes no WebKit
