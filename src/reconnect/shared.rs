@@ -112,17 +112,16 @@ impl Shared {
         if state == self.state {
             return Wake::none();
         }
-        let mut wake = Wake::none();
+        let mut observers = Vec::new();
         self.subscribers.retain(|weak| match weak.upgrade() {
             Some(feed) => {
-                wake = std::mem::take(&mut wake)
-                    .and(Wake::new(Feed::push(&feed, state.clone()), Vec::new()));
+                observers.extend(Feed::push(&feed, state.clone()));
                 true
             }
             None => false,
         });
         self.state = state;
-        wake
+        Wake::new(None, observers)
     }
 
     /// Hands a received message (or the final error) to the stream.
@@ -143,11 +142,12 @@ impl Shared {
     pub(crate) fn finish(&mut self, close: CloseEvent) -> Wake {
         self.finished = true;
         self.final_close = Some(close.clone());
-        let mut wake = self.set_state(ConnectionState::Closed(close));
+        let wake = self.set_state(ConnectionState::Closed(close));
+        let mut ended = self.writers.take_wakers();
         for feed in self.subscribers.drain(..).filter_map(|w| w.upgrade()) {
-            wake = wake.and(Wake::new(Feed::finish(&feed), Vec::new()));
+            ended.extend(Feed::finish(&feed));
         }
-        wake.and(self.reader.take()).and(self.writers.take())
+        wake.and(Wake::new(self.reader.take_waker(), ended))
     }
 
     /// The network is back (`online`): an attempt now if disconnected (backoff reset), a

@@ -43,25 +43,25 @@ pub async fn sleep(ms: u32) {
     TimeoutFuture::new(ms).await;
 }
 
-/// Whether this is WebKit (Safari's engine): its user agent says Safari and neither Chrome nor
-/// Firefox. Only for tests that state an engine's own behaviour.
-pub fn is_webkit() -> bool {
-    let ua = js_sys::Reflect::get(&js_sys::global(), &"navigator".into())
-        .and_then(|n| js_sys::Reflect::get(&n, &"userAgent".into()))
-        .ok()
-        .and_then(|ua| ua.as_string())
-        .unwrap_or_default();
-    ua.contains("Safari") && !ua.contains("Chrome") && !ua.contains("Firefox")
-}
-
-/// Whether this is Firefox (its user agent says so). Only for tests that state an engine's
-/// own behaviour.
-pub fn is_firefox() -> bool {
+/// The browser's user agent ("" where there is none).
+fn user_agent() -> String {
     js_sys::Reflect::get(&js_sys::global(), &"navigator".into())
         .and_then(|n| js_sys::Reflect::get(&n, &"userAgent".into()))
         .ok()
         .and_then(|ua| ua.as_string())
-        .is_some_and(|ua| ua.contains("Firefox"))
+        .unwrap_or_default()
+}
+
+/// Whether this is WebKit (Safari's engine): its user agent says Safari and neither Chrome nor
+/// Firefox. Only for tests that state an engine's own behaviour.
+pub fn is_webkit() -> bool {
+    let ua = user_agent();
+    ua.contains("Safari") && !ua.contains("Chrome") && !ua.contains("Firefox")
+}
+
+/// Whether this is Firefox. Only for tests that state an engine's own behaviour.
+pub fn is_firefox() -> bool {
+    user_agent().contains("Firefox")
 }
 
 /// Ten seconds: a generous bound for anything on loopback.
