@@ -1,4 +1,4 @@
-// Types for the sockwave npm package. Kept true to src/js/ and js/index.js.
+// Types for the sockwave npm package. Kept true to js/socket.js (and what it imports).
 
 /** What `init()` accepts: nothing (the .wasm next to the module), a URL, a Response or bytes. */
 export type InitInput =

@@ -19,7 +19,7 @@ step "clippy -D warnings (native and wasm32)"
 grep -q '^rust-version = "' Cargo.toml || { echo "Cargo.toml must declare rust-version" >&2; exit 1; }
 cargo clippy --quiet --workspace --all-targets -- -D warnings
 cargo clippy --quiet -p sockwave --target wasm32-unknown-unknown --all-targets -- -D warnings
-cargo clippy --quiet -p sockwave --target wasm32-unknown-unknown --all-targets --features js -- -D warnings
+cargo clippy --quiet -p sockwave-js-rules --target wasm32-unknown-unknown -- -D warnings
 
 step "rustdoc -D warnings"
 RUSTDOCFLAGS="-D warnings" cargo doc --quiet --no-deps -p sockwave
@@ -49,8 +49,9 @@ bash scripts/build-demo.sh
 
 step "ready to publish: cargo publish --dry-run, npm publish --dry-run"
 cargo publish --quiet --dry-run --allow-dirty -p sockwave
-# The crate ships every source file, the JS bindings' too (an exclude pattern once dropped them).
-cargo package --quiet --list --allow-dirty -p sockwave | grep -qx 'src/js/mod.rs'
+# The crate ships every source file, the one the npm package's .wasm is built from too (an
+# exclude pattern once dropped the JS bindings).
+cargo package --quiet --list --allow-dirty -p sockwave | grep -qx 'src/rules.rs'
 npm publish --dry-run --loglevel=error >/dev/null
 
 step "benchmark smoke run (tiny counts, no thresholds: keeps npm run bench from rotting)"

@@ -16,7 +16,7 @@ pub const RECEIVE_OVERFLOW_CODE: u16 = 4009;
 
 /// The most UTF-8 bytes a close reason may have (RFC 6455 §5.5: 125-byte control payload, less
 /// the 2-byte code).
-pub const MAX_REASON_BYTES: usize = 123;
+pub const MAX_REASON_BYTES: usize = crate::rules::MAX_REASON_BYTES;
 
 /// A WebSocket close status code (RFC 6455 §7.4), covering every `u16`.
 ///
@@ -75,10 +75,7 @@ impl CloseCode {
     /// Whether a browser client may send this code: 1000, or 3000..=4999 (the WebSocket API
     /// throws `InvalidAccessError` for anything else).
     pub fn is_sendable(self) -> bool {
-        matches!(
-            self,
-            CloseCode::Normal | CloseCode::Iana(_) | CloseCode::PrivateUse(_)
-        )
+        crate::rules::sendable_close_code(self.into())
     }
 
     /// Whether the code is reserved for reporting and never appears on the wire (1005, 1006,

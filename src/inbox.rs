@@ -12,8 +12,6 @@ use std::task::{Context, Waker};
 
 use js_sys::ArrayBuffer;
 use wasm_bindgen::JsCast;
-#[cfg(feature = "js")]
-use wasm_bindgen::JsValue;
 use web_sys::MessageEvent;
 
 use crate::events::Feed;
@@ -25,19 +23,11 @@ use crate::{CloseEvent, Error, Message, WsEvent};
 pub(crate) struct Inbox {
     /// Received messages not yet taken by the stream, in arrival order.
     pub(crate) queue: VecDeque<Result<Message, Error>>,
-    /// JS mode (the npm package): takes each message's data as the JS value it is, instead of
-    /// a [`Message`]: no copy into wasm and back. A function pointer, so Rust apps never link it.
-    #[cfg(feature = "js")]
-    pub(crate) take_raw: Option<fn(JsValue) -> JsValue>,
-    /// Where JS mode keeps the JS values, with their sizes.
-    #[cfg(feature = "js")]
-    raw: VecDeque<(JsValue, usize)>,
     /// Whether `open` fired.
     pub(crate) opened: bool,
     /// Set once, by `close`.
     pub(crate) close: Option<CloseEvent>,
-    /// Bytes of the messages in `queue` (or `raw`): binary in bytes, text in UTF-8 bytes (JS
-    /// mode: UTF-16 units).
+    /// Bytes of the messages in `queue`: binary in bytes, text in UTF-8 bytes.
     queued_bytes: usize,
     /// What `queued_bytes` may reach (`max_buffered_bytes`).
     max_bytes: usize,
@@ -96,14 +86,6 @@ impl Inbox {
             self.queued_bytes -= m.len();
         }
         Some(message)
-    }
-
-    /// JS mode: takes the next received message's data, if any.
-    #[cfg(feature = "js")]
-    pub(crate) fn pop_raw(&mut self) -> Option<JsValue> {
-        let (data, len) = self.raw.pop_front()?;
-        self.queued_bytes -= len;
-        Some(data)
     }
 
     /// The receive limit, once it was passed (the stream then reports it after the messages
@@ -210,17 +192,6 @@ pub(crate) fn on_message(inbox: &mut Inbox, event: web_sys::Event) -> Wake {
         return Wake::none();
     }
     let data = event.unchecked_ref::<MessageEvent>().data();
-    #[cfg(feature = "js")]
-    if let Some(take_raw) = inbox.take_raw {
-        let len = match data.dyn_ref::<js_sys::JsString>() {
-            Some(text) => text.length() as usize,
-            None => data.unchecked_ref::<ArrayBuffer>().byte_length() as usize,
-        };
-        if inbox.admit(len, &event) {
-            inbox.raw.push_back((take_raw(data), len));
-        }
-        return inbox.reader.take();
-    }
     let message = if let Some(text) = data.as_string() {
         Ok(Message::Text(text))
     } else if let Some(buffer) = data.dyn_ref::<ArrayBuffer>() {

@@ -1,32 +1,22 @@
-//! Subprotocol validation (RFC 6455 §4.1 and RFC 7230 `token`): pure, tested natively.
+//! Subprotocol validation (RFC 6455 §4.1 and RFC 7230 `token`, the rule in `rules.rs`):
+//! pure, tested natively.
 
+use crate::rules::refusal;
 use crate::Error;
 
 /// Checks that each subprotocol is a non-empty RFC 7230 token and none is offered twice, as the
 /// browser would (it throws `SyntaxError`), but with an error that names the culprit.
 pub(crate) fn validate_protocols(protocols: &[String]) -> Result<(), Error> {
     for (i, p) in protocols.iter().enumerate() {
-        let reason = if p.is_empty() {
-            Some("empty")
-        } else if !p.bytes().all(is_token_byte) {
-            Some("not a token: only visible ASCII without separators is allowed")
-        } else if protocols[..i].contains(p) {
-            Some("offered twice")
-        } else {
-            None
-        };
-        if let Some(reason) = reason {
+        let bytes = p.bytes().map(u32::from);
+        if let Some(refusal) = refusal(bytes, protocols[..i].contains(p)) {
             return Err(Error::InvalidProtocol {
                 protocol: p.clone(),
-                reason: reason.into(),
+                reason: refusal.reason().into(),
             });
         }
     }
     Ok(())
-}
-
-fn is_token_byte(b: u8) -> bool {
-    b.is_ascii_graphic() && !b"()<>@,;:\\\"/[]?={}".contains(&b)
 }
 
 #[cfg(test)]

@@ -134,7 +134,10 @@ export async function runPageWebDriver(driver, url, timeoutMs = 120_000) {
       const pageErrors = (await driver.executeScript("return window.__errors || []")) ?? [];
       return { results, pageErrors };
     }
-    if (Date.now() > deadline) throw new Error(`timeout waiting for results of ${url}`);
+    if (Date.now() > deadline) {
+      const errors = await driver.executeScript("return window.__errors || []").catch(() => []);
+      throw new Error(`timeout waiting for results of ${url}; page errors: ${JSON.stringify(errors)}`);
+    }
     await new Promise((r) => setTimeout(r, 200));
   }
 }

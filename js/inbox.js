@@ -1,0 +1,122 @@
+// Received messages waiting to be read, the reads waiting for a message, and how they end.
+import { size } from "./link.js";
+
+/** The error that ends the messages, queued after the last one. */
+class Failure {
+  constructor(error) {
+    this.error = error;
+  }
+}
+
+export class Inbox {
+  /** Messages in arrival order from `head` on (a moving head: no O(n) shift per message). */
+  #items = [];
+  #head = 0;
+  /** What the waiting messages count for (see `size`), at most `limit`. */
+  #bytes = 0;
+  /** `nextValue()` calls waiting, served in call order: `{ resolve, reject }`. */
+  #reads = [];
+  /** No message comes after the queued ones. */
+  ended = false;
+
+  constructor(limit) {
+    this.limit = limit;
+  }
+
+  /** How many items wait (messages, and the final error if queued). */
+  get waiting() {
+    return this.#items.length - this.#head;
+  }
+
+  /** Takes a message in: to the oldest waiting read, else into the queue. False when it would
+   * take what waits past `limit` (nothing is kept then). After the end, dropped. */
+  push(data) {
+    if (this.ended) return true;
+    if (this.#reads.length) {
+      this.#reads.shift().resolve(data);
+      return true;
+    }
+    const n = size(data);
+    if (this.#bytes + n > this.limit) return false;
+    this.#bytes += n;
+    this.#items.push(data);
+    return true;
+  }
+
+  /** Ends the messages, with `error` after the queued ones (thrown once) if given. */
+  end(error) {
+    if (this.ended) return;
+    if (error) this.#items.push(new Failure(error));
+    this.ended = true;
+    this.#serve();
+  }
+
+  /** Lets messages in again (a reconnecting socket that starts over). */
+  restart() {
+    this.ended = false;
+  }
+
+  /** The next message if one waits: the message, `undefined` after the end, `null` when none
+   * waits (or earlier reads still wait, which come first). Throws the final error, once. */
+  take() {
+    return this.#reads.length ? null : this.#shift();
+  }
+
+  /** A promise of what `take` gives, waiting for a message when none is there. */
+  next() {
+    if (!this.#reads.length) {
+      try {
+        const value = this.#shift();
+        if (value !== null) return Promise.resolve(value);
+      } catch (e) {
+        return Promise.reject(e);
+      }
+    }
+    return new Promise((resolve, reject) => this.#reads.push({ resolve, reject }));
+  }
+
+  /** Hands every queued message to `deliver` (the final error is skipped: the `error` and
+   * `close` events report it). */
+  drain(deliver) {
+    while (this.waiting) {
+      const item = this.#pop();
+      if (!(item instanceof Failure)) deliver(item);
+    }
+  }
+
+  #shift() {
+    const item = this.#pop();
+    if (item instanceof Failure) throw item.error;
+    return item;
+  }
+
+  /** The oldest item (a message or the Failure), `undefined` after the end, `null` if none. */
+  #pop() {
+    const items = this.#items;
+    if (this.#head === items.length) return this.ended ? undefined : null;
+    const item = items[this.#head];
+    items[this.#head++] = undefined;
+    if (this.#head === items.length) {
+      items.length = this.#head = 0;
+    } else if (this.#head > 1024 && this.#head * 2 > items.length) {
+      items.splice(0, this.#head);
+      this.#head = 0;
+    }
+    if (!(item instanceof Failure)) this.#bytes -= size(item);
+    return item;
+  }
+
+  #serve() {
+    while (this.#reads.length) {
+      let value;
+      try {
+        value = this.#shift();
+      } catch (e) {
+        this.#reads.shift().reject(e);
+        continue;
+      }
+      if (value === null) return;
+      this.#reads.shift().resolve(value);
+    }
+  }
+}

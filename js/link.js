@@ -1,0 +1,128 @@
+// The browser's socket, as both kinds of sockwave Socket use it: opened with checked
+// arguments, listened to through four handlers that end it exactly once, in every engine.
+import { isTokenUnit } from "../pkg/web/sockwave.js";
+import { closeInfo, fail, invalidUrl, typeError } from "./errors.js";
+
+export const CONNECTING = 0, OPEN = 1, CLOSING = 2, CLOSED = 3;
+
+let live = 0;
+/** How many browser listeners sockwave has attached right now (see index.d.ts). */
+export const liveListeners = () => live;
+/** Counts listeners added (or, negative, removed) outside `listen` (reconnect.js). */
+export const countListeners = (n) => { live += n; };
+
+/** The size a message counts for: UTF-16 units for text, bytes for binary. */
+export const size = (data) => (typeof data === "string" ? data.length : data.byteLength);
+
+/** UTF-8 bytes of a text (what `bufferedAmount` and close reasons count), bytes of binary. */
+export function utf8Length(data) {
+  if (typeof data !== "string") return data.byteLength;
+  let n = data.length;
+  for (let i = 0; i < data.length; i++) {
+    const c = data.charCodeAt(i);
+    if (c >= 0x800) n += c >= 0xd800 && c < 0xdc00 ? 1 : 2; // a surrogate pair: 4 bytes for 2 units
+    else if (c >= 0x80) n += 1;
+  }
+  return n;
+}
+
+/** Whether `send()` takes `data`: a string, an `ArrayBuffer` or a view of one. */
+export const sendable = (data) => typeof data === "string" || data instanceof ArrayBuffer || ArrayBuffer.isView(data);
+
+export const notSendable = () =>
+  typeError("send() takes a string, an ArrayBuffer or a typed array (such as Uint8Array)");
+
+/** `data` as the caller cannot change it any more while it waits in a queue: binary copied. */
+export const own = (data) =>
+  typeof data === "string" ? data
+    : data instanceof ArrayBuffer ? data.slice(0)
+    : new Uint8Array(data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength));
+
+/** A number option: finite and not negative, else `undefined` (the default applies). */
+export const num = (options, key) => {
+  const v = options == null ? undefined : options[key];
+  return typeof v === "number" && v >= 0 && v < Infinity ? v : undefined;
+};
+
+const REFUSALS = ["empty", "not a token: only visible ASCII without separators is allowed", "offered twice"];
+
+/** `protocols` as a checked list: undefined, a string or an array of strings, each a token
+ * offered once; the checks and their order are Rust's (src/rules.rs `refusal`), the character
+ * rule is called from there. */
+export function protocolList(protocols) {
+  if (protocols == null) return [];
+  const list = typeof protocols === "string" ? [protocols] : protocols;
+  if (!Array.isArray(list) || !list.every((p) => typeof p === "string")) {
+    throw typeError("protocols must be a string or an array of strings");
+  }
+  list.forEach((protocol, i) => {
+    let refusal = protocol === "" ? 0 : -1;
+    for (let j = 0; refusal < 0 && j < protocol.length; j++) if (!isTokenUnit(protocol.charCodeAt(j))) refusal = 1;
+    if (refusal < 0 && list.indexOf(protocol) < i) refusal = 2;
+    if (refusal >= 0) {
+      const reason = REFUSALS[refusal];
+      throw fail("InvalidProtocol", `invalid subprotocol ${JSON.stringify(protocol)}: ${reason}`, { protocol, reason });
+    }
+  });
+  return list;
+}
+
+/** `new WebSocket(url, protocols)`; what the constructor throws becomes `InvalidUrl`. */
+export function open(url, protocols) {
+  try {
+    return new WebSocket(url, protocols);
+  } catch (e) {
+    throw invalidUrl(String(url), `${e && e.name}: ${e && e.message}`);
+  }
+}
+
+/** Asks a `url` function for the URL: a string, or `InvalidUrl` saying what went wrong. */
+export async function urlFrom(provider) {
+  let url;
+  try {
+    url = await provider();
+  } catch (e) {
+    throw invalidUrl("", `the url function threw or rejected: ${e && e.message}`);
+  }
+  if (typeof url !== "string") throw invalidUrl(String(url), "the url function gave no string");
+  return url;
+}
+
+const ABNORMAL = closeInfo(1006, "", false);
+
+/**
+ * Listens to `ws` for `to`: `to.onOpen()`, `to.onMessage(data)` (a string, or a Uint8Array over
+ * the browser's own buffer: no copy), `to.onError()`, and once `to.onEnd(close, afterError)`,
+ * after which the four handlers are gone. Returns `end(close)`, which ends it now (ours).
+ *
+ * How a socket ends: the standard fires `error` only when the browser fails the connection,
+ * with `readyState` already CLOSED, and `close` (1006, unclean) in the same task; Chromium and
+ * Firefox do. WebKit sometimes fires `error` and never `close` (a port it blocks: readyState
+ * still CONNECTING; a socket past its connection cap: CLOSED), so waiting for `close` hangs.
+ * An `error` on a CONNECTING or CLOSED socket therefore ends it as the standard defines it
+ * (1006, unclean), the same in every engine; a `close` that follows finds the handlers gone.
+ * The Rust face does the same (src/inbox.rs `on_error`); tests/js/scenarios.js guards it here.
+ */
+export function listen(ws, to) {
+  let done = false;
+  const end = (close, afterError) => {
+    if (done) return;
+    done = true;
+    ws.onopen = ws.onmessage = ws.onerror = ws.onclose = null;
+    live -= 4;
+    to.onEnd(close, afterError);
+  };
+  ws.binaryType = "arraybuffer";
+  ws.onopen = () => to.onOpen();
+  ws.onmessage = (e) => {
+    const data = e.data;
+    to.onMessage(typeof data === "string" ? data : new Uint8Array(data));
+  };
+  ws.onerror = () => {
+    if (ws.readyState === CONNECTING || ws.readyState === CLOSED) end(ABNORMAL, true);
+    else to.onError();
+  };
+  ws.onclose = (e) => end(closeInfo(e.code, e.reason, e.wasClean), false);
+  live += 4;
+  return (close) => end(close, false);
+}

@@ -1,0 +1,418 @@
+// sockwave for JavaScript: the `Socket` class and `connect`, plain JavaScript over the
+// browser's socket. A message goes from the browser's `message` event (link.js) through
+// `#receive` either to a waiting `for await` (inbox.js) or to `message` listeners, without
+// crossing into WebAssembly; the .wasm holds the rules the Rust face shares (subprotocols,
+// close frames, backoff: src/js.rs). A reconnecting socket's policy lives in reconnect.js.
+import { closeProblem } from "../pkg/web/sockwave.js";
+import * as E from "./errors.js";
+import { Inbox } from "./inbox.js";
+import { CLOSED, CONNECTING, OPEN, listen, notSendable, num, open, own, protocolList, sendable, urlFrom, utf8Length } from "./link.js";
+import { Reconnector } from "./reconnect.js";
+
+const HIGH_WATER_MARK = 8 << 20; // as the Rust face's DEFAULT_HIGH_WATER_MARK
+const MAX_BUFFERED_BYTES = 64 << 20; // as DEFAULT_MAX_BUFFERED_BYTES
+const MAX_POLL_DELAY_MS = 8; // bufferedAmount has no event: polled, backing off to this
+export const OVERFLOW_CODE = 4009; // RECEIVE_OVERFLOW_CODE (src/close.rs says why not 1009)
+export const OVERFLOW_REASON = "receive buffer full";
+const RESOLVED = Promise.resolve();
+const UNDECIDED = 0, ITERATOR = 1, EVENTS = 2; // who takes the messages
+const INTERNAL = Symbol("a reconnecting socket, connected by connect()");
+const USE_ONE = "a socket delivers messages either to `for await` or to onmessage / 'message' listeners, "
+  + "whichever is used first; use one of them";
+
+let connectSocket; // Socket.#connect, set in the class's static block
+
+/** A WebSocket: the browser's surface plus promises and `for await` (see index.d.ts). */
+export class Socket extends EventTarget {
+  static CONNECTING = 0;
+  static OPEN = 1;
+  static CLOSING = 2;
+  static CLOSED = 3;
+
+  /** The browser's socket (a plain Socket's only one). */
+  #ws = null;
+  #end = null; // how it ended, once it did (plain)
+  #opened = false;
+  #auto = null; // a reconnecting socket's driver (reconnect.js)
+  #waiter = null; // connect(): settled at the first open, or the end before it
+  #lastError = null; // what a reconnecting socket gave up with
+  #on = {}; // the on* handlers
+  #closed;
+  #settleClosed;
+  #inbox;
+  #delivery = UNDECIDED;
+  #sends = []; // sends waiting for open or for bufferedAmount to fall: { data, resolve, reject }
+  #hwm;
+  #pollDelay = 0;
+  #pollTimer = 0;
+
+  /** `new Socket(url, protocols?, { highWaterMark, maxBufferedBytes }?)`: connects at once,
+   * like `new WebSocket`; throws `InvalidUrl`, `InvalidProtocol` or `TypeError`. */
+  constructor(url, protocols, options) {
+    super();
+    this.#hwm = num(options, "highWaterMark") ?? HIGH_WATER_MARK;
+    this.#inbox = new Inbox(num(options, "maxBufferedBytes") ?? MAX_BUFFERED_BYTES);
+    this.#newClosed();
+    if (url === INTERNAL) return;
+    const ws = (this.#ws = open(url, protocolList(protocols)));
+    const end = listen(ws, {
+      onOpen: () => this.#onOpen(),
+      onMessage: (data) => this.#receive(data) || this.#overflow(),
+      onError: () => this.#emit("error"),
+      onEnd: (close, afterError) => this.#onEnd(close, afterError),
+    });
+    this.#abandon = () => {
+      ws.close();
+      end(E.closeInfo(1006, "", false));
+    };
+  }
+
+  /** Connects and resolves with an open Socket (see `connect`). */
+  static async #connect(url, options = {}) {
+    if (["reconnect", "heartbeat", "idleTimeoutMs"].some((k) => options[k] != null)) {
+      const socket = new Socket(INTERNAL, undefined, options);
+      socket.#auto = new Reconnector(url, options, socket.#port());
+      await new Promise((resolve, reject) => (socket.#waiter = { resolve, reject }));
+      return socket;
+    }
+    if (typeof url === "function") url = await urlFrom(url);
+    else if (typeof url !== "string") throw E.invalidUrl(String(url), "url is neither a string nor a function");
+    const socket = new Socket(url, options.protocols, options);
+    const timeout = num(options, "connectTimeoutMs");
+    await new Promise((resolve, reject) => {
+      const timer = timeout === undefined ? 0 : setTimeout(() => {
+        socket.#waiter = null;
+        reject(E.connectTimeout());
+        socket.#abandon();
+      }, timeout);
+      const settle = (f) => (v) => (clearTimeout(timer), f(v));
+      socket.#waiter = { resolve: settle(resolve), reject: settle(reject) };
+    });
+    return socket;
+  }
+
+  static {
+    connectSocket = (url, options) => Socket.#connect(url, options ?? {});
+  }
+
+  /** Closes the attempt of a socket that is given up on (connect timeout). */
+  #abandon = () => {};
+
+  // -- Receiving: the message path. --
+
+  /** A message from the browser: to `message` listeners at once when they take the messages
+   * (and none wait before it), else to the inbox. False when it does not fit the limit. */
+  #receive(data) {
+    if (this.#delivery === EVENTS && !this.#inbox.waiting) {
+      this.dispatchEvent(new MessageEvent("message", { data }));
+      return true;
+    }
+    return this.#inbox.push(data);
+  }
+
+  /** Past `maxBufferedBytes`: close (4009), keep the messages that fit, then ReceiveOverflow. */
+  #overflow() {
+    try {
+      this.#ws.close(OVERFLOW_CODE, OVERFLOW_REASON);
+    } catch {
+      // Closing already: the end is reported all the same.
+    }
+    this.#inbox.end(E.receiveOverflow(this.#inbox.limit));
+  }
+
+  /** Fixes who takes the messages, or throws `UsageError` for the other consumer. */
+  #claim(delivery) {
+    if (this.#delivery === delivery) return;
+    if (this.#delivery !== UNDECIDED) throw E.usage(USE_ONE);
+    this.#delivery = delivery;
+    if (delivery === EVENTS && this.#inbox.waiting) queueMicrotask(() => this.#flush());
+  }
+
+  /** Dispatches the messages that waited for `message` listeners, in order. */
+  #flush() {
+    if (this.#delivery === EVENTS) {
+      this.#inbox.drain((data) => this.dispatchEvent(new MessageEvent("message", { data })));
+    }
+  }
+
+  /** The next message if one waits right now; `undefined` once they ended; `null` if none. */
+  takeValue() {
+    this.#claim(ITERATOR);
+    return this.#inbox.take();
+  }
+
+  /** The next message, or `undefined` once they ended; calls are served in call order. */
+  nextValue() {
+    try {
+      this.#claim(ITERATOR);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    return this.#inbox.next();
+  }
+
+  /** The next message as an iterator result. */
+  nextMessage() {
+    return this.nextValue().then((value) => ({ value, done: value === undefined }));
+  }
+
+  /** `for await (const msg of socket)`: ends on a clean close, throws on an unclean one.
+   * Calls are chained, so messages keep their order even if next() is called again before the
+   * previous promise settled. `break` leaves the socket open; a later loop goes on. */
+  [Symbol.asyncIterator]() {
+    const inbox = this.#inbox;
+    this.#claim(ITERATOR);
+    let pending = 0; // next() calls not yet settled
+    let tail = null; // the last of them
+    let finished = false;
+    const end = (value) => ({ value, done: true });
+    const settle = (value) => {
+      pending--;
+      if (value === undefined) finished = true;
+      return { value, done: value === undefined };
+    };
+    const fail = (e) => {
+      pending--;
+      finished = true;
+      throw e;
+    };
+    const call = () => {
+      if (finished) return (pending--, end(undefined));
+      let value;
+      try {
+        value = inbox.take();
+      } catch (e) {
+        return Promise.reject(e).catch(fail);
+      }
+      // A message already waiting is taken at once: one promise per message, not three.
+      return value === null ? inbox.next().then(settle, fail) : Promise.resolve(settle(value));
+    };
+    return {
+      next() {
+        if (finished && pending === 0) return Promise.resolve(end(undefined));
+        // Chain only behind a call still pending (for await never overlaps calls).
+        const p = pending++ === 0 ? call() : tail.then(call, call);
+        tail = p;
+        return p;
+      },
+      return(value) {
+        finished = true;
+        return Promise.resolve(end(value));
+      },
+      [Symbol.asyncIterator]() {
+        return this;
+      },
+    };
+  }
+
+  // -- Sending. --
+
+  /** Sends a string, `ArrayBuffer` or typed array; resolves once handed to the browser, in
+   * call order, waiting while `bufferedAmount` is at the high-water mark (and for open). */
+  send(data) {
+    if (!sendable(data)) return Promise.reject(notSendable());
+    if (this.#auto) return this.#auto.send(data);
+    const ws = this.#ws;
+    if (this.#end || ws.readyState > OPEN) return Promise.reject(E.closed());
+    if (!this.#sends.length && ws.readyState === OPEN && ws.bufferedAmount < this.#hwm) {
+      try {
+        ws.send(data);
+        return RESOLVED;
+      } catch (e) {
+        return Promise.reject(E.browserError(e));
+      }
+    }
+    return new Promise((resolve, reject) => {
+      this.#sends.push({ data: own(data), resolve, reject });
+      if (this.#sends.length === 1) this.#drain();
+    });
+  }
+
+  /** Sends what waits while the socket is open and under the mark, polling when it is not. */
+  #drain() {
+    this.#pollTimer = 0;
+    const ws = this.#ws, sends = this.#sends;
+    while (sends.length && ws.readyState === OPEN) {
+      if (ws.bufferedAmount >= this.#hwm) {
+        this.#pollDelay = Math.min(this.#pollDelay * 2 || 1, MAX_POLL_DELAY_MS);
+        this.#pollTimer = setTimeout(() => this.#drain(), this.#pollDelay);
+        return;
+      }
+      const { data, resolve, reject } = sends.shift();
+      try {
+        ws.send(data);
+        resolve();
+      } catch (e) {
+        reject(E.browserError(e));
+      }
+    }
+    this.#pollDelay = 0;
+  }
+
+  // -- Opening and closing. --
+
+  #onOpen() {
+    this.#opened = true;
+    this.#emit("open");
+    this.#waiter?.resolve();
+    this.#waiter = null;
+    if (this.#sends.length) this.#drain();
+  }
+
+  #onEnd(close, afterError) {
+    if (afterError) this.#emit("error");
+    this.#end = close;
+    clearTimeout(this.#pollTimer);
+    for (const { reject } of this.#sends.splice(0)) reject(E.closed());
+    this.#inbox.end(close.wasClean ? undefined : this.#opened ? E.connectionLost(close) : E.connectFailed(close));
+    this.#finish(close, E.connectFailed(close));
+  }
+
+  /** The end: messages still waiting for listeners, then `close`, then `closed` settles. */
+  #finish(close, error) {
+    this.#flush();
+    this.dispatchEvent(
+      typeof CloseEvent === "function"
+        ? new CloseEvent("close", close)
+        // Node 22 has a WebSocket but no global CloseEvent (Node 23 adds it).
+        : Object.assign(new Event("close"), close),
+    );
+    this.#settleClosed(close);
+    this.#waiter?.reject(error);
+    this.#waiter = null;
+  }
+
+  #newClosed() {
+    this.#closed = new Promise((resolve) => (this.#settleClosed = resolve));
+  }
+
+  /** Closes with `code` (default 1000) and `reason` (default ""), checked first (the rule is
+   * Rust's, src/close.rs); resolves with `{ code, reason, wasClean }`. */
+  close(code = 1000, reason = "") {
+    reason = String(reason);
+    const bytes = utf8Length(reason);
+    const problem = closeProblem(code, bytes);
+    if (problem === 1) {
+      return Promise.reject(E.fail("InvalidCloseCode",
+        `close code ${code} may not be sent by a client (allowed: 1000, 3000..=4999)`, { code }));
+    }
+    if (problem) {
+      return Promise.reject(E.fail("ReasonTooLong",
+        `close reason is ${bytes} UTF-8 bytes, the limit is 123`, { length: bytes }));
+    }
+    if (this.#auto) return this.#auto.close(code, reason);
+    if (!this.#end) {
+      try {
+        this.#ws.close(code, reason);
+      } catch (e) {
+        return Promise.reject(E.browserError(e));
+      }
+    }
+    return this.#closed;
+  }
+
+  /** Settles when the socket closes, for any reason. */
+  get closed() {
+    return this.#closed;
+  }
+
+  /** A reconnecting socket: an attempt now, backoff reset (see index.d.ts). */
+  reconnect() {
+    if (!this.#auto) throw E.usage("reconnect() needs a socket that reconnects: connect(url, { reconnect: {} })");
+    this.#auto.reconnect();
+  }
+
+  /** What the reconnect driver may do to this socket. */
+  #port() {
+    return {
+      receive: (data) => this.#receive(data),
+      limit: this.#inbox.limit,
+      fail: (error) => {
+        this.#inbox.end(error);
+        this.#lastError ??= error;
+      },
+      emit: (type, props) => this.#emit(type, props),
+      opened: () => {
+        this.#emit("open");
+        this.#waiter?.resolve();
+        this.#waiter = null;
+      },
+      finished: (close) => {
+        this.#inbox.end();
+        this.#finish(close, this.#lastError ?? E.closed());
+        this.#lastError = null;
+      },
+      restart: () => {
+        this.#inbox.restart();
+        this.#newClosed();
+      },
+      closed: () => this.#closed,
+    };
+  }
+
+  // -- The browser's surface. --
+
+  get readyState() {
+    return this.#auto ? this.#auto.readyState : this.#end ? CLOSED : this.#ws.readyState;
+  }
+  #current() {
+    return this.#auto ? this.#auto.ws : this.#ws;
+  }
+  get bufferedAmount() {
+    return this.#current()?.bufferedAmount ?? 0;
+  }
+  get url() {
+    return this.#current()?.url ?? "";
+  }
+  get protocol() {
+    return this.#current()?.protocol ?? "";
+  }
+  get extensions() {
+    return this.#current()?.extensions ?? "";
+  }
+  get binaryType() {
+    return "arraybuffer";
+  }
+
+  /** Nothing to free any more (kept so existing code keeps working): the garbage collector
+   * takes a socket that has closed and is no longer referenced. */
+  free() {}
+
+  #emit(type, props) {
+    this.dispatchEvent(props ? Object.assign(new Event(type), props) : new Event(type));
+  }
+
+  /** `message` listeners take the messages (see `#claim`). */
+  addEventListener(type, listener, options) {
+    if (type === "message" && listener) this.#claim(EVENTS);
+    super.addEventListener(type, listener, options);
+  }
+
+  /** Sets an on* handler: registered as a listener the first time, like the browser does. */
+  #setOn(type, f) {
+    if (!(type in this.#on)) super.addEventListener(type, (e) => this.#on[type]?.call(this, e));
+    this.#on[type] = typeof f === "function" ? f : null;
+  }
+  get onopen() { return this.#on.open ?? null; }
+  set onopen(f) { this.#setOn("open", f); }
+  get onmessage() { return this.#on.message ?? null; }
+  set onmessage(f) {
+    if (typeof f === "function") this.#claim(EVENTS);
+    this.#setOn("message", f);
+  }
+  get onerror() { return this.#on.error ?? null; }
+  set onerror(f) { this.#setOn("error", f); }
+  get onclose() { return this.#on.close ?? null; }
+  set onclose(f) { this.#setOn("close", f); }
+  get onreconnect() { return this.#on.reconnect ?? null; }
+  set onreconnect(f) { this.#setOn("reconnect", f); }
+  get ondisconnect() { return this.#on.disconnect ?? null; }
+  set ondisconnect(f) { this.#setOn("disconnect", f); }
+}
+
+for (const [name, value] of Object.entries({ CONNECTING, OPEN, CLOSING: 2, CLOSED })) {
+  Object.defineProperty(Socket.prototype, name, { value, enumerable: true });
+}
+
+/** Connects and resolves with an open Socket (see index.d.ts). */
+export const connect = (url, options) => connectSocket(url, options);
