@@ -14,6 +14,14 @@ export type InitInput =
  * it before anything else, with where the .wasm is if it is not next to the glue. */
 export default function init(input?: InitInput | Promise<InitInput>): Promise<unknown>;
 
+/** Options of `new Socket` (and of `connect`). */
+export interface SocketOptions {
+  /** `send()` waits while `bufferedAmount` is at least this many bytes. Default 8 MiB. */
+  highWaterMark?: number;
+  /** See `ConnectOptions.maxBufferedBytes`. Default 64 MiB. */
+  maxBufferedBytes?: number;
+}
+
 /** Options of `connect`. With `reconnect`, `heartbeat` or `idleTimeoutMs` the socket
  * reconnects by itself; `connect` then resolves at the first open. */
 export interface ConnectOptions {
@@ -35,6 +43,10 @@ export interface ConnectOptions {
   heartbeat?: HeartbeatOptions;
   /** Declares the connection dead (code 4001) when nothing was received for this long. */
   idleTimeoutMs?: number;
+  /** A reconnecting socket closes its connection (1000, "page hidden") when the page goes into
+   * the back/forward cache (`pagehide` with `persisted`), so the page may enter it, and
+   * reconnects when it is shown again. Default true. */
+  closeOnPagehide?: boolean;
 }
 
 export interface ReconnectOptions {
@@ -161,8 +173,9 @@ export interface SocketEventMap {
  * first; using the other afterwards throws a `UsageError`. Until then they are buffered.
  */
 export class Socket implements AsyncIterable<Data> {
-  /** Starts connecting at once, like `new WebSocket(url, protocols)`. Throws `InvalidUrl`. */
-  constructor(url: string, protocols?: string | string[]);
+  /** Starts connecting at once, like `new WebSocket(url, protocols)`. Throws `InvalidUrl`,
+   * `InvalidProtocol` or `TypeError`. */
+  constructor(url: string, protocols?: string | string[], options?: SocketOptions);
 
   static readonly CONNECTING: 0;
   static readonly OPEN: 1;
@@ -227,8 +240,8 @@ export class Socket implements AsyncIterable<Data> {
   nextMessage(): Promise<IteratorResult<Data, undefined>>;
   [Symbol.asyncIterator](): AsyncIterator<Data, undefined>;
 
-  /** Frees the Rust side of this handle at once (the garbage collector does it otherwise, once
-   * the socket has closed and nothing references it). An open socket stays open until closed. */
+  /** Does nothing (kept for code written for 0.1's Rust bindings): a closed socket nothing
+   * references is garbage like any object. */
   free(): void;
 }
 

@@ -218,7 +218,10 @@ async function until(driver, script, what, timeoutMs = 10_000) {
   for (;;) {
     const value = await driver.executeScript(script);
     if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timeout: ${what}`);
+    if (Date.now() > deadline) {
+      const page = await driver.executeScript(`return [...document.querySelectorAll("li")].map((l) => l.textContent)`);
+      throw new Error(`timeout: ${what}; the page shows ${JSON.stringify(page)}`);
+    }
     await new Promise((r) => setTimeout(r, 100));
   }
 }

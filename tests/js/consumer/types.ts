@@ -1,7 +1,7 @@
 // Uses every member of the public types: `tsc --noEmit --strict` must accept it.
 import init, {
   connect, liveListeners, Socket, type CloseInfo, type ConnectOptions, type Data, type SockwaveError,
-  type SendData, type ReconnectEvent, type DisconnectEvent, type InFlight,
+  type SendData, type ReconnectEvent, type DisconnectEvent, type InFlight, type SocketOptions,
 } from "sockwave";
 
 export async function everything(): Promise<void> {
@@ -10,7 +10,7 @@ export async function everything(): Promise<void> {
   console.log(listeners);
   const options: ConnectOptions = { protocols: ["chat.v2"], highWaterMark: 1 << 20, connectTimeoutMs: 5000 };
   const ws: Socket = await connect("ws://127.0.0.1:9998/echo", options);
-  const fromFn: Socket = await connect(async () => "ws://127.0.0.1:9998/echo", { reconnect: {} });
+  const fromFn: Socket = await connect(async () => "ws://127.0.0.1:9998/echo", { reconnect: {}, closeOnPagehide: false });
   fromFn.reconnect();
   await fromFn.close();
   const payloads: SendData[] = ["hello", new Uint8Array([1]), new ArrayBuffer(2), new DataView(new ArrayBuffer(1))];
@@ -33,7 +33,8 @@ export async function everything(): Promise<void> {
   const again: CloseInfo = await ws.closed;
   console.log(states, info, ev.code, ev.reason, ev.wasClean, again);
 
-  const s = new Socket("ws://127.0.0.1:9998/echo", ["chat.v2"]);
+  const socketOptions: SocketOptions = { highWaterMark: 1 << 16, maxBufferedBytes: 1 << 20 };
+  const s = new Socket("ws://127.0.0.1:9998/echo", ["chat.v2"], socketOptions);
   s.onopen = () => { void s.send("Message to send"); };
   s.onmessage = (e: MessageEvent<Data>) => console.log(e.data);
   s.onerror = (e: Event) => console.log(e.type);
