@@ -18,9 +18,23 @@ export class Inbox {
   #reads = [];
   /** No message comes after the queued ones. */
   ended = false;
+  /** `message` listeners take the messages (set once they claimed them; see socket.js). */
+  toListeners = false;
 
-  constructor(limit) {
+  /** `limit`: bytes that may wait; `dispatch(data)`: hands a message to the listeners. */
+  constructor(limit, dispatch) {
     this.limit = limit;
+    this.dispatch = dispatch;
+  }
+
+  /** A message from the browser: to the listeners at once when they take the messages and
+   * none waits before it, else `push`. The message path: one call, no Socket state touched. */
+  receive(data) {
+    if (this.toListeners && this.#head === this.#items.length) {
+      this.dispatch(data);
+      return true;
+    }
+    return this.push(data);
   }
 
   /** How many items wait (messages, and the final error if queued). */
@@ -72,15 +86,21 @@ export class Inbox {
         return Promise.reject(e);
       }
     }
-    return new Promise((resolve, reject) => this.#reads.push({ resolve, reject }));
+    return new Promise((resolve, reject) => this.wait(resolve, reject));
   }
 
-  /** Hands every queued message to `deliver` (the final error is skipped: the `error` and
-   * `close` events report it). */
-  drain(deliver) {
+  /** Waits for the next message (when `take` gave `null`): `resolve(message or undefined)`, or
+   * `reject(error)`, in call order with the other waiting reads. */
+  wait(resolve, reject) {
+    this.#reads.push({ resolve, reject });
+  }
+
+  /** Hands every queued message to the listeners (the final error is skipped: the `error`
+   * and `close` events report it). */
+  drain() {
     while (this.waiting) {
       const item = this.#pop();
-      if (!(item instanceof Failure)) deliver(item);
+      if (!(item instanceof Failure)) this.dispatch(item);
     }
   }
 

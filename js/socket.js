@@ -1,6 +1,6 @@
 // sockwave for JavaScript: the `Socket` class and `connect`, plain JavaScript over the
 // browser's socket. A message goes from the browser's `message` event (link.js) through
-// `#receive` either to a waiting `for await` (inbox.js) or to `message` listeners, without
+// `Inbox.receive` either to a waiting `for await` (inbox.js) or to `message` listeners, without
 // crossing into WebAssembly; the .wasm holds the rules the Rust face shares (subprotocols,
 // close frames, backoff: src/js.rs). A reconnecting socket's policy lives in reconnect.js.
 import { closeProblem } from "../pkg/web/sockwave.js";
@@ -39,10 +39,14 @@ export class Socket extends EventTarget {
   #on = {}; // the on* handlers
   #closed;
   #settleClosed;
-  #inbox;
+  #inbox; // received messages; the message path goes from link.js straight to its receive()
   #delivery = UNDECIDED;
   #sends = []; // sends waiting for open or for bufferedAmount to fall: { data, resolve, reject }
   #hwm;
+  /** Bytes that may still be sent before `bufferedAmount` could reach the mark: the last
+   * reading's distance to it, less an upper bound of what was sent since (3 bytes per UTF-16
+   * unit). While it lasts, `send` does not ask the browser (as `Core::surely_below` in Rust). */
+  #budget = 0;
   #pollDelay = 0;
   #pollTimer = 0;
 
@@ -51,13 +55,14 @@ export class Socket extends EventTarget {
   constructor(url, protocols, options) {
     super();
     this.#hwm = num(options, "highWaterMark") ?? HIGH_WATER_MARK;
-    this.#inbox = new Inbox(num(options, "maxBufferedBytes") ?? MAX_BUFFERED_BYTES);
+    const inbox = (this.#inbox = new Inbox(num(options, "maxBufferedBytes") ?? MAX_BUFFERED_BYTES,
+      (data) => this.dispatchEvent(new MessageEvent("message", { data }))));
     this.#newClosed();
     if (url === INTERNAL) return;
     const ws = (this.#ws = open(url, protocolList(protocols)));
     const end = listen(ws, {
       onOpen: () => this.#onOpen(),
-      onMessage: (data) => this.#receive(data) || this.#overflow(),
+      onMessage: (data) => inbox.receive(data) || this.#overflow(),
       onError: () => this.#emit("error"),
       onEnd: (close, afterError) => this.#onEnd(close, afterError),
     });
@@ -100,16 +105,6 @@ export class Socket extends EventTarget {
 
   // -- Receiving: the message path. --
 
-  /** A message from the browser: to `message` listeners at once when they take the messages
-   * (and none wait before it), else to the inbox. False when it does not fit the limit. */
-  #receive(data) {
-    if (this.#delivery === EVENTS && !this.#inbox.waiting) {
-      this.dispatchEvent(new MessageEvent("message", { data }));
-      return true;
-    }
-    return this.#inbox.push(data);
-  }
-
   /** Past `maxBufferedBytes`: close (4009), keep the messages that fit, then ReceiveOverflow. */
   #overflow() {
     try {
@@ -125,14 +120,14 @@ export class Socket extends EventTarget {
     if (this.#delivery === delivery) return;
     if (this.#delivery !== UNDECIDED) throw E.usage(USE_ONE);
     this.#delivery = delivery;
-    if (delivery === EVENTS && this.#inbox.waiting) queueMicrotask(() => this.#flush());
+    if (delivery !== EVENTS) return;
+    this.#inbox.toListeners = true;
+    if (this.#inbox.waiting) queueMicrotask(() => this.#flush());
   }
 
   /** Dispatches the messages that waited for `message` listeners, in order. */
   #flush() {
-    if (this.#delivery === EVENTS) {
-      this.#inbox.drain((data) => this.dispatchEvent(new MessageEvent("message", { data })));
-    }
+    if (this.#delivery === EVENTS) this.#inbox.drain();
   }
 
   /** The next message if one waits right now; `undefined` once they ended; `null` if none. */
@@ -184,8 +179,14 @@ export class Socket extends EventTarget {
       } catch (e) {
         return Promise.reject(e).catch(fail);
       }
-      // A message already waiting is taken at once: one promise per message, not three.
-      return value === null ? inbox.next().then(settle, fail) : Promise.resolve(settle(value));
+      // A message already waiting is taken at once; otherwise one promise, settled by the
+      // inbox with the iterator result itself (no second promise and tick per message).
+      if (value !== null) return Promise.resolve(settle(value));
+      return new Promise((resolve, reject) => inbox.wait((v) => resolve(settle(v)), (e) => {
+        pending--;
+        finished = true;
+        reject(e);
+      }));
     };
     return {
       next() {
@@ -213,8 +214,9 @@ export class Socket extends EventTarget {
     if (!sendable(data)) return Promise.reject(notSendable());
     if (this.#auto) return this.#auto.send(data);
     const ws = this.#ws;
-    if (this.#end || ws.readyState > OPEN) return Promise.reject(E.closed());
-    if (!this.#sends.length && ws.readyState === OPEN && ws.bufferedAmount < this.#hwm) {
+    const state = ws.readyState;
+    if (this.#end || state > OPEN) return Promise.reject(E.closed());
+    if (state === OPEN && !this.#sends.length && this.#below(data)) {
       try {
         ws.send(data);
         return RESOLVED;
@@ -228,12 +230,24 @@ export class Socket extends EventTarget {
     });
   }
 
+  /** Whether `data` may be sent now: `bufferedAmount` surely (or, asked, actually) below the
+   * mark. Takes `data` from the budget. */
+  #below(data) {
+    const bound = typeof data === "string" ? data.length * 3 : data.byteLength;
+    if (this.#budget < bound) {
+      this.#budget = this.#hwm - this.#ws.bufferedAmount;
+      if (this.#budget <= 0) return false;
+    }
+    this.#budget -= bound;
+    return true;
+  }
+
   /** Sends what waits while the socket is open and under the mark, polling when it is not. */
   #drain() {
     this.#pollTimer = 0;
     const ws = this.#ws, sends = this.#sends;
     while (sends.length && ws.readyState === OPEN) {
-      if (ws.bufferedAmount >= this.#hwm) {
+      if (!this.#below(sends[0].data)) {
         this.#pollDelay = Math.min(this.#pollDelay * 2 || 1, MAX_POLL_DELAY_MS);
         this.#pollTimer = setTimeout(() => this.#drain(), this.#pollDelay);
         return;
@@ -325,7 +339,7 @@ export class Socket extends EventTarget {
   /** What the reconnect driver may do to this socket. */
   #port() {
     return {
-      receive: (data) => this.#receive(data),
+      receive: (data) => this.#inbox.receive(data),
       limit: this.#inbox.limit,
       fail: (error) => {
         this.#inbox.end(error);
