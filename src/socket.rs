@@ -120,6 +120,11 @@ impl Core {
         }
     }
 
+    /// How the socket ended, once it did.
+    pub(crate) fn close_event(&self) -> Option<CloseEvent> {
+        self.inbox.borrow().close.clone()
+    }
+
     /// Ready with the close event once `close` fired.
     pub(crate) fn poll_closed(&self, cx: &Context<'_>) -> Poll<CloseEvent> {
         let mut inbox = self.inbox.borrow_mut();

@@ -100,6 +100,11 @@ impl WebSocket {
     pub fn try_send(&self, message: impl Into<Message>) -> Result<(), Error> {
         self.core.send_now(&message.into())
     }
+
+    /// How the socket ended, once it did (the reconnect driver's report).
+    pub(crate) fn close_event(&self) -> Option<CloseEvent> {
+        self.core.close_event()
+    }
 }
 
 impl ReadHalf {

@@ -362,6 +362,16 @@ async fn idle_timeout_detects_silence() {
 }
 
 #[wasm_bindgen_test]
+async fn timeout_codes_are_the_applications_choice() {
+    // 1006 may not be sent by a client: ignored, the heartbeat keeps its default.
+    let builder = ReconnectingWebSocket::builder(url("/stall"))
+        .idle_timeout(MS(200))
+        .timeout_codes(1006, 4101);
+    let (close, _) = time_to_detect(builder).await;
+    assert_eq!((close.code, close.reason.as_str()), (4101, "idle timeout"));
+}
+
+#[wasm_bindgen_test]
 async fn close_during_backoff_stops_everything() {
     let listeners_before = sockwave::live_listeners();
     let ws = ReconnectingWebSocket::builder(DEAD_URL)

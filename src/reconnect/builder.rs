@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use super::shared::{Config, Heartbeat, Shared};
 use super::{driver, Backoff, ReconnectingWebSocket, DEFAULT_QUEUE_LIMIT};
+use super::{HEARTBEAT_TIMEOUT_CODE, IDLE_TIMEOUT_CODE};
 use crate::{CloseEvent, Message, DEFAULT_HIGH_WATER_MARK};
 
 /// Making one.
@@ -32,6 +33,7 @@ impl ReconnectingWebSocket {
                 idle_timeout: None,
                 max_buffered_bytes: crate::DEFAULT_MAX_BUFFERED_BYTES,
                 close_on_pagehide: true,
+                timeout_codes: (HEARTBEAT_TIMEOUT_CODE, IDLE_TIMEOUT_CODE),
             },
             queue_limit: DEFAULT_QUEUE_LIMIT,
         }
@@ -128,8 +130,9 @@ impl ReconnectingBuilder {
     }
 
     /// Sends `ping` every `interval` while open; if no message for which `is_pong` is true
-    /// arrives within `timeout`, the connection is declared dead (reported with
-    /// [`HEARTBEAT_TIMEOUT_CODE`](super::HEARTBEAT_TIMEOUT_CODE)) and replaced. Pongs are not delivered to the stream.
+    /// arrives within `timeout`, the connection is declared dead (closed and reported with
+    /// [`HEARTBEAT_TIMEOUT_CODE`], or the code set by [`timeout_codes`](Self::timeout_codes))
+    /// and replaced. Pongs are not delivered to the stream.
     pub fn heartbeat(
         mut self,
         interval: Duration,
@@ -146,10 +149,39 @@ impl ReconnectingBuilder {
         self
     }
 
-    /// Declares the connection dead (reported with [`IDLE_TIMEOUT_CODE`](super::IDLE_TIMEOUT_CODE)) and replaces it when
-    /// nothing at all was received for `timeout`.
+    /// Declares the connection dead (closed and reported with [`IDLE_TIMEOUT_CODE`], or the
+    /// code set by [`timeout_codes`](Self::timeout_codes)) and replaces it when nothing at all
+    /// was received for `timeout`.
     pub fn idle_timeout(mut self, timeout: Duration) -> Self {
         self.config.idle_timeout = Some(timeout);
+        self
+    }
+
+    /// The close codes that report a dead connection: `heartbeat` when no pong came in time,
+    /// `idle` when nothing was received for the idle timeout. The connection is closed with
+    /// it (the server sees it, if it still listens) and `Disconnected` reports it, with the
+    /// reason `"heartbeat timeout"` or `"idle timeout"`. Defaults [`HEARTBEAT_TIMEOUT_CODE`]
+    /// (4000) and [`IDLE_TIMEOUT_CODE`] (4001): codes of the private range, which belongs to
+    /// applications, so choose codes your protocol does not use for anything else. A code a
+    /// client may not send (anything but 1000 and 3000..=4999) is ignored and the default
+    /// stays: the browser would refuse to close with it.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use sockwave::reconnect::ReconnectingWebSocket;
+    /// let builder = ReconnectingWebSocket::builder("wss://example.com/feed")
+    ///     .idle_timeout(Duration::from_secs(60))
+    ///     .timeout_codes(4100, 4101);
+    /// # drop(builder);
+    /// ```
+    pub fn timeout_codes(mut self, heartbeat: u16, idle: u16) -> Self {
+        let sendable = |code: u16| crate::CloseCode::from(code).is_sendable();
+        if sendable(heartbeat) {
+            self.config.timeout_codes.0 = heartbeat;
+        }
+        if sendable(idle) {
+            self.config.timeout_codes.1 = idle;
+        }
         self
     }
 

@@ -30,6 +30,7 @@
 
 mod backoff;
 mod builder;
+mod connection;
 mod driver;
 mod environment;
 mod shared;

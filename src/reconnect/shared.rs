@@ -41,6 +41,8 @@ pub(crate) struct Config {
     pub(crate) idle_timeout: Option<Duration>,
     pub(crate) max_buffered_bytes: usize,
     pub(crate) close_on_pagehide: bool,
+    /// The close codes reporting a dead connection: (heartbeat, idle).
+    pub(crate) timeout_codes: (u16, u16),
 }
 
 /// State shared by the handle (user side) and the driver task.

@@ -4,9 +4,11 @@ use std::time::Duration;
 
 use crate::CloseEvent;
 
-/// The close code sockwave uses when the heartbeat gets no pong in time.
+/// The close code sockwave uses by default when the heartbeat gets no pong in time
+/// (`ReconnectingBuilder::timeout_codes` sets another).
 pub const HEARTBEAT_TIMEOUT_CODE: u16 = 4000;
-/// The close code sockwave uses when nothing was received for the idle timeout.
+/// The close code sockwave uses by default when nothing was received for the idle timeout
+/// (`ReconnectingBuilder::timeout_codes` sets another).
 pub const IDLE_TIMEOUT_CODE: u16 = 4001;
 
 /// The connection's life, as yielded by
