@@ -43,6 +43,9 @@ export interface ConnectOptions {
   heartbeat?: HeartbeatOptions;
   /** Declares the connection dead (code 4001) when nothing was received for this long. */
   idleTimeoutMs?: number;
+  /** The close code for an idle timeout. Default 4001 (private use: pick one your protocol
+   * does not otherwise use); one a client may not send (not 1000 or 3000-4999) is ignored. */
+  idleTimeoutCode?: number;
   /** A reconnecting socket closes its connection (1000, "page hidden") when the page goes into
    * the back/forward cache (`pagehide` with `persisted`), so the page may enter it, and
    * reconnects when it is shown again. Default true. */
@@ -71,6 +74,8 @@ export interface HeartbeatOptions {
   intervalMs?: number;
   /** No pong within this many ms: the connection is dead (code 4000). Default 5000. */
   timeoutMs?: number;
+  /** The close code for a heartbeat timeout. Default 4000 (see `idleTimeoutCode`). */
+  timeoutCode?: number;
   /** The ping message. Default "ping". */
   ping?: SendData;
   /** The pong to expect (not delivered to you). Default: the ping itself (an echo). */

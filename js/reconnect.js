@@ -3,15 +3,19 @@
 // driver loop (`#drive`) connects, runs one `Connection` until it ends, backs off (delays from
 // Rust: src/reconnect/backoff.rs), repeats; it stops for good on `close()`, a refused
 // reconnection or exhausted retries. It talks to its Socket only through `port` (socket.js).
-import { backoffDelay } from "../pkg/web/sockwave.js";
+import { backoffDelay, closeProblem } from "../pkg/web/sockwave.js";
 import * as E from "./errors.js";
 import { CLOSED, CONNECTING, OPEN, countListeners, listen, notSendable, num, open, own, protocolList, sendable, urlFrom, utf8Length } from "./link.js";
 
 const QUEUE_LIMIT = 1024; // DEFAULT_QUEUE_LIMIT
-const HEARTBEAT_TIMEOUT_CODE = 4000, IDLE_TIMEOUT_CODE = 4001; // as src/reconnect/state.rs
+const HEARTBEAT_TIMEOUT_CODE = 4000, IDLE_TIMEOUT_CODE = 4001; // the defaults of src/reconnect/state.rs
 const OVERFLOW_CODE = 4009, OVERFLOW_REASON = "receive buffer full";
 const RESOLVED = Promise.resolve();
 const JITTER = { none: 0, full: 1, equal: 2 };
+
+/** A close code option: one a client may send, else the default (the browser would refuse to
+ * close with it), as `ReconnectingBuilder::timeout_codes` does. */
+const closeCode = (code, fallback) => (typeof code === "number" && closeProblem(code, 0) === 0 ? code : fallback);
 
 /** Whether a received message is the expected pong: the same text, or the same bytes. */
 function matcher(pong) {
@@ -46,6 +50,7 @@ export class Reconnector {
     this.hwm = num(options, "highWaterMark") ?? 8 << 20;
     this.connectTimeout = num(options, "connectTimeoutMs");
     this.idleTimeout = num(options, "idleTimeoutMs");
+    this.idleCode = closeCode(options.idleTimeoutCode, IDLE_TIMEOUT_CODE);
     this.closeOnPagehide = options.closeOnPagehide !== false;
     const r = options.reconnect ?? {};
     this.backoff = [num(r, "minDelayMs") ?? 500, num(r, "maxDelayMs") ?? 30000, num(r, "factor") ?? 2, JITTER[r.jitter] ?? 1];
@@ -61,7 +66,13 @@ export class Reconnector {
       const ping = h.ping ?? "ping";
       const pong = h.pong ?? ping;
       if (!sendable(ping) || !sendable(pong)) throw notSendable();
-      this.heartbeat = { interval: num(h, "intervalMs") ?? 15000, timeout: num(h, "timeoutMs") ?? 5000, ping: own(ping), isPong: matcher(pong) };
+      this.heartbeat = {
+        interval: num(h, "intervalMs") ?? 15000,
+        timeout: num(h, "timeoutMs") ?? 5000,
+        code: closeCode(h.timeoutCode, HEARTBEAT_TIMEOUT_CODE),
+        ping: own(ping),
+        isPong: matcher(pong),
+      };
     }
     this.#drive();
   }
@@ -435,14 +446,14 @@ class Connection {
     const h = this.driver.heartbeat;
     if (!h || this.#timers.pong || this.ws.bufferedAmount >= this.driver.hwm) return;
     this.ws.send(h.ping);
-    this.#timers.pong = setTimeout(() => this.#abandon(HEARTBEAT_TIMEOUT_CODE, "heartbeat timeout"), h.timeout);
+    this.#timers.pong = setTimeout(() => this.#abandon(h.code, "heartbeat timeout"), h.timeout);
   }
 
   /** Nothing received for the whole idle timeout means the connection is dead. */
   #idleCheck() {
     const limit = this.driver.idleTimeout;
     const idle = Date.now() - this.#lastReceived;
-    if (idle >= limit) return this.#abandon(IDLE_TIMEOUT_CODE, "idle timeout");
+    if (idle >= limit) return this.#abandon(this.driver.idleCode, "idle timeout");
     this.#timers.idle = setTimeout(() => this.#idleCheck(), limit - idle);
   }
 

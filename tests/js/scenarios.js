@@ -242,6 +242,112 @@ export async function run(sockwave, wsBase) {
       check(ev.code === 4000 && ev.reason === "heartbeat timeout", `${ev.code} ${ev.reason}`);
       await ws.close();
     },
+    "idle timeout, with the application's close code": async () => {
+      const ws = await connect(url("/stall"), {
+        idleTimeoutMs: 150, idleTimeoutCode: 4101,
+        reconnect: { minDelayMs: 60000, maxDelayMs: 60000 },
+      });
+      const ev = await withTimeout(new Promise((r) => ws.addEventListener("disconnect", r)), 5000, "disconnect");
+      check(ev.code === 4101 && ev.reason === "idle timeout" && ev.wasClean === false, `${ev.code} ${ev.reason}`);
+      await ws.close();
+    },
+    "network: no attempt while offline, one at once on online; listeners all removed": async () => {
+      if (typeof globalThis.dispatchEvent !== "function") return; // Node: no such events
+      const before = liveListeners();
+      let n = 0;
+      // 1st connection: echoes one message, then drops; the next ones: echo.
+      const ws = await connect(() => (n++, url(n === 1 ? "/drop?after=1" : "/echo")), {
+        reconnect: { minDelayMs: 10, maxDelayMs: 20 },
+      });
+      const environment = typeof document === "object" ? 6 : 4; // page: + visibilitychange, resume
+      check(liveListeners() - before === 4 + environment, `listeners: ${liveListeners() - before}`);
+      const lost = new Promise((r) => ws.addEventListener("disconnect", r, { once: true }));
+      dispatchEvent(new Event("offline"));
+      await ws.send("x");
+      await withTimeout(lost, 5000, "disconnect");
+      await new Promise((r) => setTimeout(r, 300)); // backoff 10-20 ms: an attempt, were it online
+      check(n === 1 && ws.readyState === Socket.CONNECTING, `offline: ${n} attempts, readyState ${ws.readyState}`);
+      const opened = new Promise((r) => ws.addEventListener("open", r, { once: true }));
+      dispatchEvent(new Event("online"));
+      await withTimeout(opened, 5000, "open after online");
+      check(n === 2, `${n} attempts`);
+      await ws.close();
+      check(liveListeners() === before, `listeners after close: ${liveListeners()} (before ${before})`);
+    },
+    "back/forward cache: pagehide closes (1000, page hidden), pageshow reconnects": async () => {
+      if (typeof PageTransitionEvent !== "function") return; // workers and Node: no such page
+      const ws = await connect(url("/echo"), { reconnect: { minDelayMs: 10, maxDelayMs: 20 } });
+      const lost = new Promise((r) => ws.addEventListener("disconnect", r, { once: true }));
+      dispatchEvent(new PageTransitionEvent("pagehide", { persisted: true }));
+      const ev = await withTimeout(lost, 5000, "disconnect");
+      check(ev.code === 1000 && ev.reason === "page hidden" && ev.wasClean, `${ev.code} ${ev.reason}`);
+      await new Promise((r) => setTimeout(r, 200));
+      check(ws.readyState === Socket.CONNECTING, `no attempt while in the cache: ${ws.readyState}`);
+      const opened = new Promise((r) => ws.addEventListener("open", r, { once: true }));
+      dispatchEvent(new PageTransitionEvent("pageshow", { persisted: true }));
+      await withTimeout(opened, 5000, "open after pageshow");
+      await ws.send("back");
+      check((await withTimeout(ws.nextValue(), 5000, "echo")) === "back", "echo after pageshow");
+      await ws.close();
+    },
+    "back from sleep (resume): a heartbeat probe at once": async () => {
+      if (typeof document !== "object") return; // workers and Node: no document
+      const ws = await connect(url("/stall"), {
+        heartbeat: { intervalMs: 60000, timeoutMs: 150 },
+        reconnect: { minDelayMs: 60000, maxDelayMs: 60000 },
+      });
+      const lost = new Promise((r) => ws.addEventListener("disconnect", r, { once: true }));
+      document.dispatchEvent(new Event("resume"));
+      const ev = await withTimeout(lost, 3000, "probe"); // the interval alone: 60 s
+      check(ev.code === 4000 && ev.reason === "heartbeat timeout", `${ev.code} ${ev.reason}`);
+      await ws.close();
+    },
+    "chaos soak: 2,000 numbered messages through seeded faults, none lost silently": async () => {
+      const seed = (Date.now() % 0x7fffffff) | 1;
+      let x = seed;
+      const rand = () => ((x ^= x << 13), (x ^= x >>> 17), (x ^= x << 5), x >>> 0); // xorshift32
+      const fault = () => {
+        const k = 20 + (rand() % 180);
+        const f = rand() % 20;
+        if (f < 7) return `/drop?after=${k}`;
+        if (f < 12) return `/close?code=${4100 + (rand() % 100)}&reason=chaos&after=${k}`;
+        if (f < 15) return `/reject?status=${[403, 500, 503][rand() % 3]}`;
+        if (f < 17) return "/stall";
+        return `/drop?after=${300 + (rand() % 300)}`;
+      };
+      const before = liveListeners();
+      const TOTAL = 2000;
+      const ws = await connect(() => url(fault()), {
+        reconnect: { minDelayMs: 5, maxDelayMs: 50, queueLimit: TOTAL },
+        heartbeat: { intervalMs: 200, timeoutMs: 300 },
+      });
+      const got = [];
+      const reports = [];
+      ws.addEventListener("disconnect", (e) => reports.push(e.inFlight));
+      const reading = (async () => { for await (const m of ws) got.push(Number(m)); })();
+      const lostOk = (n) => reports.some((r) => n >= r.firstSeq && n < r.firstSeq + r.messages);
+      const accounted = () => {
+        const seen = new Set(got);
+        for (let n = 0; n < TOTAL; n++) if (!seen.has(n) && !lostOk(n)) return false;
+        return true;
+      };
+      // Paced, two per timer tick (at most ~4 ms each), so that connections live through many
+      // messages rather than taking them all at once and losing them in one fault.
+      for (let n = 0; n < TOTAL; n++) {
+        await ws.send(String(n));
+        if (n % 2 === 1) await new Promise((r) => setTimeout(r, 1));
+      }
+      // Bounded: 200 × 50 ms.
+      for (let i = 0; i < 200 && !accounted(); i++) await new Promise((r) => setTimeout(r, 50));
+      await ws.close();
+      await reading;
+      const why = `seed ${seed}: ${got.length} received, ${reports.length} disconnects`;
+      check(got.every((n, i) => i === 0 || n > got[i - 1]), `in order, at most once (${why})`);
+      check(accounted(), `every message received or reported in flight (${why})`);
+      check(reports.length >= 5, `the faults happened (${why})`);
+      check(liveListeners() === before, `listeners back to ${before}: ${liveListeners()} (${why})`);
+      results.chaos = { seed, received: got.length, disconnects: reports.length };
+    },
     "500 connect/send/receive/close cycles: wasm memory does not grow, listeners all detached": async () => {
       wasm ??= await init();
       const listenersBefore = liveListeners();
@@ -270,5 +376,5 @@ export async function run(sockwave, wsBase) {
       results.push({ name, ok: false, detail: `${e && e.name}: ${e && e.message}` });
     }
   }
-  return results.map((r) => ({ ...r, memory: results.memory }));
+  return results.map((r) => ({ ...r, memory: results.memory, chaos: results.chaos }));
 }
