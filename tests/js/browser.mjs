@@ -5,7 +5,7 @@ import { once } from "node:events";
 import { fileURLToPath } from "node:url";
 import path from "node:path";
 import { chromium } from "playwright-core";
-// selenium-webdriver is imported lazily by launchWebKit.
+// selenium-webdriver is imported lazily by launchWebDriver.
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 
@@ -86,11 +86,31 @@ export const MINIBROWSER = "/usr/lib/x86_64-linux-gnu/webkit2gtk-4.1/MiniBrowser
 /** WebKit (WebKitGTK's MiniBrowser, Safari's engine) under a virtual X display, driven over
  * WebDriver by selenium-webdriver (Playwright's WebKit is a build of its own that cannot be
  * installed here). `acceptInsecureCerts` lets it take the dev server's wss:// certificate. */
-export async function launchWebKit() {
+export function launchWebKit() {
+  return launchWebDriver((port) => ["xvfb-run", ["-a", "WebKitWebDriver", `--port=${port}`]], {
+    browserName: "MiniBrowser",
+    acceptInsecureCerts: true,
+    "webkitgtk:browserOptions": { binary: MINIBROWSER, args: ["--automation"] },
+  });
+}
+
+/** Firefox (ESR, headless) over WebDriver: geckodriver, which scripts/setup.sh installs. */
+export function launchFirefox() {
+  return launchWebDriver((port) => ["geckodriver", [`--port=${port}`, "--host=127.0.0.1"]], {
+    browserName: "firefox",
+    acceptInsecureCerts: true,
+    "moz:firefoxOptions": { binary: "/usr/bin/firefox-esr", args: ["-headless"] },
+  });
+}
+
+/** Starts a WebDriver server (`command(port)` gives [program, args]) in its own process group
+ * and a session with `capabilities`; `close()` ends both. */
+async function launchWebDriver(command, capabilities) {
   const { Builder } = await import("selenium-webdriver");
   const port = await freePort();
-  const child = spawn("xvfb-run", ["-a", "WebKitWebDriver", `--port=${port}`], {
-    detached: true, // its own process group: xvfb-run, Xvfb, the driver and MiniBrowser stop together
+  const [program, args] = command(port);
+  const child = spawn(program, args, {
+    detached: true, // its own process group: the driver and the browser stop together
     stdio: "ignore",
   });
   const stopChild = () => { try { process.kill(-child.pid, "SIGTERM"); } catch { /* gone */ } };
@@ -98,18 +118,11 @@ export async function launchWebKit() {
     const server = `http://127.0.0.1:${port}`;
     for (let i = 0; ; i++) {
       try { await fetch(`${server}/status`); break; } catch (e) {
-        if (i === 100) throw new Error(`WebKitWebDriver did not start: ${e}`);
+        if (i === 100) throw new Error(`${program} did not start: ${e}`);
         await new Promise((r) => setTimeout(r, 100));
       }
     }
-    const driver = await new Builder()
-      .usingServer(server)
-      .withCapabilities({
-        browserName: "MiniBrowser",
-        acceptInsecureCerts: true,
-        "webkitgtk:browserOptions": { binary: MINIBROWSER, args: ["--automation"] },
-      })
-      .build();
+    const driver = await new Builder().usingServer(server).withCapabilities(capabilities).build();
     return {
       driver,
       async close() {

@@ -1,18 +1,18 @@
 // The npm package, as a JS developer gets it: `npm pack` of the release build, installed into a
 // throwaway project outside the source tree, type-checked with `tsc --strict`, bundled by Vite,
 // and also loaded by a plain <script type="module"> page; both pages run the same scenarios
-// (tests/js/scenarios.js) against the real dev server, in headless Chromium and in WebKit; a
-// third page runs them inside a module Web Worker.
+// (tests/js/scenarios.js) against the real dev server, in headless Chromium, in WebKit and (the
+// plain page) in Firefox; a third page runs them inside a module Web Worker in each engine.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { ROOT, startDevServer, launchChromium, launchWebKit, runPage, runPageWebDriver } from "./browser.mjs";
+import { ROOT, startDevServer, launchChromium, launchFirefox, launchWebKit, runPage, runPageWebDriver } from "./browser.mjs";
 
 const npm = (args, cwd) => execFileSync("npm", args, { cwd, stdio: ["ignore", "pipe", "pipe"], encoding: "utf8" });
-let project, server, chrome, webkit;
+let project, server, chrome, webkit, firefox;
 
 before(async () => {
   project = fs.mkdtempSync(path.join(os.tmpdir(), "sockwave-consumer-"));
@@ -31,11 +31,13 @@ before(async () => {
   server = await startDevServer(project);
   chrome = await launchChromium();
   webkit = await launchWebKit();
+  firefox = await launchFirefox();
 });
 
 after(async () => {
   await chrome?.close();
   await webkit?.close();
+  await firefox?.close();
   await server?.stop();
   if (project && !process.env.KEEP_CONSUMER) fs.rmSync(project, { recursive: true, force: true });
 });
@@ -103,6 +105,14 @@ test("plain <script type=module> page, in WebKit", async () => {
 
 test("inside a module Web Worker, in WebKit", async () => {
   assertAllPassed(await runPageWebDriver(webkit.driver, `${server.httpBase}/worker.html?ws=${server.wsBase}`), "worker");
+});
+
+test("plain <script type=module> page, in Firefox", async () => {
+  assertAllPassed(await runPageWebDriver(firefox.driver, `${server.httpBase}/plain.html?ws=${server.wsBase}`));
+});
+
+test("inside a module Web Worker, in Firefox", async () => {
+  assertAllPassed(await runPageWebDriver(firefox.driver, `${server.httpBase}/worker.html?ws=${server.wsBase}`), "worker");
 });
 
 test("Node 22: import from \"sockwave\" with no init(), every scenario on Node's WebSocket", () => {
