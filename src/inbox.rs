@@ -22,11 +22,11 @@ use crate::{CloseEvent, Error, Message, WsEvent};
 #[derive(Default)]
 pub(crate) struct Inbox {
     /// Received messages not yet taken by the stream, in arrival order.
-    pub(crate) queue: VecDeque<Result<Message, Error>>,
+    queue: VecDeque<Result<Message, Error>>,
     /// Whether `open` fired.
-    pub(crate) opened: bool,
+    opened: bool,
     /// Set once, by `close`.
-    pub(crate) close: Option<CloseEvent>,
+    close: Option<CloseEvent>,
     /// Bytes of the messages in `queue`: binary in bytes, text in UTF-8 bytes.
     queued_bytes: usize,
     /// What `queued_bytes` may reach (`max_buffered_bytes`).
@@ -61,6 +61,21 @@ pub(crate) enum Note {
 }
 
 impl Inbox {
+    /// Whether `open` fired.
+    pub(crate) fn opened(&self) -> bool {
+        self.opened
+    }
+
+    /// How the socket ended, once it did.
+    pub(crate) fn close(&self) -> Option<&CloseEvent> {
+        self.close.as_ref()
+    }
+
+    /// How many received messages wait to be taken.
+    pub(crate) fn queued(&self) -> usize {
+        self.queue.len()
+    }
+
     /// An empty inbox that lets at most `max_bytes` of messages wait to be read.
     pub(crate) fn new(max_bytes: usize) -> Self {
         Inbox {

@@ -60,7 +60,7 @@ impl Core {
         let feed = Feed::new();
         let mut inbox = self.inbox.borrow_mut();
         // A new feed has no task waiting on it yet: nothing to wake.
-        match &inbox.close {
+        match inbox.close() {
             Some(ev) => {
                 let _ = Feed::push(&feed, WsEvent::Close(ev.clone()));
                 let _ = Feed::finish(&feed);
@@ -101,7 +101,7 @@ impl Core {
     /// The browser's `readyState`, except that a socket whose end was recorded is `Closed`
     /// (WebKit may still say `CONNECTING` for a while after failing one; see `on_error`).
     pub(crate) fn ready_state(&self) -> ReadyState {
-        if self.inbox.borrow().close.is_some() {
+        if self.inbox.borrow().close().is_some() {
             return ReadyState::Closed;
         }
         ReadyState::from(self.raw.ready_state())
@@ -110,9 +110,9 @@ impl Core {
     /// Ready once `open` fired (`Ok`) or the socket closed before opening (`ConnectFailed`).
     pub(crate) fn poll_opened(&self, cx: &Context<'_>) -> Poll<Result<(), Error>> {
         let mut inbox = self.inbox.borrow_mut();
-        if inbox.opened {
+        if inbox.opened() {
             Poll::Ready(Ok(()))
-        } else if let Some(ev) = &inbox.close {
+        } else if let Some(ev) = inbox.close() {
             Poll::Ready(Err(Error::ConnectFailed(ev.clone())))
         } else {
             inbox.wait_state(cx);
@@ -122,13 +122,13 @@ impl Core {
 
     /// How the socket ended, once it did.
     pub(crate) fn close_event(&self) -> Option<CloseEvent> {
-        self.inbox.borrow().close.clone()
+        self.inbox.borrow().close().cloned()
     }
 
     /// Ready with the close event once `close` fired.
     pub(crate) fn poll_closed(&self, cx: &Context<'_>) -> Poll<CloseEvent> {
         let mut inbox = self.inbox.borrow_mut();
-        match &inbox.close {
+        match inbox.close() {
             Some(ev) => Poll::Ready(ev.clone()),
             None => {
                 inbox.wait_state(cx);

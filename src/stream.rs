@@ -43,7 +43,7 @@ impl Reader {
             self.done = true;
             return Poll::Ready(Some(Err(Error::ReceiveOverflow { limit })));
         }
-        let Some(close) = &inbox.close else {
+        let Some(close) = inbox.close() else {
             inbox.wait_message(cx);
             return Poll::Pending;
         };
@@ -52,7 +52,7 @@ impl Reader {
             return Poll::Ready(None);
         }
         let close = close.clone();
-        Poll::Ready(Some(Err(if inbox.opened {
+        Poll::Ready(Some(Err(if inbox.opened() {
             Error::ConnectionLost(close)
         } else {
             Error::ConnectFailed(close)

@@ -215,7 +215,7 @@ macro_rules! impl_control {
                 f.debug_struct(stringify!($ty))
                     .field("url", &self.core.raw.url())
                     .field("ready_state", &self.core.ready_state())
-                    .field("queued", &self.core.inbox.borrow().queue.len())
+                    .field("queued", &self.core.inbox.borrow().queued())
                     .finish()
             }
         }

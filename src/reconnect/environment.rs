@@ -32,12 +32,12 @@ pub(crate) struct Environment {
 #[derive(Debug, Default)]
 pub(crate) struct Signals {
     /// `offline` came and no `online` since: no attempts.
-    pub(crate) offline: bool,
+    pub(super) offline: bool,
     /// The page is in the back/forward cache (`pagehide` persisted, `close_on_pagehide`): the
     /// connection is closed and no attempt made until `pageshow`.
-    pub(crate) suspended: bool,
+    pub(super) suspended: bool,
     /// A probe (a ping now) is wanted: the page is back from sleep.
-    pub(crate) probe: bool,
+    pub(super) probe: bool,
     /// When the page was last hidden (`Date.now()`), if it is hidden.
     hidden_since: Option<f64>,
 }

@@ -21,61 +21,61 @@ type UrlProvider = Rc<dyn Fn() -> Pin<Box<dyn Future<Output = String>>>>;
 /// Application-level keepalive: browsers cannot send protocol pings.
 #[derive(Clone)]
 pub(crate) struct Heartbeat {
-    pub(crate) interval: Duration,
-    pub(crate) timeout: Duration,
-    pub(crate) ping: Message,
-    pub(crate) is_pong: Rc<dyn Fn(&Message) -> bool>,
+    pub(super) interval: Duration,
+    pub(super) timeout: Duration,
+    pub(super) ping: Message,
+    pub(super) is_pong: Rc<dyn Fn(&Message) -> bool>,
 }
 
 /// Everything the driver needs to (re)connect.
 #[derive(Clone)]
 pub(crate) struct Config {
-    pub(crate) url: UrlProvider,
-    pub(crate) protocols: Vec<String>,
-    pub(crate) high_water_mark: usize,
-    pub(crate) connect_timeout: Option<Duration>,
-    pub(crate) backoff: Backoff,
-    pub(crate) max_retries: Option<u32>,
-    pub(crate) should_reconnect: Rc<dyn Fn(&CloseEvent) -> bool>,
-    pub(crate) heartbeat: Option<Heartbeat>,
-    pub(crate) idle_timeout: Option<Duration>,
-    pub(crate) max_buffered_bytes: usize,
-    pub(crate) close_on_pagehide: bool,
+    pub(super) url: UrlProvider,
+    pub(super) protocols: Vec<String>,
+    pub(super) high_water_mark: usize,
+    pub(super) connect_timeout: Option<Duration>,
+    pub(super) backoff: Backoff,
+    pub(super) max_retries: Option<u32>,
+    pub(super) should_reconnect: Rc<dyn Fn(&CloseEvent) -> bool>,
+    pub(super) heartbeat: Option<Heartbeat>,
+    pub(super) idle_timeout: Option<Duration>,
+    pub(super) max_buffered_bytes: usize,
+    pub(super) close_on_pagehide: bool,
     /// The close codes reporting a dead connection: (heartbeat, idle).
-    pub(crate) timeout_codes: (u16, u16),
+    pub(super) timeout_codes: (u16, u16),
 }
 
 /// State shared by the handle (user side) and the driver task.
 pub(crate) struct Shared {
     /// Accepted by the sink, not yet handed to a socket: `(sequence number, message)`.
-    pub(crate) outgoing: VecDeque<(u64, Message)>,
+    pub(super) outgoing: VecDeque<(u64, Message)>,
     pub(super) next_seq: u64,
     pub(super) queue_limit: usize,
     /// Received, not yet taken by the stream (and the final error, if any).
-    pub(crate) incoming: VecDeque<Result<Message, Error>>,
+    pub(super) incoming: VecDeque<Result<Message, Error>>,
     /// Bytes of the messages in `incoming`.
-    pub(crate) incoming_bytes: usize,
-    pub(crate) state: ConnectionState,
+    pub(super) incoming_bytes: usize,
+    pub(super) state: ConnectionState,
     /// Set by `close`: the driver closes with it and stops.
-    pub(crate) close_request: Option<(u16, String)>,
+    pub(super) close_request: Option<(u16, String)>,
     /// Set by `reconnect()`: the driver drops the open connection or skips the backoff delay,
     /// and attempts at once.
-    pub(crate) reconnect_request: bool,
+    pub(super) reconnect_request: bool,
     /// What the driver was started with, to start it again after it gave up (`reconnect()`).
     pub(super) config: Config,
     /// What the page or worker said (offline, back from sleep): see `environment.rs`.
-    pub(crate) signals: environment::Signals,
+    pub(super) signals: environment::Signals,
     /// The driver has stopped; `final_close` says how.
-    pub(crate) finished: bool,
-    pub(crate) final_close: Option<CloseEvent>,
+    pub(super) finished: bool,
+    pub(super) final_close: Option<CloseEvent>,
     pub(super) reader: WakerSlot,
     /// User tasks waiting for queue space, a flush, or the end.
     pub(super) writers: WakerSet,
     /// The driver, waiting for messages to send or a close request.
-    pub(crate) driver: WakerSlot,
+    pub(super) driver: WakerSlot,
     pub(super) subscribers: Vec<Weak<RefCell<Feed<ConnectionState>>>>,
     /// The open connection's socket, for its metadata.
-    pub(crate) current: Option<Rc<Core>>,
+    pub(super) current: Option<Rc<Core>>,
 }
 
 impl Shared {
