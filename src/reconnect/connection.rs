@@ -11,13 +11,33 @@ use std::time::Duration;
 use futures_core::Stream;
 use futures_sink::Sink;
 
-use super::driver::{synthesized, Ended};
 use super::shared::{Config, Shared};
 use super::InFlight;
 use crate::inbox::OVERFLOW_REASON;
 use crate::timer::Sleep;
 use crate::wake::Wake;
 use crate::{CloseEvent, Error, WebSocket};
+
+/// How one open connection ended.
+pub(super) enum Ended {
+    /// By our own `close`.
+    Closed(CloseEvent),
+    /// Dropped by `reconnect()`: attempt again at once.
+    Replaced(CloseEvent, InFlight),
+    /// Closed by us: more was received than `max_buffered_bytes` lets wait to be read.
+    Overflowed,
+    /// Any other way.
+    Lost(CloseEvent, InFlight),
+}
+
+/// A close the browser never reported: one we declare (a dead connection, a failed attempt).
+pub(super) fn synthesized(code: u16, reason: &str) -> CloseEvent {
+    CloseEvent {
+        code,
+        reason: reason.to_owned(),
+        was_clean: false,
+    }
+}
 
 /// A timer that reports once when it fires.
 fn fired(timer: &mut Option<Sleep>, cx: &mut Context<'_>) -> bool {

@@ -8,25 +8,13 @@ use std::pin::{pin, Pin};
 use std::rc::Rc;
 use std::task::Poll;
 
-use super::connection::run;
+use super::connection::{run, synthesized, Ended};
 use super::environment::Environment;
 use super::shared::{Config, Shared};
-use super::{ConnectionState, InFlight};
+use super::ConnectionState;
 use crate::inbox::OVERFLOW_REASON;
 use crate::timer::Sleep;
 use crate::{CloseEvent, Error, WebSocket};
-
-/// How one open connection ended.
-pub(super) enum Ended {
-    /// By our own `close`.
-    Closed(CloseEvent),
-    /// Dropped by `reconnect()`: attempt again at once.
-    Replaced(CloseEvent, InFlight),
-    /// Closed by us: more was received than `max_buffered_bytes` lets wait to be read.
-    Overflowed,
-    /// Any other way.
-    Lost(CloseEvent, InFlight),
-}
 
 pub(crate) async fn drive(shared_rc: Rc<RefCell<Shared>>, config: Config) {
     // Removed when this task ends (close, drop, giving up): see environment.rs.
@@ -135,14 +123,6 @@ pub(crate) async fn drive(shared_rc: Rc<RefCell<Shared>>, config: Config) {
         }
     };
     Shared::update(shared, |s| s.finish(last));
-}
-
-pub(super) fn synthesized(code: u16, reason: &str) -> CloseEvent {
-    CloseEvent {
-        code,
-        reason: reason.to_owned(),
-        was_clean: false,
-    }
 }
 
 /// Ready once the environment is neither offline nor in the back/forward cache.
