@@ -57,8 +57,8 @@ impl Writer {
                 self.poll_ready(core, cx)
             }
             ReadyState::Open => {
-                if !core.surely_below(core.high_water_mark) {
-                    ready!(self.poll_buffer_below(core, cx, core.high_water_mark));
+                if !core.surely_below(core.high_water_mark()) {
+                    ready!(self.poll_buffer_below(core, cx, core.high_water_mark()));
                 }
                 Poll::Ready(Ok(()))
             }
@@ -92,7 +92,7 @@ impl Writer {
                 ReadyState::Connecting | ReadyState::Open
             ) {
                 // The browser sends everything buffered before the close frame.
-                core.raw.close_with_code(1000).map_err(browser_error)?;
+                core.raw().close_with_code(1000).map_err(browser_error)?;
             }
         }
         ready!(core.poll_closed(cx));

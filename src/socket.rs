@@ -20,9 +20,9 @@ use crate::{CloseEvent, Error, Message, ReadyState, WsEvent};
 
 /// The browser socket plus the state its listeners share.
 pub(crate) struct Core {
-    pub(crate) raw: web_sys::WebSocket,
-    pub(crate) inbox: Rc<RefCell<Inbox>>,
-    pub(crate) high_water_mark: usize,
+    raw: web_sys::WebSocket,
+    inbox: Rc<RefCell<Inbox>>,
+    high_water_mark: usize,
     /// An upper bound of `bufferedAmount`: the last value read plus every byte sent since.
     /// The browser only lowers the real value between reads, so while the bound is under the
     /// mark the sink need not ask (a JS call per message saved).
@@ -53,6 +53,22 @@ impl Core {
             buffered_bound: Cell::new(0),
             _listeners: listeners,
         })
+    }
+
+    /// The browser's socket.
+    pub(crate) fn raw(&self) -> &web_sys::WebSocket {
+        &self.raw
+    }
+
+    /// What the sink keeps `bufferedAmount` under.
+    pub(crate) fn high_water_mark(&self) -> usize {
+        self.high_water_mark
+    }
+
+    /// The inbox, for the stream to take messages from (`stream.rs`); the borrow ends with
+    /// the caller's poll.
+    pub(crate) fn inbox(&self) -> std::cell::RefMut<'_, Inbox> {
+        self.inbox.borrow_mut()
     }
 
     /// A new event observer (see [`Events`]); `skip_messages` leaves out message copies.

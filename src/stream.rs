@@ -34,7 +34,7 @@ impl Reader {
         if self.done {
             return Poll::Ready(None);
         }
-        let mut inbox = core.inbox.borrow_mut();
+        let mut inbox = core.inbox();
         if let Some(item) = take(&mut inbox) {
             return Poll::Ready(Some(item));
         }

@@ -148,32 +148,32 @@ macro_rules! impl_control {
 
             /// The sink's high-water mark, in bytes of `bufferedAmount`.
             pub fn high_water_mark(&self) -> usize {
-                self.core.high_water_mark
+                self.core.high_water_mark()
             }
 
             /// The absolute URL the socket connected to
             /// ([MDN](https://developer.mozilla.org/docs/Web/API/WebSocket/url)).
             pub fn url(&self) -> String {
-                self.core.raw.url()
+                self.core.raw().url()
             }
 
             /// The subprotocol the server selected, or `""`
             /// ([MDN](https://developer.mozilla.org/docs/Web/API/WebSocket/protocol)).
             pub fn protocol(&self) -> String {
-                self.core.raw.protocol()
+                self.core.raw().protocol()
             }
 
             /// The extensions the server selected, e.g. `permessage-deflate`
             /// ([MDN](https://developer.mozilla.org/docs/Web/API/WebSocket/extensions)).
             pub fn extensions(&self) -> String {
-                self.core.raw.extensions()
+                self.core.raw().extensions()
             }
 
             /// The underlying `web_sys::WebSocket`. Add listeners with `addEventListener` (the
             /// `on*` properties are free too); changing `binaryType` or calling `close` behind
             /// sockwave's back is yours to answer for.
             pub fn as_raw(&self) -> &web_sys::WebSocket {
-                &self.core.raw
+                self.core.raw()
             }
 
             /// Resolves with the close event when the socket closes, for any reason
@@ -196,7 +196,7 @@ macro_rules! impl_control {
                 let code = code.into();
                 validate_close(code, reason)?;
                 self.core
-                    .raw
+                    .raw()
                     .close_with_code_and_reason(code.into(), reason)
                     .map_err(browser_error)?;
                 Ok(self.closed().await)
@@ -213,9 +213,9 @@ macro_rules! impl_control {
         impl fmt::Debug for $ty {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 f.debug_struct(stringify!($ty))
-                    .field("url", &self.core.raw.url())
+                    .field("url", &self.core.raw().url())
                     .field("ready_state", &self.core.ready_state())
-                    .field("queued", &self.core.inbox.borrow().queued())
+                    .field("queued", &self.core.inbox().queued())
                     .finish()
             }
         }

@@ -107,22 +107,22 @@ impl ReconnectingWebSocket {
 
     /// The open connection's `bufferedAmount` (0 while disconnected).
     pub fn buffered_amount(&self) -> usize {
-        self.current(|core| core.raw.buffered_amount() as usize)
+        self.current(|core| core.raw().buffered_amount() as usize)
     }
 
     /// The open connection's URL ("" while disconnected).
     pub fn url(&self) -> String {
-        self.current(|core| core.raw.url())
+        self.current(|core| core.raw().url())
     }
 
     /// The subprotocol the open connection's server selected ("" while disconnected).
     pub fn protocol(&self) -> String {
-        self.current(|core| core.raw.protocol())
+        self.current(|core| core.raw().protocol())
     }
 
     /// The extensions the open connection's server selected ("" while disconnected).
     pub fn extensions(&self) -> String {
-        self.current(|core| core.raw.extensions())
+        self.current(|core| core.raw().extensions())
     }
 
     /// Stops reconnecting for good: closes the current connection with `code` and `reason`

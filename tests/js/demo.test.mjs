@@ -213,7 +213,7 @@ test("over https:// and wss://: the classic flow, and a ws:// URL is a typed err
 });
 
 /** Waits until `script` (a function body run in the page) returns a truthy value. */
-async function until(driver, script, what, timeoutMs = 10_000) {
+async function until(driver, script, what, timeoutMs = 20_000) {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await driver.executeScript(script);
