@@ -235,13 +235,14 @@ export class Socket implements AsyncIterable<Data> {
     options?: boolean | EventListenerOptions,
   ): void;
 
-  /** The next message, or `undefined` once the messages ended (what `nextMessage` and
-   * `for await` are built on). Rejects like `for await` throws. */
+  /** The next message, or `undefined` once the messages ended (what `nextMessage` is built
+   * on; `for await` reads the same messages). Rejects like `for await` throws. */
   nextValue(): Promise<Data | undefined>;
   /** The next message if one is waiting right now: the message, `undefined` once the messages
    * ended, `null` when none is waiting yet. Throws what `nextValue` rejects with. */
   takeValue(): Data | undefined | null;
-  /** Used by `for await`; prefer that. */
+  /** The next message as an iterator result, `{ value, done }`: what `for await` gives, one
+   * call at a time. */
   nextMessage(): Promise<IteratorResult<Data, undefined>>;
   [Symbol.asyncIterator](): AsyncIterator<Data, undefined>;
 

@@ -230,6 +230,10 @@ const logHas = (pattern) => `return [...document.querySelectorAll("#log li")].so
 test("WebKit: Run WebSocket, four notices in order", async () => {
   const { driver } = webkit;
   await driver.get(site(`/?url=${encodeURIComponent(echoUrl())}`));
+  // WebKitWebDriver may hand the page back before its module graph (app.js and the package's
+  // seven modules) has run: twice in ~8 loaded runs, the click found no WebSocketTest and the
+  // page showed nothing. A user clicking that early would see the same; wait as they would.
+  await until(driver, `return typeof window.WebSocketTest === "function"`, "the page's script");
   await driver.findElement(By.linkText("Run WebSocket")).click();
   const notices = await until(driver, `const li = [...document.querySelectorAll("#notices li")];
     return li.length >= 4 && li.map((l) => l.textContent);`, "four notices");
