@@ -57,7 +57,7 @@ npm publish --dry-run --loglevel=error >/dev/null
 step "benchmark smoke run (tiny counts, no thresholds: keeps npm run bench from rotting)"
 SOCKWAVE_SKIP_SETUP=1 SOCKWAVE_SKIP_BUILD=1 bash scripts/bench.sh --smoke
 
-step "JavaScript end-to-end: the packed package (Vite, plain page, module worker) and the demo, in Chromium and WebKit"
+step "JavaScript end-to-end: the packed package (Vite, plain page, module worker; Chromium, WebKit, Firefox; Node 22) and the demo"
 node --test tests/js/*.test.mjs
 
 echo
