@@ -306,12 +306,14 @@ export async function run(sockwave, wsBase) {
       const seed = (Date.now() % 0x7fffffff) | 1;
       let x = seed;
       const rand = () => ((x ^= x << 13), (x ^= x >>> 17), (x ^= x << 5), x >>> 0); // xorshift32
+      let ending = 0; // connections dealt a fault that ends them once open (all but /reject)
       const fault = () => {
         const k = 20 + (rand() % 180);
         const f = rand() % 20;
+        if (f >= 12 && f < 15) return `/reject?status=${[403, 500, 503][rand() % 3]}`;
+        ending++;
         if (f < 7) return `/drop?after=${k}`;
         if (f < 12) return `/close?code=${4100 + (rand() % 100)}&reason=chaos&after=${k}`;
-        if (f < 15) return `/reject?status=${[403, 500, 503][rand() % 3]}`;
         if (f < 17) return "/stall";
         return `/drop?after=${300 + (rand() % 300)}`;
       };
@@ -341,12 +343,17 @@ export async function run(sockwave, wsBase) {
       for (let i = 0; i < 200 && !accounted(); i++) await new Promise((r) => setTimeout(r, 50));
       await ws.close();
       await reading;
-      const why = `seed ${seed}: ${got.length} received, ${reports.length} disconnects`;
+      const why = `seed ${seed}: ${got.length} received, ${reports.length} disconnects, ${ending} ending faults dealt`;
       check(got.every((n, i) => i === 0 || n > got[i - 1]), `in order, at most once (${why})`);
       check(accounted(), `every message received or reported in flight (${why})`);
-      check(reports.length >= 5, `the faults happened (${why})`);
+      // Every connection dealt an ending fault is reported lost, but the last one (the close
+      // at the end may find it connecting or still within its K echoes). How many were dealt
+      // depends on the seed and the timing, not on a fixed floor (">= 5" failed in a CI run
+      // with an honest schedule of long-lived connections); each echoes at most 600.
+      check(ending >= Math.ceil(got.length / 600), `enough faults dealt (${why})`);
+      check(reports.length >= ending - 1, `the faults happened (${why})`);
       check(liveListeners() === before, `listeners back to ${before}: ${liveListeners()} (${why})`);
-      results.chaos = { seed, received: got.length, disconnects: reports.length };
+      results.chaos = { seed, received: got.length, disconnects: reports.length, ending };
     },
     "500 connect/send/receive/close cycles: wasm memory does not grow, listeners all detached": async () => {
       wasm ??= await init();
