@@ -48,6 +48,29 @@ function rawClient(url) {
   });
 }
 
+// Raw JS doing what every Rust client must: each text message received is copied into linear
+// memory as UTF-8 (wasm-bindgen's encodeInto), each one sent is decoded from it (TextDecoder).
+// Not a library: the floor a wasm client's text path can reach (focused runs only).
+async function rawTranscodingClient(url) {
+  const raw = await rawClient(url);
+  const memory = new Uint8Array(1 << 16);
+  const encoder = new TextEncoder();
+  const decoder = new TextDecoder("utf-8", { ignoreBOM: true, fatal: true });
+  return {
+    send: (d) => {
+      if (typeof d !== "string") return raw.send(d);
+      const { written } = encoder.encodeInto(d, memory);
+      return raw.send(decoder.decode(memory.subarray(0, written)));
+    },
+    recv: async () => {
+      const d = await raw.recv();
+      if (typeof d === "string") encoder.encodeInto(d, memory.subarray(4096));
+      return d;
+    },
+    close: raw.close,
+  };
+}
+
 async function sockwaveJsClient(url) {
   const ws = await swConnect(url);
   const it = ws[Symbol.asyncIterator]();
@@ -124,7 +147,10 @@ const CLIENTS = {
   "sockwave (JS)": (w) => jsWorkload(sockwaveJsClient, w),
   "gloo-net": rust(RUST["gloo-net"]),
   "ws_stream_wasm": rust(RUST["ws_stream_wasm"]),
+  "raw JS + UTF-8": (w) => jsWorkload(rawTranscodingClient, w),
 };
+// Reference clients run only when named (?clients=...).
+const REFERENCE = ["raw JS + UTF-8"];
 
 async function cpuMs() {
   if (!PID) return null;
@@ -142,7 +168,7 @@ async function main() {
   jsWasm = await initJs();
   await initRust();
   const runs = [];
-  const names = Object.keys(CLIENTS).filter((c) => !ONLY || ONLY.includes(c));
+  const names = Object.keys(CLIENTS).filter((c) => (ONLY ? ONLY.includes(c) : !REFERENCE.includes(c)));
   for (let round = 0; round < C.rounds; round++) {
     for (const workload of WORKLOADS) {
       for (const client of names) {
