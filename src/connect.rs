@@ -63,7 +63,7 @@ impl WebSocket {
             construct: construct_plain,
             high_water_mark: DEFAULT_HIGH_WATER_MARK,
             max_buffered_bytes: DEFAULT_MAX_BUFFERED_BYTES,
-            connect_timeout: None,
+            connect_timeout_ms: None,
         }
     }
 }
@@ -76,10 +76,11 @@ pub struct WebSocketBuilder {
     protocols: Vec<String>,
     /// Makes the browser socket: [`construct_plain`] until [`protocols`](Self::protocols)
     /// installs [`construct_with_protocols`], so apps that offer none never link that path.
-    construct: fn(&str, &[String]) -> Result<web_sys::WebSocket, Error>,
+    construct: fn(String, &[String]) -> Result<web_sys::WebSocket, Error>,
     high_water_mark: usize,
     max_buffered_bytes: usize,
-    connect_timeout: Option<Duration>,
+    /// In milliseconds, converted by the setter: apps without a timeout link no conversion.
+    connect_timeout_ms: Option<u32>,
 }
 
 impl fmt::Debug for WebSocketBuilder {
@@ -89,7 +90,7 @@ impl fmt::Debug for WebSocketBuilder {
             .field("protocols", &self.protocols)
             .field("high_water_mark", &self.high_water_mark)
             .field("max_buffered_bytes", &self.max_buffered_bytes)
-            .field("connect_timeout", &self.connect_timeout)
+            .field("connect_timeout_ms", &self.connect_timeout_ms)
             .finish()
     }
 }
@@ -131,7 +132,7 @@ impl WebSocketBuilder {
     /// open after `timeout` (a gloo-timers timeout, cleared once settled). Default: none, the
     /// browser decides.
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
-        self.connect_timeout = Some(timeout);
+        self.connect_timeout_ms = Some(crate::timer::millis(timeout));
         self
     }
 
@@ -152,7 +153,7 @@ impl WebSocketBuilder {
     /// Starts connecting and returns at once, in [`ReadyState::Connecting`](crate::ReadyState::Connecting); see
     /// [`WebSocket::open`]. Errors: [`Error::InvalidUrl`], [`Error::InvalidProtocol`].
     pub fn open(self) -> Result<WebSocket, Error> {
-        let raw = (self.construct)(&self.url, &self.protocols)?;
+        let raw = (self.construct)(self.url, &self.protocols)?;
         Ok(WebSocket::from_core(Core::new(
             raw,
             self.high_water_mark.max(1),
@@ -162,30 +163,30 @@ impl WebSocketBuilder {
 }
 
 /// `new WebSocket(url)`.
-fn construct_plain(url: &str, _: &[String]) -> Result<web_sys::WebSocket, Error> {
-    web_sys::WebSocket::new(url).map_err(|e| invalid_url(url, &e))
+fn construct_plain(url: String, _: &[String]) -> Result<web_sys::WebSocket, Error> {
+    web_sys::WebSocket::new(&url).map_err(|e| invalid_url(url, &e))
 }
 
 /// `new WebSocket(url, protocols)`, after checking the protocols.
-fn construct_with_protocols(url: &str, protocols: &[String]) -> Result<web_sys::WebSocket, Error> {
+fn construct_with_protocols(
+    url: String,
+    protocols: &[String],
+) -> Result<web_sys::WebSocket, Error> {
     validate_protocols(protocols)?;
     let list: js_sys::Array = protocols
         .iter()
         .map(|p| wasm_bindgen::JsValue::from_str(p))
         .collect();
-    web_sys::WebSocket::new_with_str_sequence(url, &list).map_err(|e| invalid_url(url, &e))
+    web_sys::WebSocket::new_with_str_sequence(&url, &list).map_err(|e| invalid_url(url, &e))
 }
 
 /// The browser's constructor threw: the URL (or, with protocols, the list) is unusable.
-fn invalid_url(url: &str, exception: &wasm_bindgen::JsValue) -> Error {
+fn invalid_url(url: String, exception: &wasm_bindgen::JsValue) -> Error {
     // Concatenated by hand: `format!` would pull the formatting machinery into every app.
     let (mut reason, message) = exception_text(exception);
     reason.push_str(": ");
     reason.push_str(&message);
-    Error::InvalidUrl {
-        url: url.to_owned(),
-        reason,
-    }
+    Error::InvalidUrl { url, reason }
 }
 
 /// The future of [`WebSocket::connect`] and [`WebSocketBuilder::connect`]: opens the socket on
@@ -212,7 +213,7 @@ impl fmt::Debug for Connect {
 impl Connect {
     fn poll_connect(&mut self, cx: &mut Context<'_>) -> Poll<Result<WebSocket, Error>> {
         if let Some(builder) = self.builder.take() {
-            self.timeout = builder.connect_timeout.map(Sleep::after);
+            self.timeout = builder.connect_timeout_ms.map(Sleep::new);
             self.ws = Some(builder.open()?);
         }
         // Polled again after it resolved: nothing more will come.

@@ -111,24 +111,21 @@ impl Inbox {
 
     /// Counts `len` more bytes in, or, past the limit, closes the socket (the target of
     /// `event`) and takes nothing more: what waits to be read stays bounded.
-    fn admit(&mut self, len: usize, event: &web_sys::Event) -> bool {
+    fn admit(&mut self, len: usize, socket: &web_sys::WebSocket) -> bool {
         if self.queued_bytes.saturating_add(len) <= self.max_bytes {
             self.queued_bytes += len;
             return true;
         }
-        self.overflow(event);
+        self.overflow(socket);
         false
     }
 
     /// Past the receive limit. Cold and out of line: the message path keeps only the compare.
     #[cold]
     #[inline(never)]
-    fn overflow(&mut self, event: &web_sys::Event) {
+    fn overflow(&mut self, socket: &web_sys::WebSocket) {
         self.overflowed = true;
-        if let Some(target) = event.target() {
-            let raw = target.unchecked_into::<web_sys::WebSocket>();
-            let _ = raw.close_with_code_and_reason(crate::RECEIVE_OVERFLOW_CODE, OVERFLOW_REASON);
-        }
+        let _ = socket.close_with_code_and_reason(crate::RECEIVE_OVERFLOW_CODE, OVERFLOW_REASON);
     }
 
     /// Adds an event observer.
@@ -194,14 +191,18 @@ impl Inbox {
 /// The reason sent with [`RECEIVE_OVERFLOW_CODE`](crate::RECEIVE_OVERFLOW_CODE).
 pub(crate) const OVERFLOW_REASON: &str = "receive buffer full";
 
-pub(crate) fn on_open(inbox: &mut Inbox, _: web_sys::Event) -> Wake {
+pub(crate) fn on_open(inbox: &mut Inbox, _: &web_sys::WebSocket, _: web_sys::Event) -> Wake {
     inbox.opened = true;
     let mut wakers = inbox.waiters.take_wakers();
     inbox.observe(Note::Open, &mut wakers);
     Wake::new(None, wakers)
 }
 
-pub(crate) fn on_message(inbox: &mut Inbox, event: web_sys::Event) -> Wake {
+pub(crate) fn on_message(
+    inbox: &mut Inbox,
+    socket: &web_sys::WebSocket,
+    event: web_sys::Event,
+) -> Wake {
     if inbox.overflowed {
         // Closing over the receive limit: what still arrives is not kept.
         return Wake::none();
@@ -220,7 +221,7 @@ pub(crate) fn on_message(inbox: &mut Inbox, event: web_sys::Event) -> Wake {
         })
     };
     let len = message.as_ref().map_or(0, Message::len);
-    if !inbox.admit(len, &event) {
+    if !inbox.admit(len, socket) {
         return inbox.reader.take();
     }
     inbox.queue.push_back(message);
@@ -239,11 +240,9 @@ pub(crate) fn on_message(inbox: &mut Inbox, event: web_sys::Event) -> Wake {
 /// finds the socket ended and is ignored ([`on_close`]): every engine ends a socket exactly
 /// once, the same way. Guarded by `tests/connect.rs`
 /// (`a_port_the_browser_blocks_is_connect_failed`).
-pub(crate) fn on_error(inbox: &mut Inbox, event: web_sys::Event) -> Wake {
-    let failed = event.target().is_some_and(|t| {
-        let state = t.unchecked_into::<web_sys::WebSocket>().ready_state();
-        state == web_sys::WebSocket::CONNECTING || state == web_sys::WebSocket::CLOSED
-    });
+pub(crate) fn on_error(inbox: &mut Inbox, socket: &web_sys::WebSocket, _: web_sys::Event) -> Wake {
+    let state = socket.ready_state();
+    let failed = state == web_sys::WebSocket::CONNECTING || state == web_sys::WebSocket::CLOSED;
     if failed && inbox.close.is_none() {
         return record_close(inbox, CloseEvent::abnormal(), true);
     }
@@ -252,7 +251,7 @@ pub(crate) fn on_error(inbox: &mut Inbox, event: web_sys::Event) -> Wake {
     Wake::new(None, wakers)
 }
 
-pub(crate) fn on_close(inbox: &mut Inbox, event: web_sys::Event) -> Wake {
+pub(crate) fn on_close(inbox: &mut Inbox, _: &web_sys::WebSocket, event: web_sys::Event) -> Wake {
     if inbox.close.is_some() {
         // Already ended by the `error` before it (see `on_error`).
         return Wake::none();

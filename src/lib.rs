@@ -107,6 +107,13 @@
 //!   `socket::dispatch`, `Listener::drop`, `Sleep::new`, `wake::Wake::wake`.
 //! - **Named futures with non-generic `poll`s** ([`Connect`]) instead of `async fn` bodies
 //!   that would be inlined into every caller's future.
+//! - **Options converted by their setters**: `WebSocketBuilder::connect_timeout` turns the
+//!   `Duration` into milliseconds, so apps without a timeout link no conversion.
+//! - **Owned values moved, not copied**: `open` hands the URL `String` to the constructor,
+//!   which moves it into `Error::InvalidUrl` (a copy cost 253 B gzip in every app).
+//! - **One import per browser method**: every close goes through `close(code, reason)` (1000
+//!   with `""` is the same frame as 1000 alone), and listeners are handed their socket rather
+//!   than asking each event for its `target`.
 //! - **No formatting on common paths**: strings concatenated by hand (`invalid_url`), binary
 //!   copied by the glue (`inbox::bytes_of`) rather than through `Uint8Array::to_vec`, whose
 //!   length assertion links the integer formatter.

@@ -92,7 +92,9 @@ impl Writer {
                 ReadyState::Connecting | ReadyState::Open
             ) {
                 // The browser sends everything buffered before the close frame.
-                core.raw().close_with_code(1000).map_err(browser_error)?;
+                core.raw()
+                    .close_with_code_and_reason(1000, "")
+                    .map_err(browser_error)?;
             }
         }
         ready!(core.poll_closed(cx));

@@ -3,7 +3,6 @@
 
 use std::task::{Context, Poll};
 
-use crate::inbox::Inbox;
 use crate::socket::Core;
 use crate::{Error, Message};
 
@@ -21,21 +20,11 @@ impl Reader {
         core: &Core,
         cx: &Context<'_>,
     ) -> Poll<Option<Result<Message, Error>>> {
-        self.poll_with(core, cx, Inbox::pop_message)
-    }
-
-    /// The stream's logic over any of the inbox's queues (`take` pops the next item).
-    pub(crate) fn poll_with<T>(
-        &mut self,
-        core: &Core,
-        cx: &Context<'_>,
-        take: impl FnOnce(&mut Inbox) -> Option<Result<T, Error>>,
-    ) -> Poll<Option<Result<T, Error>>> {
         if self.done {
             return Poll::Ready(None);
         }
         let mut inbox = core.inbox();
-        if let Some(item) = take(&mut inbox) {
+        if let Some(item) = inbox.pop_message() {
             return Poll::Ready(Some(item));
         }
         if let Some(limit) = inbox.overflowed() {

@@ -47,10 +47,15 @@ impl Sleep {
         }
     }
 
-    /// Starts a timer for `after`, saturating at `u32::MAX` milliseconds (49 days).
+    /// Starts a timer for `after` (see [`millis`]).
     pub(crate) fn after(after: Duration) -> Self {
-        Self::new(u32::try_from(after.as_millis()).unwrap_or(u32::MAX))
+        Self::new(millis(after))
     }
+}
+
+/// `d` in whole milliseconds, saturating at `u32::MAX` (49 days): what `setTimeout` takes.
+pub(crate) fn millis(d: Duration) -> u32 {
+    u32::try_from(d.as_millis()).unwrap_or(u32::MAX)
 }
 
 impl Future for Sleep {
