@@ -4,6 +4,10 @@ import { isTokenUnit } from "../pkg/web/sockwave.js";
 import { closeInfo, fail, invalidUrl, typeError } from "./errors.js";
 
 export const CONNECTING = 0, OPEN = 1, CLOSING = 2, CLOSED = 3;
+// As the Rust face's DEFAULT_HIGH_WATER_MARK, DEFAULT_MAX_BUFFERED_BYTES, RECEIVE_OVERFLOW_CODE.
+export const HIGH_WATER_MARK = 8 << 20, MAX_BUFFERED_BYTES = 64 << 20;
+export const OVERFLOW_CODE = 4009, OVERFLOW_REASON = "receive buffer full";
+const MAX_POLL_DELAY_MS = 8;
 
 let live = 0;
 /** How many browser listeners sockwave has attached right now (see index.d.ts). */
@@ -125,4 +129,39 @@ export function listen(ws, to) {
   ws.onclose = (e) => end(closeInfo(e.code, e.reason, e.wasClean), false);
   live += 4;
   return (close) => end(close, false);
+}
+
+/** Backpressure on one browser socket, as in the Rust sink (src/sink.rs). `take(data)`: may
+ * `data` be sent now? `bufferedAmount` is read only when what was sent since the last reading
+ * (at most 3 bytes per UTF-16 unit) could have reached the mark; when it has, `retry` runs on a
+ * timer backing off from 1 to 8 ms (the browser has no drain event). */
+export class SendBudget {
+  #left = 0; // bytes that may go before `bufferedAmount` could reach the mark
+  #delay = 0;
+  #timer = 0;
+
+  constructor(ws, hwm, retry) {
+    this.ws = ws;
+    this.hwm = hwm;
+    this.retry = retry;
+  }
+
+  take(data) {
+    const bound = typeof data === "string" ? data.length * 3 : data.byteLength;
+    if (this.#left < bound && (this.#left = this.hwm - this.ws.bufferedAmount) <= 0) {
+      if (!this.#timer) {
+        this.#delay = Math.min(this.#delay * 2 || 1, MAX_POLL_DELAY_MS);
+        this.#timer = setTimeout(() => ((this.#timer = 0), this.retry()), this.#delay);
+      }
+      return false;
+    }
+    this.#left -= bound;
+    this.#delay = 0;
+    return true;
+  }
+
+  stop() {
+    clearTimeout(this.#timer);
+    this.#timer = 0;
+  }
 }

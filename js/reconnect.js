@@ -5,11 +5,13 @@
 // reconnection or exhausted retries. It talks to its Socket only through `port` (socket.js).
 import { backoffDelay, closeProblem } from "../pkg/web/sockwave.js";
 import * as E from "./errors.js";
-import { CLOSED, CONNECTING, OPEN, countListeners, listen, notSendable, num, open, own, protocolList, sendable, urlFrom, utf8Length } from "./link.js";
+import {
+  CLOSED, CONNECTING, HIGH_WATER_MARK, OPEN, OVERFLOW_CODE, OVERFLOW_REASON, SendBudget,
+  countListeners, listen, notSendable, num, open, own, protocolList, sendable, urlFrom, utf8Length,
+} from "./link.js";
 
 const QUEUE_LIMIT = 1024; // DEFAULT_QUEUE_LIMIT
 const HEARTBEAT_TIMEOUT_CODE = 4000, IDLE_TIMEOUT_CODE = 4001; // the defaults of src/reconnect/state.rs
-const OVERFLOW_CODE = 4009, OVERFLOW_REASON = "receive buffer full";
 const RESOLVED = Promise.resolve();
 const JITTER = { none: 0, full: 1, equal: 2 };
 
@@ -47,7 +49,7 @@ export class Reconnector {
     this.port = port;
     this.url = url;
     this.protocols = protocolList(options.protocols);
-    this.hwm = num(options, "highWaterMark") ?? 8 << 20;
+    this.hwm = num(options, "highWaterMark") ?? HIGH_WATER_MARK;
     this.connectTimeout = num(options, "connectTimeoutMs");
     this.idleTimeout = num(options, "idleTimeoutMs");
     this.idleCode = closeCode(options.idleTimeoutCode, IDLE_TIMEOUT_CODE);
@@ -243,7 +245,7 @@ export class Reconnector {
   takeOutgoing(conn) {
     const q = this.#outgoing;
     for (;;) {
-      while (q.length && conn.ready()) {
+      while (q.length && conn.ready(q[0][1])) {
         const [seq, data] = q.shift();
         conn.transmit(seq, data);
       }
@@ -320,8 +322,8 @@ class Connection {
   #closing = false;
   #inFlight = { firstSeq: 0, messages: 0, bytes: 0, unsentBytes: 0 };
   #lastReceived = Date.now();
-  #timers = { connect: 0, ping: 0, pong: 0, idle: 0, poll: 0 };
-  #pollDelay = 0;
+  #timers = { connect: 0, ping: 0, pong: 0, idle: 0 };
+  #budget; // backpressure on this connection's socket (link.js)
   #settleOpened;
   #settleEnded;
   #result = null;
@@ -329,6 +331,7 @@ class Connection {
   constructor(driver, ws) {
     this.driver = driver;
     this.ws = ws;
+    this.#budget = new SendBudget(ws, driver.hwm, () => this.flush());
     this.opened = new Promise((resolve) => (this.#settleOpened = resolve));
     this.#end = listen(ws, this);
     const timeout = driver.connectTimeout;
@@ -384,19 +387,10 @@ class Connection {
     this.#finish(this.#closing ? { closed: close } : this.#lost(close));
   }
 
-  /** Whether a queued message may go now: open, not closing, under the high-water mark (else
-   * polled again on a backing-off timer: bufferedAmount has no event). */
-  ready() {
-    if (!this.open || this.#closing || this.#result || this.ws.readyState !== OPEN) return false;
-    if (this.ws.bufferedAmount < this.driver.hwm) return true;
-    if (!this.#timers.poll) {
-      this.#pollDelay = Math.min(this.#pollDelay * 2 || 1, 8);
-      this.#timers.poll = setTimeout(() => {
-        this.#timers.poll = 0;
-        this.flush();
-      }, this.#pollDelay);
-    }
-    return false;
+  /** Whether queued `data` may go now: open, not closing, under the high-water mark (else the
+   * budget flushes again later: link.js). */
+  ready(data) {
+    return this.open && !this.#closing && !this.#result && this.ws.readyState === OPEN && this.#budget.take(data);
   }
 
   transmit(seq, data) {
@@ -408,7 +402,7 @@ class Connection {
   }
 
   flush() {
-    if (this.open && !this.driver.takeOutgoing(this)) this.#pollDelay = 0;
+    if (this.open) this.driver.takeOutgoing(this);
   }
 
   /** Our own close: what is queued goes first, then the close frame. */
@@ -483,6 +477,7 @@ class Connection {
     if (this.#result) return;
     this.#result = result;
     for (const timer of Object.values(this.#timers)) clearTimeout(timer);
+    this.#budget.stop();
     this.#settleEnded(result);
   }
 }

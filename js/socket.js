@@ -2,18 +2,16 @@
 // browser's socket. A message goes from the browser's `message` event (link.js) through
 // `Inbox.receive` either to a waiting `for await` (inbox.js) or to `message` listeners, without
 // crossing into WebAssembly; the .wasm holds the rules the Rust face shares (subprotocols,
-// close frames, backoff: src/js.rs). A reconnecting socket's policy lives in reconnect.js.
+// close frames, backoff: built by js/rules/). A reconnecting socket's policy lives in reconnect.js.
 import { closeProblem } from "../pkg/web/sockwave.js";
 import * as E from "./errors.js";
 import { Inbox } from "./inbox.js";
-import { CLOSED, CONNECTING, OPEN, listen, notSendable, num, open, own, protocolList, sendable, urlFrom, utf8Length } from "./link.js";
+import {
+  CLOSED, CONNECTING, HIGH_WATER_MARK, MAX_BUFFERED_BYTES, OPEN, OVERFLOW_CODE, OVERFLOW_REASON, SendBudget,
+  listen, notSendable, num, open, own, protocolList, sendable, urlFrom, utf8Length,
+} from "./link.js";
 import { Reconnector } from "./reconnect.js";
 
-const HIGH_WATER_MARK = 8 << 20; // as the Rust face's DEFAULT_HIGH_WATER_MARK
-const MAX_BUFFERED_BYTES = 64 << 20; // as DEFAULT_MAX_BUFFERED_BYTES
-const MAX_POLL_DELAY_MS = 8; // bufferedAmount has no event: polled, backing off to this
-export const OVERFLOW_CODE = 4009; // RECEIVE_OVERFLOW_CODE (src/close.rs says why not 1009)
-export const OVERFLOW_REASON = "receive buffer full";
 const RESOLVED = Promise.resolve();
 const UNDECIDED = 0, ITERATOR = 1, EVENTS = 2; // who takes the messages
 const INTERNAL = Symbol("a reconnecting socket, connected by connect()");
@@ -42,24 +40,18 @@ export class Socket extends EventTarget {
   #inbox; // received messages; the message path goes from link.js straight to its receive()
   #delivery = UNDECIDED;
   #sends = []; // sends waiting for open or for bufferedAmount to fall: { data, resolve, reject }
-  #hwm;
-  /** Bytes that may still be sent before `bufferedAmount` could reach the mark: the last
-   * reading's distance to it, less an upper bound of what was sent since (3 bytes per UTF-16
-   * unit). While it lasts, `send` does not ask the browser (as `Core::surely_below` in Rust). */
-  #budget = 0;
-  #pollDelay = 0;
-  #pollTimer = 0;
+  #budget; // backpressure (link.js): `send` asks the browser for bufferedAmount only near the mark
 
   /** `new Socket(url, protocols?, { highWaterMark, maxBufferedBytes }?)`: connects at once,
    * like `new WebSocket`; throws `InvalidUrl`, `InvalidProtocol` or `TypeError`. */
   constructor(url, protocols, options) {
     super();
-    this.#hwm = num(options, "highWaterMark") ?? HIGH_WATER_MARK;
     const inbox = (this.#inbox = new Inbox(num(options, "maxBufferedBytes") ?? MAX_BUFFERED_BYTES,
       (data) => this.dispatchEvent(new MessageEvent("message", { data }))));
     this.#newClosed();
     if (url === INTERNAL) return;
     const ws = (this.#ws = open(url, protocolList(protocols)));
+    this.#budget = new SendBudget(ws, num(options, "highWaterMark") ?? HIGH_WATER_MARK, () => this.#drain());
     const end = listen(ws, {
       onOpen: () => this.#onOpen(),
       onMessage: (data) => inbox.receive(data) || this.#overflow(),
@@ -216,7 +208,7 @@ export class Socket extends EventTarget {
     const ws = this.#ws;
     const state = ws.readyState;
     if (this.#end || state > OPEN) return Promise.reject(E.closed());
-    if (state === OPEN && !this.#sends.length && this.#below(data)) {
+    if (state === OPEN && !this.#sends.length && this.#budget.take(data)) {
       try {
         ws.send(data);
         return RESOLVED;
@@ -230,28 +222,11 @@ export class Socket extends EventTarget {
     });
   }
 
-  /** Whether `data` may be sent now: `bufferedAmount` surely (or, asked, actually) below the
-   * mark. Takes `data` from the budget. */
-  #below(data) {
-    const bound = typeof data === "string" ? data.length * 3 : data.byteLength;
-    if (this.#budget < bound) {
-      this.#budget = this.#hwm - this.#ws.bufferedAmount;
-      if (this.#budget <= 0) return false;
-    }
-    this.#budget -= bound;
-    return true;
-  }
-
-  /** Sends what waits while the socket is open and under the mark, polling when it is not. */
+  /** Sends what waits while the socket is open and under the mark (the budget calls again
+   * when it was not). */
   #drain() {
-    this.#pollTimer = 0;
     const ws = this.#ws, sends = this.#sends;
-    while (sends.length && ws.readyState === OPEN) {
-      if (!this.#below(sends[0].data)) {
-        this.#pollDelay = Math.min(this.#pollDelay * 2 || 1, MAX_POLL_DELAY_MS);
-        this.#pollTimer = setTimeout(() => this.#drain(), this.#pollDelay);
-        return;
-      }
+    while (sends.length && ws.readyState === OPEN && this.#budget.take(sends[0].data)) {
       const { data, resolve, reject } = sends.shift();
       try {
         ws.send(data);
@@ -260,7 +235,6 @@ export class Socket extends EventTarget {
         reject(E.browserError(e));
       }
     }
-    this.#pollDelay = 0;
   }
 
   // -- Opening and closing. --
@@ -276,7 +250,7 @@ export class Socket extends EventTarget {
   #onEnd(close, afterError) {
     if (afterError) this.#emit("error");
     this.#end = close;
-    clearTimeout(this.#pollTimer);
+    this.#budget?.stop();
     for (const { reject } of this.#sends.splice(0)) reject(E.closed());
     this.#inbox.end(close.wasClean ? undefined : this.#opened ? E.connectionLost(close) : E.connectFailed(close));
     this.#finish(close, E.connectFailed(close));

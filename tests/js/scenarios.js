@@ -233,6 +233,30 @@ export async function run(sockwave, wsBase) {
       const ev = await withTimeout(ws.closed, 5000, "closed");
       check(ev.code === 4009 && ev.reason === "receive buffer full", JSON.stringify(ev));
     },
+    "backpressure: 32 MiB with a 1 MiB mark never lets bufferedAmount pass the mark plus one message": async () => {
+      const hwm = 1 << 20, chunk = new Uint8Array(256 << 10), n = 128;
+      // A plain socket (send() waits) and a reconnecting one (send() queues; the queue waits).
+      for (const options of [{}, { reconnect: { minDelayMs: 60000 } }]) {
+        const ws = await connect(url("/discard"), { ...options, highWaterMark: hwm });
+        let max = 0;
+        for (let i = 0; i < n; i++) {
+          await ws.send(chunk);
+          max = Math.max(max, ws.bufferedAmount);
+        }
+        // The rest goes out: sampled until bufferedAmount stayed 0 for 20 timer ticks (longer
+        // than the budget's 8 ms retry), at most 3,000 ticks.
+        for (let i = 0, zeros = 0; i < 3000 && zeros < 20; i++) {
+          const b = ws.bufferedAmount;
+          max = Math.max(max, b);
+          zeros = b === 0 ? zeros + 1 : 0;
+          await new Promise((r) => setTimeout(r, 0));
+        }
+        const kind = options.reconnect ? "reconnecting" : "plain";
+        // Without backpressure the browser would hold most of the 32 MiB at once.
+        check(max < hwm + chunk.byteLength, `${kind}: bufferedAmount reached ${max}`);
+        await ws.close();
+      }
+    },
     "heartbeat: a stalled server is detected": async () => {
       const ws = await connect(url("/stall"), {
         heartbeat: { intervalMs: 100, timeoutMs: 150, ping: "ping" },

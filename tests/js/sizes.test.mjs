@@ -25,9 +25,11 @@ export function packageRuntimeGzip() {
 // socket (js/*.js) with a .wasm of the shared rules only (js/rules/): 29,360 B with a .wasm that
 // linked js-sys and took strings (10,644 B of it), 19,578 B once it passed only numbers; the
 // speed work on the message path (Inbox.receive, one promise per read, the send budget) +545 B,
-// configurable heartbeat/idle close codes +163 B. Bundled and minified, as an app ships it:
+// configurable heartbeat/idle close codes +163 B, one backpressure implementation for both
+// sockets (link.js `SendBudget`, replacing two copies; the reconnecting socket now reads
+// bufferedAmount only near the mark too) +168 B. Bundled and minified, as an app ships it:
 // about 9.2 KB (README).
-const JS_PACKAGE_BUDGET = 20_300; // today 20,286 B; issue 11: at most 24,000, aim 16,000
+const JS_PACKAGE_BUDGET = 20_500; // today 20,454 B; issue 11: at most 24,000, aim 16,000
 // The .wasm alone: a string argument would link an allocator, js-sys its task machinery (lib.rs
 // of js/rules says why); either brings it back to 7-10 KB.
 const JS_WASM_BUDGET = 2_100; // today 2,006 B
