@@ -68,6 +68,7 @@ function assertAllPassed({ results, pageErrors }, context = "page") {
   assert.ok(results.every((r) => (r.context ?? "page") === context), `ran in a ${context}`);
   if (results[0]?.memory) console.log("JS API wasm memory:", JSON.stringify(results[0].memory));
   if (results[0]?.chaos) console.log("JS API chaos soak:", JSON.stringify(results[0].chaos));
+  if (results[0]?.backpressure) console.log("JS API highest bufferedAmount, 1 MiB mark:", JSON.stringify(results[0].backpressure));
   const failed = results.filter((r) => !r.ok);
   assert.deepEqual(failed, [], `failed scenarios:\n${failed.map((r) => `${r.name}: ${r.detail}`).join("\n")}`);
   assert.ok(results.length >= 16, `ran ${results.length} scenarios`);

@@ -252,6 +252,7 @@ export async function run(sockwave, wsBase) {
           await new Promise((r) => setTimeout(r, 0));
         }
         const kind = options.reconnect ? "reconnecting" : "plain";
+        (results.backpressure ??= {})[kind] = max;
         // Without backpressure the browser holds all 32 MiB at once. With it, what the browser
         // reports stays under the mark plus one message where the reading is current; a WebKit
         // worker's reading can lag sends already made (1.5 MiB seen once), hence 4x the mark.
@@ -409,5 +410,5 @@ export async function run(sockwave, wsBase) {
       results.push({ name, ok: false, detail: `${e && e.name}: ${e && e.message}` });
     }
   }
-  return results.map((r) => ({ ...r, memory: results.memory, chaos: results.chaos }));
+  return results.map((r) => ({ ...r, memory: results.memory, chaos: results.chaos, backpressure: results.backpressure }));
 }
