@@ -71,8 +71,8 @@ async function rawTranscodingClient(url) {
   };
 }
 
-async function sockwaveJsClient(url) {
-  const ws = await swConnect(url);
+async function sockwaveJsClient(url, options) {
+  const ws = await swConnect(url, options);
   const it = ws[Symbol.asyncIterator]();
   return {
     send: (d) => ws.send(d),
@@ -148,9 +148,10 @@ const CLIENTS = {
   "gloo-net": rust(RUST["gloo-net"]),
   "ws_stream_wasm": rust(RUST["ws_stream_wasm"]),
   "raw JS + UTF-8": (w) => jsWorkload(rawTranscodingClient, w),
+  "sockwave (JS reconnecting)": (w) => jsWorkload((url) => sockwaveJsClient(url, { reconnect: {} }), w),
 };
-// Reference clients run only when named (?clients=...).
-const REFERENCE = ["raw JS + UTF-8"];
+// Clients that run only when named (?clients=...): a reference, and a variant of one above.
+const ON_REQUEST = ["raw JS + UTF-8", "sockwave (JS reconnecting)"];
 
 async function cpuMs() {
   if (!PID) return null;
@@ -168,7 +169,7 @@ async function main() {
   jsWasm = await initJs();
   await initRust();
   const runs = [];
-  const names = Object.keys(CLIENTS).filter((c) => (ONLY ? ONLY.includes(c) : !REFERENCE.includes(c)));
+  const names = Object.keys(CLIENTS).filter((c) => (ONLY ? ONLY.includes(c) : !ON_REQUEST.includes(c)));
   for (let round = 0; round < C.rounds; round++) {
     for (const workload of WORKLOADS) {
       for (const client of names) {
