@@ -73,7 +73,8 @@
 //!
 //! **One received message**, from the browser to your task: the browser fires `message` on its
 //! socket; the closure owned by a `Listener` (`listeners.rs`) calls `socket::dispatch`, which
-//! runs `inbox::on_message` on the borrowed `Inbox`: the data becomes a [`Message`] (text as
+//! runs `inbox::on_message` on the borrowed `Inbox` and the socket (which it closes only past
+//! the receive limit): the data becomes a [`Message`] (text as
 //! is, binary copied once out of its `ArrayBuffer`), is pushed onto `Inbox::queue`, and the
 //! stream's waker is taken. The borrow ends, then the waker wakes your task, whose
 //! `StreamExt::next` polls `impl Stream for WebSocket` (`websocket.rs`), which hands the core
