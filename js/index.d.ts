@@ -16,7 +16,9 @@ export default function init(input?: InitInput | Promise<InitInput>): Promise<un
 
 /** Options of `new Socket` (and of `connect`). */
 export interface SocketOptions {
-  /** `send()` waits while `bufferedAmount` is at least this many bytes. Default 8 MiB. */
+  /** Messages wait while `bufferedAmount` is at least this many bytes (min 1): `send()` itself
+   * on a plain socket; on a reconnecting one `send()` resolves once queued and the queue
+   * waits. Default 8 MiB. */
   highWaterMark?: number;
   /** See `ConnectOptions.maxBufferedBytes`. Default 64 MiB. */
   maxBufferedBytes?: number;
@@ -200,8 +202,8 @@ export class Socket implements AsyncIterable<Data> {
   readonly binaryType: "arraybuffer";
 
   /** Resolves once handed to the browser, in call order, waiting under the high-water mark
-   * (and for open while connecting). Rejects with `Closed` after close, `TypeError` for other
-   * data types. */
+   * (and for open while connecting); on a reconnecting socket, once queued (see `queueLimit`).
+   * Rejects with `Closed` after close, `TypeError` for other data types. */
   send(data: SendData): Promise<void>;
   /** Closes (default 1000, ""), checking code and reason first. */
   close(code?: number, reason?: string): Promise<CloseInfo>;

@@ -142,7 +142,7 @@ export class SendBudget {
 
   constructor(ws, hwm, retry) {
     this.ws = ws;
-    this.hwm = hwm;
+    this.hwm = Math.max(1, hwm); // 0 would never send (the Rust face counts 0 as 1 too)
     this.retry = retry;
   }
 

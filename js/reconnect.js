@@ -249,7 +249,7 @@ export class Reconnector {
         const [seq, data] = q.shift();
         conn.transmit(seq, data);
       }
-      if (!this.#writers.length || q.length >= this.queueLimit) return q.length;
+      if (!this.#writers.length || q.length >= this.queueLimit) return;
       while (this.#writers.length && q.length < this.queueLimit) {
         const { data, resolve } = this.#writers.shift();
         q.push([this.#seq++, data]);
@@ -438,7 +438,7 @@ class Connection {
   /** One ping at a time; no pong in time means the connection is dead. */
   #sendPing() {
     const h = this.driver.heartbeat;
-    if (!h || this.#timers.pong || this.ws.bufferedAmount >= this.driver.hwm) return;
+    if (!h || this.#timers.pong || !this.#budget.take(h.ping)) return;
     this.ws.send(h.ping);
     this.#timers.pong = setTimeout(() => this.#abandon(h.code, "heartbeat timeout"), h.timeout);
   }

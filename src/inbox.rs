@@ -109,8 +109,8 @@ impl Inbox {
         self.overflowed.then_some(self.max_bytes)
     }
 
-    /// Counts `len` more bytes in, or, past the limit, closes the socket (the target of
-    /// `event`) and takes nothing more: what waits to be read stays bounded.
+    /// Counts `len` more bytes in, or, past the limit, closes `socket` and takes nothing more:
+    /// what waits to be read stays bounded.
     fn admit(&mut self, len: usize, socket: &web_sys::WebSocket) -> bool {
         if self.queued_bytes.saturating_add(len) <= self.max_bytes {
             self.queued_bytes += len;

@@ -211,7 +211,8 @@ fn dispatch(
     event: web_sys::Event,
 ) {
     // A listener never runs inside another borrow: the browser dispatches events from its own
-    // tasks, and nothing in sockwave calls into JS while borrowing.
+    // tasks. What handlers call in JS while borrowing (`readyState`, `close()`) never calls
+    // back into sockwave synchronously: `close()` fires its events later, in their own tasks.
     let wake = handler(&mut inbox.borrow_mut(), socket, event);
     wake.wake();
 }

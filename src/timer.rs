@@ -53,10 +53,14 @@ impl Sleep {
     }
 }
 
-/// `d` in whole milliseconds, saturating at `u32::MAX` (49 days): what `setTimeout` takes.
+/// `d` in whole milliseconds, saturating at `i32::MAX` (24.8 days): browsers treat a longer
+/// `setTimeout` delay as 0 and fire at once (gloo-timers passes it on as an `i32`).
 pub(crate) fn millis(d: Duration) -> u32 {
-    u32::try_from(d.as_millis()).unwrap_or(u32::MAX)
+    u32::try_from(d.as_millis()).map_or(MAX_DELAY_MS, |ms| ms.min(MAX_DELAY_MS))
 }
+
+/// The longest delay `setTimeout` honours.
+const MAX_DELAY_MS: u32 = i32::MAX as u32;
 
 impl Future for Sleep {
     type Output = ();
@@ -75,5 +79,17 @@ impl std::fmt::Debug for Sleep {
         f.debug_struct("Sleep")
             .field("fired", &self.shared.fired.get())
             .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn delays_saturate_where_set_timeout_would_fire_at_once() {
+        assert_eq!(millis(Duration::from_millis(1500)), 1500);
+        assert_eq!(millis(Duration::from_secs(30 * 86_400)), i32::MAX as u32);
+        assert_eq!(millis(Duration::MAX), i32::MAX as u32);
     }
 }
