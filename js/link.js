@@ -9,6 +9,9 @@ export const HIGH_WATER_MARK = 8 << 20, MAX_BUFFERED_BYTES = 64 << 20;
 export const OVERFLOW_CODE = 4009, OVERFLOW_REASON = "receive buffer full";
 const MAX_POLL_DELAY_MS = 8;
 
+/** `setTimeout`, capped at 2^31-1 ms: browsers fire a longer one at once (as `timer::millis`). */
+export const later = (f, ms) => setTimeout(f, Math.min(ms, 0x7fffffff));
+
 let live = 0;
 /** How many browser listeners sockwave has attached right now (see index.d.ts). */
 export const liveListeners = () => live;

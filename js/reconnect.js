@@ -7,7 +7,7 @@ import { backoffDelay, closeProblem } from "../pkg/web/sockwave.js";
 import * as E from "./errors.js";
 import {
   CLOSED, CONNECTING, HIGH_WATER_MARK, OPEN, OVERFLOW_CODE, OVERFLOW_REASON, SendBudget,
-  countListeners, listen, notSendable, num, open, own, protocolList, sendable, urlFrom, utf8Length,
+  countListeners, later, listen, notSendable, num, open, own, protocolList, sendable, urlFrom, utf8Length,
 } from "./link.js";
 
 const QUEUE_LIMIT = 1024; // DEFAULT_QUEUE_LIMIT
@@ -208,7 +208,7 @@ export class Reconnector {
   /** Waits for a signal (`#wake`) or `ms`. */
   #wait(ms) {
     return new Promise((resolve) => {
-      const timer = ms === undefined ? 0 : setTimeout(resolve, ms);
+      const timer = ms === undefined ? 0 : later(resolve, ms);
       this.#wakeup = () => (clearTimeout(timer), resolve());
     }).then(() => (this.#wakeup = null));
   }
@@ -336,7 +336,7 @@ class Connection {
     this.#end = listen(ws, this);
     const timeout = driver.connectTimeout;
     if (timeout !== undefined) {
-      this.#timers.connect = setTimeout(() => this.#giveUp({ error: E.connectTimeout() }), timeout);
+      this.#timers.connect = later(() => this.#giveUp({ error: E.connectTimeout() }), timeout);
     }
   }
 
@@ -358,8 +358,8 @@ class Connection {
     const { driver } = this;
     driver.opened(this.ws);
     const h = driver.heartbeat;
-    if (h) this.#timers.ping = setTimeout(() => this.#ping(), h.interval);
-    if (driver.idleTimeout !== undefined) this.#timers.idle = setTimeout(() => this.#idleCheck(), driver.idleTimeout);
+    if (h) this.#timers.ping = later(() => this.#ping(), h.interval);
+    if (driver.idleTimeout !== undefined) this.#timers.idle = later(() => this.#idleCheck(), driver.idleTimeout);
     this.flush();
   }
 
@@ -432,7 +432,7 @@ class Connection {
 
   #ping() {
     this.#sendPing();
-    this.#timers.ping = setTimeout(() => this.#ping(), this.driver.heartbeat.interval);
+    this.#timers.ping = later(() => this.#ping(), this.driver.heartbeat.interval);
   }
 
   /** One ping at a time; no pong in time means the connection is dead. */
@@ -440,7 +440,7 @@ class Connection {
     const h = this.driver.heartbeat;
     if (!h || this.#timers.pong || !this.#budget.take(h.ping)) return;
     this.ws.send(h.ping);
-    this.#timers.pong = setTimeout(() => this.#abandon(h.code, "heartbeat timeout"), h.timeout);
+    this.#timers.pong = later(() => this.#abandon(h.code, "heartbeat timeout"), h.timeout);
   }
 
   /** Nothing received for the whole idle timeout means the connection is dead. */
@@ -448,7 +448,7 @@ class Connection {
     const limit = this.driver.idleTimeout;
     const idle = Date.now() - this.#lastReceived;
     if (idle >= limit) return this.#abandon(this.driver.idleCode, "idle timeout");
-    this.#timers.idle = setTimeout(() => this.#idleCheck(), limit - idle);
+    this.#timers.idle = later(() => this.#idleCheck(), limit - idle);
   }
 
   /** Gives up on a connection that stopped answering: starts its close and reports it lost. */

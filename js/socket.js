@@ -8,7 +8,7 @@ import * as E from "./errors.js";
 import { Inbox } from "./inbox.js";
 import {
   CLOSED, CONNECTING, HIGH_WATER_MARK, MAX_BUFFERED_BYTES, OPEN, OVERFLOW_CODE, OVERFLOW_REASON, SendBudget,
-  listen, notSendable, num, open, own, protocolList, sendable, urlFrom, utf8Length,
+  later, listen, notSendable, num, open, own, protocolList, sendable, urlFrom, utf8Length,
 } from "./link.js";
 import { Reconnector } from "./reconnect.js";
 
@@ -77,7 +77,7 @@ export class Socket extends EventTarget {
     const socket = new Socket(url, options.protocols, options);
     const timeout = num(options, "connectTimeoutMs");
     await new Promise((resolve, reject) => {
-      const timer = timeout === undefined ? 0 : setTimeout(() => {
+      const timer = timeout === undefined ? 0 : later(() => {
         socket.#waiter = null;
         reject(E.connectTimeout());
         socket.#abandon();

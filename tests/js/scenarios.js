@@ -274,6 +274,21 @@ export async function run(sockwave, wsBase) {
         await ws.close();
       }
     },
+    "delays past 2^31-1 ms are capped, not fired at once (connect timeout, heartbeat, idle)": async () => {
+      const month = 30 * 86400e3; // setTimeout would take it as 0
+      const plain = await connect(url("/echo"), { connectTimeoutMs: month });
+      await plain.close();
+      const ws = await connect(url("/echo"), {
+        connectTimeoutMs: month, idleTimeoutMs: month, heartbeat: { intervalMs: month, timeoutMs: month },
+      });
+      let lost = 0;
+      ws.addEventListener("disconnect", () => lost++);
+      await ws.send("still here");
+      const { value } = await withTimeout(ws[Symbol.asyncIterator]().next(), 5000, "echo");
+      await new Promise((r) => setTimeout(r, 200));
+      check(value === "still here" && lost === 0, `${value}, ${lost} disconnects`);
+      await ws.close();
+    },
     "heartbeat: a stalled server is detected": async () => {
       const ws = await connect(url("/stall"), {
         heartbeat: { intervalMs: 100, timeoutMs: 150, ping: "ping" },

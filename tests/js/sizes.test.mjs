@@ -27,9 +27,10 @@ export function packageRuntimeGzip() {
 // speed work on the message path (Inbox.receive, one promise per read, the send budget) +545 B,
 // configurable heartbeat/idle close codes +163 B, one backpressure implementation for both
 // sockets (link.js `SendBudget`, replacing two copies; the reconnecting socket now reads
-// bufferedAmount only near the mark too, counts pings, takes a mark of 0 as 1) +192 B.
+// bufferedAmount only near the mark too, counts pings, takes a mark of 0 as 1) +192 B,
+// option delays capped at 2^31-1 ms (link.js `later`) +92 B.
 // Bundled and minified, as an app ships it: about 9.2 KB (README).
-const JS_PACKAGE_BUDGET = 20_500; // today 20,478 B; issue 11: at most 24,000, aim 16,000
+const JS_PACKAGE_BUDGET = 20_600; // today 20,570 B; issue 11: at most 24,000, aim 16,000
 // The .wasm alone: a string argument would link an allocator, js-sys its task machinery (lib.rs
 // of js/rules says why); either brings it back to 7-10 KB.
 const JS_WASM_BUDGET = 2_100; // today 2,006 B
