@@ -1,5 +1,5 @@
 //! The .wasm of sockwave's npm package: the rules the JavaScript face shares with the Rust
-//! face, compiled from the crate's own files (`src/rules.rs`, `src/reconnect/backoff.rs`,
+//! face, compiled from the crate's own files (`src/rules.rs`, `src/machine/backoff.rs`,
 //! included below by path: one source for both faces, and this crate is never published).
 //!
 //! The JS face itself is plain JavaScript over the browser's socket (`js/socket.js`): a message
@@ -21,7 +21,7 @@ use wasm_bindgen::prelude::*;
 mod rules;
 
 #[allow(dead_code)]
-#[path = "../../src/reconnect/backoff.rs"]
+#[path = "../../src/machine/backoff.rs"]
 mod backoff;
 
 use backoff::Backoff;

@@ -28,7 +28,6 @@
 //! # Ok(()) }
 //! ```
 
-mod backoff;
 mod builder;
 mod connection;
 mod driver;
@@ -46,7 +45,7 @@ use std::task::{Context, Poll};
 use futures_core::stream::{FusedStream, Stream};
 use futures_sink::Sink;
 
-pub use backoff::Backoff;
+pub use crate::machine::Backoff;
 pub use builder::ReconnectingBuilder;
 pub use state::{ConnectionState, InFlight, HEARTBEAT_TIMEOUT_CODE, IDLE_TIMEOUT_CODE};
 
