@@ -46,11 +46,6 @@ impl Sleep {
             _timeout: timeout,
         }
     }
-
-    /// Starts a timer for `after` (see [`millis`]).
-    pub(crate) fn after(after: Duration) -> Self {
-        Self::new(millis(after))
-    }
 }
 
 /// `d` in whole milliseconds, saturating at `i32::MAX` (24.8 days): browsers treat a longer

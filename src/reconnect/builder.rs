@@ -7,10 +7,10 @@ use std::future::Future;
 use std::rc::Rc;
 use std::time::Duration;
 
-use super::shared::{Config, Heartbeat, Shared};
-use super::{driver, Backoff, ReconnectingWebSocket, DEFAULT_QUEUE_LIMIT};
-use super::{HEARTBEAT_TIMEOUT_CODE, IDLE_TIMEOUT_CODE};
-use crate::{CloseEvent, Message, DEFAULT_HIGH_WATER_MARK};
+use super::shared::{now, Config, Ping, Shared};
+use super::{driver, Backoff, ReconnectingWebSocket};
+use crate::machine::{Heartbeat, Machine, Millis, Policy, MAX_DELAY};
+use crate::{CloseEvent, Message};
 
 /// Making one.
 impl ReconnectingWebSocket {
@@ -24,35 +24,31 @@ impl ReconnectingWebSocket {
                     Box::pin(async move { url })
                 }),
                 protocols: Vec::new(),
-                high_water_mark: DEFAULT_HIGH_WATER_MARK,
-                connect_timeout: None,
-                backoff: Backoff::default(),
-                max_retries: None,
-                should_reconnect: Rc::new(|ev: &CloseEvent| !(ev.was_clean && ev.code == 1000)),
-                heartbeat: None,
-                idle_timeout: None,
-                max_buffered_bytes: crate::DEFAULT_MAX_BUFFERED_BYTES,
-                close_on_pagehide: true,
-                timeout_codes: (HEARTBEAT_TIMEOUT_CODE, IDLE_TIMEOUT_CODE),
+                should_reconnect: None,
+                ping: None,
             },
-            queue_limit: DEFAULT_QUEUE_LIMIT,
+            policy: Policy::default(),
         }
     }
+}
+
+/// A duration as the machine's milliseconds (saturating: the machine caps every delay).
+fn millis(d: Duration) -> Millis {
+    Millis::try_from(d.as_millis()).unwrap_or(MAX_DELAY)
 }
 
 /// Options of a [`ReconnectingWebSocket`]; made by [`ReconnectingWebSocket::builder`].
 #[must_use = "a builder does nothing until `build`"]
 pub struct ReconnectingBuilder {
     config: Config,
-    queue_limit: usize,
+    /// Every decision's inputs: the machine's policy (`crate::machine`).
+    policy: Policy,
 }
 
 impl fmt::Debug for ReconnectingBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ReconnectingBuilder")
-            .field("backoff", &self.config.backoff)
-            .field("max_retries", &self.config.max_retries)
-            .field("queue_limit", &self.queue_limit)
+            .field("policy", &self.policy)
             .finish_non_exhaustive()
     }
 }
@@ -81,39 +77,40 @@ impl ReconnectingBuilder {
 
     /// The backpressure limit of each connection, in bytes of `bufferedAmount` (default 8 MiB).
     pub fn high_water_mark(mut self, bytes: usize) -> Self {
-        self.config.high_water_mark = bytes;
+        self.policy.high_water_mark = bytes;
         self
     }
 
     /// Gives up on an attempt that is not open after `timeout` (then backs off and retries).
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
-        self.config.connect_timeout = Some(timeout);
+        self.policy.connect_timeout = Some(millis(timeout));
         self
     }
 
     /// The delays between attempts. Default: 500 ms doubling to 30 s, full jitter.
     pub fn backoff(mut self, backoff: Backoff) -> Self {
-        self.config.backoff = backoff;
+        self.policy.backoff = backoff;
         self
     }
 
     /// Gives up after this many failed attempts in a row (`None`, the default: never).
     pub fn max_retries(mut self, max: Option<u32>) -> Self {
-        self.config.max_retries = max;
+        self.policy.max_retries = max;
         self
     }
 
     /// Decides, from how a connection (or attempt) ended, whether to try again. Default: yes,
     /// unless the server closed cleanly with 1000. Never consulted after our own `close`.
     pub fn should_reconnect(mut self, f: impl Fn(&CloseEvent) -> bool + 'static) -> Self {
-        self.config.should_reconnect = Rc::new(f);
+        self.config.should_reconnect = Some(Rc::new(f));
+        self.policy.consult = true;
         self
     }
 
     /// Messages held while disconnected (default [`DEFAULT_QUEUE_LIMIT`](super::DEFAULT_QUEUE_LIMIT)); beyond it, sending
     /// fails with [`Error::QueueFull`](crate::Error::QueueFull).
     pub fn queue_limit(mut self, messages: usize) -> Self {
-        self.queue_limit = messages.max(1);
+        self.policy.queue_limit = messages;
         self
     }
 
@@ -125,13 +122,13 @@ impl ReconnectingBuilder {
     /// ends; [`reconnect`](ReconnectingWebSocket::reconnect) starts it over. Default
     /// [`DEFAULT_MAX_BUFFERED_BYTES`](crate::DEFAULT_MAX_BUFFERED_BYTES) (64 MiB).
     pub fn max_buffered_bytes(mut self, bytes: usize) -> Self {
-        self.config.max_buffered_bytes = bytes;
+        self.policy.max_buffered_bytes = bytes;
         self
     }
 
     /// Sends `ping` every `interval` while open; if no message for which `is_pong` is true
     /// arrives within `timeout`, the connection is declared dead (closed and reported with
-    /// [`HEARTBEAT_TIMEOUT_CODE`], or the code set by [`timeout_codes`](Self::timeout_codes))
+    /// [`HEARTBEAT_TIMEOUT_CODE`](super::HEARTBEAT_TIMEOUT_CODE), or the code set by [`timeout_codes`](Self::timeout_codes))
     /// and replaced. Pongs are not delivered to the stream.
     pub fn heartbeat(
         mut self,
@@ -140,28 +137,30 @@ impl ReconnectingBuilder {
         ping: Message,
         is_pong: impl Fn(&Message) -> bool + 'static,
     ) -> Self {
-        self.config.heartbeat = Some(Heartbeat {
-            interval,
-            timeout,
+        self.policy.heartbeat = Some(Heartbeat {
+            interval: millis(interval),
+            timeout: millis(timeout),
+        });
+        self.config.ping = Some(Ping {
             ping,
             is_pong: Rc::new(is_pong),
         });
         self
     }
 
-    /// Declares the connection dead (closed and reported with [`IDLE_TIMEOUT_CODE`], or the
+    /// Declares the connection dead (closed and reported with [`IDLE_TIMEOUT_CODE`](super::IDLE_TIMEOUT_CODE), or the
     /// code set by [`timeout_codes`](Self::timeout_codes)) and replaces it when nothing at all
     /// was received for `timeout`.
     pub fn idle_timeout(mut self, timeout: Duration) -> Self {
-        self.config.idle_timeout = Some(timeout);
+        self.policy.idle_timeout = Some(millis(timeout));
         self
     }
 
     /// The close codes that report a dead connection: `heartbeat` when no pong came in time,
     /// `idle` when nothing was received for the idle timeout. The connection is closed with
     /// it (the server sees it, if it still listens) and `Disconnected` reports it, with the
-    /// reason `"heartbeat timeout"` or `"idle timeout"`. Defaults [`HEARTBEAT_TIMEOUT_CODE`]
-    /// (4000) and [`IDLE_TIMEOUT_CODE`] (4001): codes of the private range, which belongs to
+    /// reason `"heartbeat timeout"` or `"idle timeout"`. Defaults [`HEARTBEAT_TIMEOUT_CODE`](super::HEARTBEAT_TIMEOUT_CODE)
+    /// (4000) and [`IDLE_TIMEOUT_CODE`](super::IDLE_TIMEOUT_CODE) (4001): codes of the private range, which belongs to
     /// applications, so choose codes your protocol does not use for anything else. A code a
     /// client may not send (anything but 1000 and 3000..=4999) is ignored and the default
     /// stays: the browser would refuse to close with it.
@@ -175,13 +174,9 @@ impl ReconnectingBuilder {
     /// # drop(builder);
     /// ```
     pub fn timeout_codes(mut self, heartbeat: u16, idle: u16) -> Self {
-        let sendable = |code: u16| crate::CloseCode::from(code).is_sendable();
-        if sendable(heartbeat) {
-            self.config.timeout_codes.0 = heartbeat;
-        }
-        if sendable(idle) {
-            self.config.timeout_codes.1 = idle;
-        }
+        // The machine keeps the defaults for codes a client may not send.
+        self.policy.heartbeat_code = heartbeat;
+        self.policy.idle_code = idle;
         self
     }
 
@@ -190,19 +185,19 @@ impl ReconnectingBuilder {
     /// reconnect at once when it is shown again (`pageshow` with `persisted`). Default: yes.
     /// Messages sent meanwhile are queued, as while disconnected.
     pub fn close_on_pagehide(mut self, close: bool) -> Self {
-        self.config.close_on_pagehide = close;
+        self.policy.close_on_pagehide = close;
         self
     }
 
     /// Starts the driver task (`spawn_local`) and returns the socket, connecting.
     pub fn build(self) -> ReconnectingWebSocket {
-        let shared = Rc::new(RefCell::new(Shared::new(
-            self.queue_limit,
-            self.config.clone(),
-        )));
-        wasm_bindgen_futures::spawn_local(driver::drive(Rc::clone(&shared), self.config));
+        let seed = (js_sys::Math::random() * 2f64.powi(53)) as u64;
+        let machine = Machine::new(self.policy, now(), seed);
+        let shared = Rc::new(RefCell::new(Shared::new(machine)));
+        wasm_bindgen_futures::spawn_local(driver::drive(Rc::clone(&shared), self.config.clone()));
         ReconnectingWebSocket {
             shared,
+            config: self.config,
             ended: false,
         }
     }

@@ -1,178 +1,337 @@
-//! The driver task of a reconnecting socket: connect, run the connection until it ends
-//! (`connection.rs`), back off, repeat; stop for good on `close`, a refused reconnection or
-//! exhausted retries.
+//! The driver task of a reconnecting socket: the shell that carries out what the machine
+//! (`crate::machine`) decides. It opens the attempts the machine asks for, feeds it how each
+//! attempt and connection went, hands queued messages to the open connection where the
+//! machine's route says, delivers received messages to the stream (keeping the receive limit
+//! the machine set, taking pongs out), and keeps one timer at the machine's next deadline. It
+//! decides nothing.
 
 use std::cell::RefCell;
 use std::future::{poll_fn, Future};
-use std::pin::{pin, Pin};
+use std::pin::Pin;
 use std::rc::Rc;
-use std::task::Poll;
+use std::task::{Context, Poll};
 
-use super::connection::{run, synthesized, Ended};
-use super::environment::Environment;
-use super::shared::{Config, Shared};
+use futures_core::Stream;
+use futures_sink::Sink;
+
+use super::shared::{now, Config, Shared};
 use super::ConnectionState;
-use crate::inbox::OVERFLOW_REASON;
+use crate::machine::{Action, Close, Failure, Input, Millis, Reason, Report, Route};
 use crate::timer::Sleep;
+use crate::wake::Wake;
 use crate::{CloseEvent, Error, WebSocket};
 
-pub(crate) async fn drive(shared_rc: Rc<RefCell<Shared>>, config: Config) {
-    // Removed when this task ends (close, drop, giving up): see environment.rs.
-    let probe_after_ms = config
-        .heartbeat
-        .as_ref()
-        .map_or(f64::INFINITY, |h| h.interval.as_millis() as f64);
-    let _environment = Environment::listen(&shared_rc, probe_after_ms, config.close_on_pagehide);
-    let shared = &*shared_rc;
-    let mut attempt: u32 = 0;
-    let last = loop {
-        if let Some(ev) = close_requested(shared) {
-            break ev;
+type Attempt = Pin<Box<dyn Future<Output = Result<WebSocket, Error>>>>;
+
+/// Runs until the machine has stopped and every action is carried out.
+pub(crate) async fn drive(shared: Rc<RefCell<Shared>>, config: Config) {
+    shared.borrow_mut().running = true;
+    // Removed when this task ends: see environment.rs.
+    let _environment = super::environment::Environment::listen(&shared);
+    let mut driver = Driver {
+        shared: &shared,
+        config,
+        attempt: None,
+        ws: None,
+        timer: None,
+        rejected: None,
+    };
+    poll_fn(|cx| driver.poll(cx)).await;
+    drop(driver);
+    shared.borrow_mut().running = false;
+}
+
+struct Driver<'a> {
+    shared: &'a RefCell<Shared>,
+    config: Config,
+    /// The attempt under way: the URL provider, then the browser's handshake.
+    attempt: Option<Attempt>,
+    /// The open connection.
+    ws: Option<WebSocket>,
+    /// The machine's next deadline, and the timer set for it.
+    timer: Option<(Millis, Sleep)>,
+    /// The error of an attempt the browser refused, delivered when the machine stops.
+    rejected: Option<Error>,
+}
+
+impl Driver<'_> {
+    fn poll(&mut self, cx: &mut Context<'_>) -> Poll<()> {
+        loop {
+            self.shared.borrow_mut().driver.register(cx);
+            self.act();
+            if self.shared.borrow().machine.is_finished() && self.ws.is_none() {
+                return Poll::Ready(());
+            }
+            let progressed = self.poll_attempt(cx) | self.incoming(cx);
+            self.outgoing(cx);
+            if !progressed && !self.poll_timer(cx) {
+                return Poll::Pending;
+            }
         }
-        // Offline: no attempt, no retry spent, until `online` (or a close).
-        if interruptible(shared, online(shared)).await.is_none() {
-            continue;
-        }
-        Shared::update(shared, |s| {
-            s.set_state(ConnectionState::Connecting { attempt })
-        });
-        let last = match connect(shared, &config).await {
-            None => continue, // close requested: handled at the top
-            Some(Ok(ws)) => {
-                attempt = 0;
-                Shared::update(shared, |s| {
-                    // A `reconnect()` made while this attempt was under way is answered by it.
-                    s.take_reconnect_request();
-                    s.current = Some(Rc::clone(&ws.core));
-                    s.set_state(ConnectionState::Open)
-                });
-                let ended = run(shared, &config, ws).await;
-                shared.borrow_mut().current = None;
-                match ended {
-                    Ended::Closed(ev) => break ev,
-                    Ended::Overflowed => {
-                        let limit = config.max_buffered_bytes;
-                        Shared::update(shared, |s| {
-                            s.deliver(Err(Error::ReceiveOverflow { limit }))
-                        });
-                        break CloseEvent {
-                            code: crate::RECEIVE_OVERFLOW_CODE,
-                            reason: OVERFLOW_REASON.into(),
-                            was_clean: true,
-                        };
-                    }
-                    Ended::Replaced(close, in_flight) => {
-                        Shared::update(shared, |s| {
-                            s.set_state(ConnectionState::Disconnected { close, in_flight })
-                        });
-                        continue;
-                    }
-                    Ended::Lost(close, in_flight) => {
-                        Shared::update(shared, |s| {
-                            s.set_state(ConnectionState::Disconnected {
-                                close: close.clone(),
-                                in_flight,
-                            })
-                        });
-                        close
+    }
+
+    /// Carries out every action the machine asked for, in order.
+    fn act(&mut self) {
+        loop {
+            let action = self.shared.borrow_mut().machine.poll_action();
+            match action {
+                None => return,
+                Some(Action::Connect { .. }) => {
+                    let url = (self.config.url)();
+                    let protocols = self.config.protocols.clone();
+                    let mark = self.shared.borrow().machine.policy().high_water_mark;
+                    // The machine keeps the connect timeout and the receive limit (over every
+                    // connection, on the stream's queue): the attempt's socket has neither.
+                    self.attempt = Some(Box::pin(async move {
+                        WebSocket::builder(url.await)
+                            .protocols(protocols)
+                            .high_water_mark(mark)
+                            .max_buffered_bytes(usize::MAX)
+                            .connect()
+                            .await
+                    }));
+                }
+                Some(Action::FlushAll) => self.flush_all(),
+                Some(Action::Close { code, .. }) => {
+                    let reason = self.shared.borrow().close_reason.clone();
+                    if let Some(ws) = &self.ws {
+                        let _ = ws.as_raw().close_with_code_and_reason(code, &reason);
                     }
                 }
+                Some(Action::Discard { close }) => {
+                    self.attempt = None;
+                    if let Some(ws) = self.ws.take() {
+                        if let Some((code, reason)) = close {
+                            let _ = ws.as_raw().close_with_code_and_reason(code, reason.text());
+                        }
+                    }
+                    self.shared.borrow_mut().current = None;
+                }
+                Some(Action::Ping) => {
+                    // Past the high-water mark: `try_send` does not wait for it.
+                    if let (Some(ws), Some(p)) = (&self.ws, &self.config.ping) {
+                        let _ = ws.try_send(p.ping.clone());
+                    }
+                }
+                Some(Action::Consult(close)) => {
+                    let event = self.shared.borrow().close_event(close);
+                    let yes = self
+                        .config
+                        .should_reconnect
+                        .as_ref()
+                        .is_none_or(|f| f(&event));
+                    Shared::update(self.shared, |s| s.feed(Input::Verdict(yes)));
+                }
+                Some(Action::Route(_)) => Shared::update(self.shared, Shared::writers),
+                Some(Action::Report(report)) => self.report(report),
+            }
+        }
+    }
+
+    /// Tells the app: states, and the final error.
+    fn report(&mut self, report: Report) {
+        Shared::update(self.shared, |s| {
+            let state = match report {
+                Report::Connecting { attempt } => {
+                    s.unfinish();
+                    ConnectionState::Connecting { attempt }
+                }
+                Report::Open => ConnectionState::Open,
+                Report::Disconnected { close, in_flight } => ConnectionState::Disconnected {
+                    close: s.close_event(close),
+                    in_flight,
+                },
+                Report::Reconnecting { attempt, delay } => ConnectionState::Reconnecting {
+                    attempt,
+                    delay: std::time::Duration::from_millis(delay),
+                },
+                Report::Closed { close, failure } => {
+                    let event = s.close_event(close);
+                    let error = match failure {
+                        None | Some(Failure::ConnectFailed | Failure::ConnectTimeout) => None,
+                        Some(Failure::Rejected) => self.rejected.take(),
+                        Some(Failure::ReconnectRefused) => {
+                            Some(Error::ReconnectRefused(event.clone()))
+                        }
+                        Some(Failure::RetriesExhausted { attempts }) => {
+                            Some(Error::RetriesExhausted {
+                                attempts,
+                                last: event.clone(),
+                            })
+                        }
+                        Some(Failure::ReceiveOverflow) => Some(Error::ReceiveOverflow {
+                            limit: s.machine.policy().max_buffered_bytes,
+                        }),
+                    };
+                    let delivered = match error {
+                        Some(e) => s.deliver(Err(e)),
+                        None => Wake::none(),
+                    };
+                    return delivered.and(s.finish(event));
+                }
+            };
+            if let ConnectionState::Open = state {
+                s.current = self.ws.as_ref().map(|ws| Rc::clone(&ws.core));
+            }
+            s.set_state(state)
+        });
+    }
+
+    /// The attempt: open, failed, or refused by the browser.
+    fn poll_attempt(&mut self, cx: &mut Context<'_>) -> bool {
+        let Some(attempt) = self.attempt.as_mut() else {
+            return false;
+        };
+        let Poll::Ready(result) = attempt.as_mut().poll(cx) else {
+            return false;
+        };
+        self.attempt = None;
+        let input = match result {
+            Ok(ws) => {
+                self.shared.borrow_mut().current = Some(Rc::clone(&ws.core));
+                self.ws = Some(ws);
+                Input::Opened
             }
             // Retrying cannot fix a URL or a subprotocol list the browser rejects.
-            Some(Err(e @ (Error::InvalidUrl { .. } | Error::InvalidProtocol { .. }))) => {
-                let ev = synthesized(1006, &e.to_string());
-                Shared::update(shared, |s| s.deliver(Err(e)));
-                break ev;
+            Err(e @ (Error::InvalidUrl { .. } | Error::InvalidProtocol { .. })) => {
+                self.shared.borrow_mut().ended_reason = e.to_string();
+                self.rejected = Some(e);
+                Input::Rejected
             }
-            Some(Err(e)) => e
-                .close_event()
-                .cloned()
-                .unwrap_or_else(|| synthesized(1006, &e.to_string())),
+            Err(e) => {
+                let event = e.close_event().cloned().unwrap_or_default();
+                self.ended(&event)
+            }
         };
-        if !(config.should_reconnect)(&last) {
-            Shared::update(shared, |s| {
-                s.deliver(Err(Error::ReconnectRefused(last.clone())))
-            });
-            break last;
-        }
-        attempt = attempt.saturating_add(1);
-        if config.max_retries.is_some_and(|max| attempt > max) {
-            Shared::update(shared, |s| {
-                s.deliver(Err(Error::RetriesExhausted {
-                    attempts: attempt - 1,
-                    last: last.clone(),
-                }))
-            });
-            break last;
-        }
-        let delay = config.backoff.delay(attempt, js_sys::Math::random());
-        Shared::update(shared, |s| {
-            s.set_state(ConnectionState::Reconnecting { attempt, delay })
-        });
-        // Cancelled by a close request: the timer is dropped (cleared) with the future. Cut
-        // short by `reconnect()`: attempt at once, backoff reset.
-        let mut sleep = Sleep::after(delay);
-        let woken = poll_fn(|cx| {
-            if shared.borrow_mut().take_reconnect_request() {
-                return Poll::Ready(true);
-            }
-            Pin::new(&mut sleep).poll(cx).map(|()| false)
-        });
-        if interruptible(shared, woken).await == Some(true) {
-            attempt = 0;
-        }
-    };
-    Shared::update(shared, |s| s.finish(last));
-}
-
-/// Ready once the environment is neither offline nor in the back/forward cache.
-fn online(shared: &RefCell<Shared>) -> impl Future<Output = ()> + '_ {
-    poll_fn(move |cx| {
-        let mut s = shared.borrow_mut();
-        if !s.signals.offline && !s.signals.suspended {
-            return Poll::Ready(());
-        }
-        s.driver.register(cx);
-        Poll::Pending
-    })
-}
-
-/// The close event to finish with if a close was requested while no connection was open.
-fn close_requested(shared: &RefCell<Shared>) -> Option<CloseEvent> {
-    let shared = shared.borrow();
-    let (code, reason) = shared.close_request.as_ref()?;
-    Some(CloseEvent {
-        code: *code,
-        reason: reason.clone(),
-        was_clean: true,
-    })
-}
-
-/// Runs `fut` to completion unless a close is requested first (`None`).
-async fn interruptible<F: Future>(shared: &RefCell<Shared>, fut: F) -> Option<F::Output> {
-    let mut fut = pin!(fut);
-    poll_fn(|cx| {
-        {
-            let mut s = shared.borrow_mut();
-            if s.close_request.is_some() {
-                return Poll::Ready(None);
-            }
-            s.driver.register(cx);
-        }
-        fut.as_mut().poll(cx).map(Some)
-    })
-    .await
-}
-
-async fn connect(shared: &RefCell<Shared>, config: &Config) -> Option<Result<WebSocket, Error>> {
-    let url = interruptible(shared, (config.url)()).await?;
-    // The driver takes every message at once: the limit is kept on its own queue (`run`).
-    let mut builder = WebSocket::builder(url)
-        .protocols(config.protocols.iter().cloned())
-        .high_water_mark(config.high_water_mark)
-        .max_buffered_bytes(usize::MAX);
-    if let Some(timeout) = config.connect_timeout {
-        builder = builder.connect_timeout(timeout);
+        Shared::update(self.shared, |s| s.feed(input));
+        true
     }
-    interruptible(shared, builder.connect()).await
+
+    /// Records how the browser ended a socket, as the machine's input.
+    fn ended(&self, event: &CloseEvent) -> Input {
+        self.shared.borrow_mut().ended_reason = event.reason.clone();
+        Input::Ended(Close {
+            code: event.code,
+            reason: Reason::Given,
+            clean: event.was_clean,
+        })
+    }
+
+    /// Received messages, in order, to the stream (pongs taken out, the receive limit kept);
+    /// the socket's end to the machine.
+    fn incoming(&mut self, cx: &mut Context<'_>) -> bool {
+        let Some(ws) = self.ws.as_mut() else {
+            return false;
+        };
+        loop {
+            match Pin::new(&mut *ws).poll_next(cx) {
+                Poll::Ready(Some(Ok(message))) => {
+                    let mut s = self.shared.borrow_mut();
+                    s.tally.last_received = now();
+                    if self
+                        .config
+                        .ping
+                        .as_ref()
+                        .is_some_and(|p| (p.is_pong)(&message))
+                    {
+                        let wake = s.feed(Input::Pong);
+                        drop(s);
+                        wake.wake();
+                        continue;
+                    }
+                    let limit = s.machine.policy().max_buffered_bytes;
+                    if s.incoming_bytes.saturating_add(message.len()) > limit {
+                        let wake = s.feed(Input::Overflow);
+                        drop(s);
+                        wake.wake();
+                        return true;
+                    }
+                    let wake = s.deliver(Ok(message));
+                    drop(s);
+                    wake.wake();
+                }
+                Poll::Ready(Some(Err(e @ Error::Browser { .. }))) => {
+                    Shared::update(self.shared, |s| s.deliver(Err(e)))
+                }
+                Poll::Ready(_) => {
+                    let event = ws.close_event().unwrap_or_default();
+                    let input = self.ended(&event);
+                    // Read before the socket goes: what never left the browser.
+                    Shared::update(self.shared, |s| s.feed(input));
+                    self.ws = None;
+                    self.shared.borrow_mut().current = None;
+                    return true;
+                }
+                Poll::Pending => return false,
+            }
+        }
+    }
+
+    /// Queued messages, in order, to the open connection while the route says so, as fast as
+    /// its high-water mark allows.
+    fn outgoing(&mut self, cx: &mut Context<'_>) {
+        let Some(ws) = self.ws.as_mut() else { return };
+        let wake = {
+            let mut s = self.shared.borrow_mut();
+            if !matches!(s.route(), Route::Flow { .. }) {
+                return;
+            }
+            let mut sent_any = false;
+            // The socket's own sink keeps the high-water mark the machine set.
+            while !s.outgoing.is_empty() {
+                if Pin::new(&mut *ws).poll_ready(cx).is_pending() {
+                    break;
+                }
+                let Some(message) = s.outgoing.pop_front() else {
+                    break;
+                };
+                // Counted whether or not the browser took it: handed over, so in flight.
+                s.tally.sent += 1;
+                s.tally.sent_bytes += message.len() as u64;
+                let _ = Pin::new(&mut *ws).start_send(message);
+                sent_any = true;
+            }
+            if sent_any {
+                s.writers()
+            } else {
+                Wake::none()
+            }
+        };
+        wake.wake();
+    }
+
+    /// Before our own close: every queued message to the socket, past the high-water mark.
+    fn flush_all(&mut self) {
+        let Some(ws) = &self.ws else { return };
+        let mut s = self.shared.borrow_mut();
+        while let Some(message) = s.outgoing.pop_front() {
+            s.tally.sent += 1;
+            s.tally.sent_bytes += message.len() as u64;
+            let _ = ws.try_send(message);
+        }
+    }
+
+    /// The timer at the machine's next deadline; true when it fired.
+    fn poll_timer(&mut self, cx: &mut Context<'_>) -> bool {
+        let due = self.shared.borrow().machine.poll_timeout();
+        let Some(due) = due else {
+            self.timer = None;
+            return false;
+        };
+        if self.timer.as_ref().is_none_or(|(at, _)| *at != due) {
+            let delay = due.saturating_sub(now());
+            self.timer = Some((due, Sleep::new(delay.min(u32::MAX as u64) as u32)));
+        }
+        let (_, sleep) = self.timer.as_mut().expect("set above");
+        if Pin::new(sleep).poll(cx).is_pending() {
+            return false;
+        }
+        self.timer = None;
+        Shared::update(self.shared, |s| {
+            let tally = s.tally();
+            s.machine.handle_timeout(now(), &tally);
+            Wake::none()
+        });
+        true
+    }
 }

@@ -29,7 +29,6 @@
 //! ```
 
 mod builder;
-mod connection;
 mod driver;
 mod environment;
 mod shared;
@@ -49,15 +48,15 @@ pub use crate::machine::Backoff;
 pub use builder::ReconnectingBuilder;
 pub use state::{ConnectionState, InFlight, HEARTBEAT_TIMEOUT_CODE, IDLE_TIMEOUT_CODE};
 
-use shared::{poll_finished, Shared};
+use shared::{now, poll_finished, Config, Shared};
 
 use crate::close::validate_close;
 use crate::events::{Feed, Observer};
+use crate::machine::Route;
 use crate::socket::Core;
 use crate::{CloseCode, CloseEvent, Error, Message};
 
-/// The default number of messages held while disconnected.
-pub const DEFAULT_QUEUE_LIMIT: usize = 1024;
+pub use crate::machine::DEFAULT_QUEUE_LIMIT;
 
 /// A WebSocket that reconnects by itself, with a send queue that survives disconnections.
 /// Made by [`ReconnectingWebSocket::builder`]; see the [module docs](self).
@@ -66,6 +65,8 @@ pub const DEFAULT_QUEUE_LIMIT: usize = 1024;
 /// timer, no listener is left behind.
 pub struct ReconnectingWebSocket {
     shared: Rc<RefCell<Shared>>,
+    /// To start the driver again after the socket gave up (`reconnect()`).
+    config: Config,
     ended: bool,
 }
 
@@ -154,21 +155,19 @@ impl ReconnectingWebSocket {
     /// ```
     pub fn reconnect(&self) -> Result<(), Error> {
         let mut shared = self.shared.borrow_mut();
-        if shared.close_request.is_some() {
-            return Err(Error::Closed);
-        }
-        if shared.finished {
-            shared.finished = false;
-            shared.final_close = None;
-            shared.reconnect_request = false;
-            // Every observer's feed ended with the socket: nobody to tell.
-            let _ = shared.set_state(ConnectionState::Connecting { attempt: 0 });
-            let config = shared.config.clone();
+        let tally = shared.tally();
+        shared
+            .machine
+            .reconnect(now(), &tally)
+            .map_err(|_| Error::Closed)?;
+        if !shared.running {
             drop(shared);
-            wasm_bindgen_futures::spawn_local(driver::drive(Rc::clone(&self.shared), config));
+            wasm_bindgen_futures::spawn_local(driver::drive(
+                Rc::clone(&self.shared),
+                self.config.clone(),
+            ));
             return Ok(());
         }
-        shared.reconnect_request = true;
         let wake = shared.driver.take();
         drop(shared);
         wake.wake();
@@ -182,7 +181,7 @@ impl ReconnectingWebSocket {
         reason: &str,
     ) -> Result<impl Future<Output = Result<CloseEvent, Error>> + 'static, Error> {
         validate_close(code, reason)?;
-        Shared::update(&self.shared, |s| s.request_close(code.into(), reason));
+        Shared::update(&self.shared, |s| request_close(s, code.into(), reason));
         let shared = Rc::clone(&self.shared);
         Ok(async move { Ok(poll_fn(|cx| poll_finished(&shared, cx)).await) })
     }
@@ -192,9 +191,18 @@ impl ReconnectingWebSocket {
     }
 }
 
+/// `close()`: the machine decides (already checked by `validate_close`, so it cannot refuse).
+fn request_close(s: &mut Shared, code: u16, reason: &str) -> crate::wake::Wake {
+    if s.machine.close(now(), code, reason.len()).is_ok() && s.close_reason.is_empty() {
+        s.close_reason = reason.to_owned();
+        s.ended_reason = reason.to_owned();
+    }
+    s.driver.take()
+}
+
 impl Drop for ReconnectingWebSocket {
     fn drop(&mut self) {
-        Shared::update(&self.shared, |s| s.request_close(1000, ""));
+        Shared::update(&self.shared, |s| request_close(s, 1000, ""));
     }
 }
 
@@ -256,34 +264,29 @@ impl Sink<Message> for ReconnectingWebSocket {
 
     fn poll_ready(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<(), Error>> {
         let mut shared = self.shared.borrow_mut();
-        if shared.finished || shared.close_request.is_some() {
-            return Poll::Ready(Err(Error::Closed));
+        match shared.route() {
+            Route::Closed => Poll::Ready(Err(Error::Closed)),
+            Route::Hold { limit } | Route::Flow { limit } if shared.outgoing.len() < limit => {
+                Poll::Ready(Ok(()))
+            }
+            Route::Flow { .. } => {
+                shared.writers.register(cx);
+                Poll::Pending
+            }
+            Route::Hold { limit } => Poll::Ready(Err(Error::QueueFull { limit })),
         }
-        if shared.outgoing.len() < shared.queue_limit {
-            return Poll::Ready(Ok(()));
-        }
-        if shared.state == ConnectionState::Open {
-            shared.writers.register(cx);
-            return Poll::Pending;
-        }
-        Poll::Ready(Err(Error::QueueFull {
-            limit: shared.queue_limit,
-        }))
     }
 
     fn start_send(self: Pin<&mut Self>, message: Message) -> Result<(), Error> {
         let mut shared = self.shared.borrow_mut();
-        if shared.finished || shared.close_request.is_some() {
-            return Err(Error::Closed);
+        match shared.route() {
+            Route::Closed => return Err(Error::Closed),
+            Route::Hold { limit } | Route::Flow { limit } if shared.outgoing.len() >= limit => {
+                return Err(Error::QueueFull { limit })
+            }
+            _ => {}
         }
-        if shared.outgoing.len() >= shared.queue_limit {
-            return Err(Error::QueueFull {
-                limit: shared.queue_limit,
-            });
-        }
-        let seq = shared.next_seq;
-        shared.next_seq += 1;
-        shared.outgoing.push_back((seq, message));
+        shared.outgoing.push_back(message);
         let wake = shared.driver.take();
         drop(shared);
         wake.wake();
@@ -295,7 +298,7 @@ impl Sink<Message> for ReconnectingWebSocket {
         if shared.outgoing.is_empty() {
             return Poll::Ready(Ok(()));
         }
-        if shared.finished {
+        if shared.route() == Route::Closed {
             return Poll::Ready(Err(Error::Closed));
         }
         shared.writers.register(cx);
@@ -303,7 +306,7 @@ impl Sink<Message> for ReconnectingWebSocket {
     }
 
     fn poll_close(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<(), Error>> {
-        Shared::update(&self.shared, |s| s.request_close(1000, ""));
+        Shared::update(&self.shared, |s| request_close(s, 1000, ""));
         self.poll_finished(cx).map(|_| Ok(()))
     }
 }

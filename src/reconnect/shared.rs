@@ -1,6 +1,8 @@
-//! The state a reconnecting socket's handle and its driver task share, and the configuration
-//! the driver (re)connects with. Every change goes through [`Shared::update`], which wakes
-//! whom the change concerns once the borrow has ended (`wake.rs`).
+//! The state a reconnecting socket's handle, its driver task and its environment listeners
+//! share: the machine that decides (`crate::machine`), the data it does not hold (the
+//! messages, the close reasons), and the wakers. Every change goes through
+//! [`Shared::update`], which wakes whom the change concerns once the borrow has ended
+//! (`wake.rs`).
 
 use std::cell::RefCell;
 use std::collections::VecDeque;
@@ -8,90 +10,87 @@ use std::future::Future;
 use std::pin::Pin;
 use std::rc::{Rc, Weak};
 use std::task::{Context, Poll};
-use std::time::Duration;
 
-use super::{environment, Backoff, ConnectionState};
+use super::ConnectionState;
 use crate::events::Feed;
+use crate::machine::{Input, Machine, Millis, Reason, Route, Tally};
 use crate::socket::Core;
 use crate::wake::{Wake, WakerSet, WakerSlot};
 use crate::{CloseEvent, Error, Message};
 
 type UrlProvider = Rc<dyn Fn() -> Pin<Box<dyn Future<Output = String>>>>;
+type Verdict = Rc<dyn Fn(&CloseEvent) -> bool>;
 
-/// Application-level keepalive: browsers cannot send protocol pings.
+/// What the shell holds of a heartbeat (the machine holds its timing).
 #[derive(Clone)]
-pub(crate) struct Heartbeat {
-    pub(super) interval: Duration,
-    pub(super) timeout: Duration,
+pub(crate) struct Ping {
     pub(super) ping: Message,
     pub(super) is_pong: Rc<dyn Fn(&Message) -> bool>,
 }
 
-/// Everything the driver needs to (re)connect.
+/// What the driver needs that is not a decision: the URL, the subprotocols, the app's code.
 #[derive(Clone)]
 pub(crate) struct Config {
     pub(super) url: UrlProvider,
     pub(super) protocols: Vec<String>,
-    pub(super) high_water_mark: usize,
-    pub(super) connect_timeout: Option<Duration>,
-    pub(super) backoff: Backoff,
-    pub(super) max_retries: Option<u32>,
-    pub(super) should_reconnect: Rc<dyn Fn(&CloseEvent) -> bool>,
-    pub(super) heartbeat: Option<Heartbeat>,
-    pub(super) idle_timeout: Option<Duration>,
-    pub(super) max_buffered_bytes: usize,
-    pub(super) close_on_pagehide: bool,
-    /// The close codes reporting a dead connection: (heartbeat, idle).
-    pub(super) timeout_codes: (u16, u16),
+    pub(super) should_reconnect: Option<Verdict>,
+    pub(super) ping: Option<Ping>,
 }
 
-/// State shared by the handle (user side) and the driver task.
+/// The shell's clock: the machine reads none of its own.
+pub(crate) fn now() -> Millis {
+    js_sys::Date::now() as Millis
+}
+
+/// State shared by the handle (user side), the driver task and the environment listeners.
 pub(crate) struct Shared {
-    /// Accepted by the sink, not yet handed to a socket: `(sequence number, message)`.
-    pub(super) outgoing: VecDeque<(u64, Message)>,
-    pub(super) next_seq: u64,
-    pub(super) queue_limit: usize,
+    /// Every decision.
+    pub(super) machine: Machine,
+    /// What the machine needs counted.
+    pub(super) tally: Tally,
+    /// Accepted by the sink, not yet handed to a socket, in order.
+    pub(super) outgoing: VecDeque<Message>,
     /// Received, not yet taken by the stream (and the final error, if any).
     pub(super) incoming: VecDeque<Result<Message, Error>>,
     /// Bytes of the messages in `incoming`.
     pub(super) incoming_bytes: usize,
     pub(super) state: ConnectionState,
-    /// Set by `close`: the driver closes with it and stops.
-    pub(super) close_request: Option<(u16, String)>,
-    /// Set by `reconnect()`: the driver drops the open connection or skips the backoff delay,
-    /// and attempts at once.
-    pub(super) reconnect_request: bool,
-    /// What the driver was started with, to start it again after it gave up (`reconnect()`).
-    pub(super) config: Config,
-    /// What the page or worker said (offline, back from sleep): see `environment.rs`.
-    pub(super) signals: environment::Signals,
-    /// The driver has stopped; `final_close` says how.
+    /// The reason given to `close()`, for its close frame.
+    pub(super) close_reason: String,
+    /// What [`Reason::Given`] stands for now: the reason of the last end the browser
+    /// reported, of the error that refused an attempt, or given to `close()`.
+    pub(super) ended_reason: String,
+    /// The driver task is running.
+    pub(super) running: bool,
+    /// The socket stopped; `final_close` says how.
     pub(super) finished: bool,
     pub(super) final_close: Option<CloseEvent>,
     pub(super) reader: WakerSlot,
     /// User tasks waiting for queue space, a flush, or the end.
     pub(super) writers: WakerSet,
-    /// The driver, waiting for messages to send or a close request.
+    /// The driver, waiting for actions, messages to send or a timer.
     pub(super) driver: WakerSlot,
     pub(super) subscribers: Vec<Weak<RefCell<Feed<ConnectionState>>>>,
-    /// The open connection's socket, for its metadata.
+    /// The open connection's socket, for its metadata and `bufferedAmount`.
     pub(super) current: Option<Rc<Core>>,
 }
 
 impl Shared {
-    /// A fresh state: connecting, nothing queued.
-    pub(super) fn new(queue_limit: usize, config: Config) -> Self {
+    /// A fresh state around a machine that is about to make its first attempt.
+    pub(super) fn new(machine: Machine) -> Self {
         Shared {
+            machine,
+            tally: Tally {
+                last_received: now(),
+                ..Tally::default()
+            },
             outgoing: VecDeque::new(),
-            next_seq: 0,
-            queue_limit,
             incoming: VecDeque::new(),
             incoming_bytes: 0,
             state: ConnectionState::Connecting { attempt: 0 },
-            close_request: None,
-            reconnect_request: false,
-            config,
-            signals: Default::default(),
+            close_reason: String::new(),
+            ended_reason: String::new(),
+            running: false,
             finished: false,
             final_close: None,
             reader: WakerSlot::default(),
@@ -107,6 +106,41 @@ impl Shared {
     pub(crate) fn update(shared: &RefCell<Shared>, f: impl FnOnce(&mut Shared) -> Wake) {
         let wake = f(&mut shared.borrow_mut());
         wake.wake();
+    }
+
+    /// The tally as of now: the open connection's `bufferedAmount` read (a lifecycle event
+    /// may end the connection, and then it is what provably never left).
+    pub(super) fn tally(&mut self) -> Tally {
+        self.tally.buffered = self
+            .current
+            .as_ref()
+            .map_or(0, |core| core.raw().buffered_amount() as u64);
+        self.tally
+    }
+
+    /// Feeds the machine an event; the driver carries out what it decided.
+    pub(crate) fn feed(&mut self, input: Input) -> Wake {
+        let tally = self.tally();
+        self.machine.handle(now(), &tally, input);
+        self.driver.take()
+    }
+
+    /// Where sent messages go now.
+    pub(super) fn route(&self) -> Route {
+        self.machine.route()
+    }
+
+    /// The text of a close the machine reports.
+    pub(super) fn close_event(&self, close: crate::machine::Close) -> CloseEvent {
+        let reason = match close.reason {
+            Reason::Given => self.ended_reason.clone(),
+            other => other.text().to_owned(),
+        };
+        CloseEvent {
+            code: close.code,
+            reason,
+            was_clean: close.clean,
+        }
     }
 
     /// Publishes a state to every observer (a repeat of the current one is not news).
@@ -135,12 +169,12 @@ impl Shared {
         self.reader.take()
     }
 
-    /// The user's writers (queue space freed, queue flushed, or finished).
+    /// The user's writers (queue space freed, queue flushed, the route changed).
     pub(crate) fn writers(&mut self) -> Wake {
         self.writers.take()
     }
 
-    /// The driver is done: everything ends, every waiter is to be woken.
+    /// The socket stopped: everything ends, every waiter is to be woken.
     pub(crate) fn finish(&mut self, close: CloseEvent) -> Wake {
         self.finished = true;
         self.final_close = Some(close.clone());
@@ -152,53 +186,10 @@ impl Shared {
         wake.and(Wake::new(self.reader.take_waker(), ended))
     }
 
-    /// The network is back (`online`): an attempt now if disconnected (backoff reset), a
-    /// probe if a connection is open (it may have died with the old network).
-    pub(crate) fn network_back(&mut self) -> Wake {
-        if self.state == ConnectionState::Open {
-            return self.probe();
-        }
-        self.reconnect_request = true;
-        self.driver.take()
-    }
-
-    /// Asks the driver to check the open connection now (a heartbeat ping).
-    pub(crate) fn probe(&mut self) -> Wake {
-        self.signals.probe = true;
-        self.driver.take()
-    }
-
-    /// The page goes into the back/forward cache: the open connection is to be closed and
-    /// no attempt made until the page is shown again.
-    pub(crate) fn suspend(&mut self) -> Wake {
-        self.signals.suspended = true;
-        self.driver.take()
-    }
-
-    /// The page is shown again: attempt at once if suspended, else probe.
-    pub(crate) fn shown_again(&mut self) -> Wake {
-        if std::mem::take(&mut self.signals.suspended) {
-            self.reconnect_request = true;
-            return self.driver.take();
-        }
-        self.probe()
-    }
-
-    /// Takes a pending probe request.
-    pub(crate) fn take_probe_request(&mut self) -> bool {
-        std::mem::take(&mut self.signals.probe)
-    }
-
-    /// Takes a pending `reconnect()` request.
-    pub(crate) fn take_reconnect_request(&mut self) -> bool {
-        std::mem::take(&mut self.reconnect_request)
-    }
-
-    pub(super) fn request_close(&mut self, code: u16, reason: &str) -> Wake {
-        if self.close_request.is_none() {
-            self.close_request = Some((code, reason.to_owned()));
-        }
-        self.driver.take()
+    /// Started over by `reconnect()` after the socket gave up.
+    pub(crate) fn unfinish(&mut self) {
+        self.finished = false;
+        self.final_close = None;
     }
 }
 
