@@ -27,7 +27,10 @@ export function utf8Length(data) {
   let n = data.length;
   for (let i = 0; i < data.length; i++) {
     const c = data.charCodeAt(i);
-    if (c >= 0x800) n += c >= 0xd800 && c < 0xdc00 ? 1 : 2; // a surrogate pair: 4 bytes for 2 units
+    if ((c & 0xfc00) === 0xd800 && (data.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      n += 2; // a surrogate pair: 4 bytes for 2 units
+      i++;
+    } else if (c >= 0x800) n += 2; // a lone surrogate becomes U+FFFD: 3 bytes too
     else if (c >= 0x80) n += 1;
   }
   return n;

@@ -1,7 +1,7 @@
 // A socket that comes back by itself, for JavaScript: the same policy as the Rust face's
 // `ReconnectingWebSocket` (src/reconnect/), event-driven over the browser's sockets. The
 // driver loop (`#drive`) connects, runs one `Connection` until it ends, backs off (delays from
-// Rust: src/reconnect/backoff.rs), repeats; it stops for good on `close()`, a refused
+// Rust: src/machine/backoff.rs), repeats; it stops for good on `close()`, a refused
 // reconnection or exhausted retries. It talks to its Socket only through `port` (socket.js).
 import { backoffDelay, closeProblem } from "../pkg/web/sockwave.js";
 import * as E from "./errors.js";
@@ -57,7 +57,7 @@ export class Reconnector {
     const r = options.reconnect ?? {};
     this.backoff = [num(r, "minDelayMs") ?? 500, num(r, "maxDelayMs") ?? 30000, num(r, "factor") ?? 2, JITTER[r.jitter] ?? 1];
     this.maxRetries = num(r, "maxRetries");
-    this.queueLimit = num(r, "queueLimit") ?? QUEUE_LIMIT;
+    this.queueLimit = Math.max(1, num(r, "queueLimit") ?? QUEUE_LIMIT); // 0 would stall every send
     const decide = r.shouldReconnect;
     // A throwing or non-boolean answer counts as "no".
     this.shouldReconnect = typeof decide === "function"
@@ -105,13 +105,17 @@ export class Reconnector {
     if (this.#closeRequest) throw E.closed();
     if (this.#finished) {
       this.#finished = false;
+      this.#reconnectRequest = false;
       this.readyState = CONNECTING;
       this.port.restart();
       this.#drive();
       return;
     }
-    this.#reconnectRequest = true;
-    this.#conn?.replace("reconnect");
+    // An open connection is replaced, which answers the request; otherwise the next attempt
+    // comes at once (a delay is cut short; an attempt under way, if it fails, is followed by
+    // another at once).
+    if (this.#conn?.open) this.#conn.replace("reconnect");
+    else this.#reconnectRequest = true;
     this.#wake();
   }
 
@@ -186,12 +190,14 @@ export class Reconnector {
   async #attempt() {
     let url = this.url;
     if (typeof url === "function") {
-      try {
-        url = await urlFrom(url);
-      } catch (error) {
-        return this.#closeRequest ? null : { error };
-      }
+      // A provider that fails (a token fetch while offline) fails this attempt, which is
+      // retried; close() does not wait for it.
+      const pending = urlFrom(url).then((u) => ({ u }), (e) => ({ e }));
+      let got;
+      while (!got && !this.#closeRequest) got = await Promise.race([pending, this.#wait()]);
       if (this.#closeRequest) return null;
+      if (got.e) return { error: { closeEvent: E.closeInfo(1006, "url provider failed", false) } };
+      url = got.u;
     }
     let ws;
     try {
@@ -242,10 +248,10 @@ export class Reconnector {
   }
 
   /** Queued messages, in order, while `conn` takes them; then waiting writers move in. */
-  takeOutgoing(conn) {
+  takeOutgoing(conn, all = false) {
     const q = this.#outgoing;
     for (;;) {
-      while (q.length && conn.ready(q[0][1])) {
+      while (q.length && (all || conn.ready(q[0][1]))) {
         const [seq, data] = q.shift();
         conn.transmit(seq, data);
       }
@@ -289,7 +295,9 @@ export class Reconnector {
         on(scope, "pagehide", (e) => {
           if (e.persisted !== true) return;
           this.#suspended = true;
-          this.#conn?.replace("page hidden");
+          // An attempt goes too: a connecting socket also keeps the page out of the cache.
+          if (this.#conn?.open) this.#conn.replace("page hidden");
+          else this.#conn?.close();
           this.#wake();
         });
       }
@@ -408,8 +416,11 @@ class Connection {
   /** Our own close: what is queued goes first, then the close frame. */
   close(code, reason) {
     if (!this.open) return this.#giveUp(null);
-    this.flush();
+    // Everything queued goes before the close frame, past the send budget.
+    this.driver.takeOutgoing(this, true);
     this.#closing = true;
+    // The handshake is ours now: no ping, no dead-connection verdict.
+    for (const k of ["ping", "pong", "idle"]) clearTimeout(this.#timers[k]);
     try {
       this.ws.close(code, reason);
     } catch {
@@ -438,7 +449,8 @@ class Connection {
   /** One ping at a time; no pong in time means the connection is dead. */
   #sendPing() {
     const h = this.driver.heartbeat;
-    if (!h || this.#timers.pong || !this.#budget.take(h.ping)) return;
+    // Never held back by the send budget: a server that stopped reading is what it must catch.
+    if (!h || this.#timers.pong || this.#closing) return;
     this.ws.send(h.ping);
     this.#timers.pong = later(() => this.#abandon(h.code, "heartbeat timeout"), h.timeout);
   }

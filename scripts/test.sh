@@ -17,6 +17,10 @@ step "clippy -D warnings (native and wasm32)"
 # lint (on by default, denied here) refuses any std API newer than it. (Only one toolchain can
 # be installed on these machines, so the MSRV cannot be compiled with directly.)
 grep -q '^rust-version = "' Cargo.toml || { echo "Cargo.toml must declare rust-version" >&2; exit 1; }
+# A library pins no exact version of a dependency (every app using it would be forced onto it).
+if sed -n '/^\[dependencies\]/,/^\[/p' Cargo.toml | grep -n '"='; then
+  echo "Cargo.toml [dependencies] must not pin exact versions" >&2; exit 1
+fi
 cargo clippy --quiet --workspace --all-targets -- -D warnings
 cargo clippy --quiet -p sockwave --target wasm32-unknown-unknown --all-targets -- -D warnings
 cargo clippy --quiet -p sockwave-js-rules --target wasm32-unknown-unknown -- -D warnings

@@ -50,7 +50,7 @@
 //!
 //! 1. **Pure types** (`rules.rs`, `close.rs`, `error.rs`, `message.rs`, `protocol.rs`,
 //!    `state.rs`): no web-sys, tested natively by `cargo test`. `rules.rs` (what a client may
-//!    offer and send) and `reconnect/backoff.rs` use nothing else of the crate: the npm
+//!    offer and send) and `machine/backoff.rs` use nothing else of the crate: the npm
 //!    package's .wasm is compiled from those two files (`js/rules/`).
 //! 2. **Callback layer** (`listeners.rs`): one owned `addEventListener` registration, removed
 //!    on drop. `timer.rs`: one owned `setTimeout` as a future. `wake.rs`: the one waker
@@ -65,7 +65,16 @@
 //!    `Sink` impls right next to them.
 //! 6. **Opening** (`connect.rs`): [`WebSocketBuilder`], the [`Connect`] future, and the
 //!    constructors of [`WebSocket`].
-//! 7. **Reconnection** (`reconnect/`): a driver task that owns one [`WebSocket`] at a time.
+//! 7. **Reconnection** (`reconnect/`): a driver task that owns one [`WebSocket`] at a time
+//!    and carries out what the machine decides.
+//!
+//! **The machine** (`machine/`) sits beside the pure types: every decision of a connection's
+//! life (attempts, connect timeout, backoff and retries, the app's verdict, heartbeat and
+//! idle, offline/online, sleep, the back/forward cache, `close()` and `reconnect()`, where
+//! sent messages go, in-flight reports), with no I/O, no clock and no randomness of its own.
+//! The reconnect driver feeds it events and carries out its actions; it is tested natively
+//! over 100,000 seeded fault schedules (`machine/sim.rs`). `docs/machine.md` lists its
+//! decisions.
 //!
 //! The npm package is not a layer of this crate: it is plain JavaScript over the browser's
 //! socket (`js/*.js`, the same design in another language: a link that ends a socket once,

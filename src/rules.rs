@@ -1,7 +1,7 @@
 //! The rules a browser client must keep, as pure functions of numbers: which subprotocols it may
 //! offer, which close frames it may send. Shared by both faces: the Rust face checks with them
 //! (`protocol.rs`, `close.rs`), and the npm package's .wasm is compiled from this very file
-//! (`js/rules/`, with `reconnect/backoff.rs`), so the file uses nothing from the rest of the
+//! (`js/rules/`, with `machine/backoff.rs`), so the file uses nothing from the rest of the
 //! crate. Tested natively.
 
 /// Why a client may not offer a subprotocol (RFC 6455 §4.1, RFC 7230 `token`).

@@ -132,7 +132,27 @@ export async function run(sockwave, wsBase) {
       check(e.code === 1006, "code property");
       const r = await expectError(ws.close(4000, "é".repeat(62)), "ReasonTooLong");
       check(r.length === 124, "length property");
+      const crabs = await expectError(ws.close(4000, "🦀".repeat(31)), "ReasonTooLong");
+      check(crabs.length === 124, `4-byte characters counted as 4 (length ${crabs.length})`);
       check(ws.readyState === Socket.OPEN, "still open");
+      await ws.close();
+    },
+    "close: a 120-byte reason of 4-byte characters is sent and arrives intact": async () => {
+      // Legal (123 bytes is the limit) and taken by the Rust face: once refused here as 150.
+      const ws = await connect(url("/echo"));
+      const reason = "🦀".repeat(30);
+      await ws.close(4000, reason);
+      const ev = await ws.closed;
+      check(ev.code === 4000 && ev.reason === reason, `close ${ev.code} ${ev.reason.length}`);
+    },
+    "reconnect: a URL provider that fails is a failed attempt, retried": async () => {
+      let calls = 0;
+      const ws = await withTimeout(connect(() => {
+        calls++;
+        if (calls <= 2) throw new Error("token fetch failed");
+        return url("/echo");
+      }, { reconnect: { minDelayMs: 5, maxDelayMs: 10 } }), 5000, "open after two failures");
+      check(calls === 3 && ws.readyState === Socket.OPEN, `${calls} calls`);
       await ws.close();
     },
     "error: Closed on send after close": async () => {

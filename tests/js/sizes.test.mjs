@@ -30,7 +30,10 @@ export function packageRuntimeGzip() {
 // bufferedAmount only near the mark too, counts pings, takes a mark of 0 as 1) +192 B,
 // option delays capped at 2^31-1 ms (link.js `later`) +92 B.
 // Bundled and minified, as an app ships it: about 9.2 KB (README).
-const JS_PACKAGE_BUDGET = 20_600; // today 20,570 B; issue 11: at most 24,000, aim 16,000
+// Issue 17's decisions taken by the JS face (UTF-8 of surrogate pairs, a failing URL provider
+// retried, close() not waiting for it, our close flushing the queue, pings past the budget and
+// none while closing, pagehide letting an attempt go): +472 B.
+const JS_PACKAGE_BUDGET = 21_100; // today 21,042 B; issue 17: at most 24,000
 // The .wasm alone: a string argument would link an allocator, js-sys its task machinery (lib.rs
 // of js/rules says why); either brings it back to 7-10 KB.
 const JS_WASM_BUDGET = 2_100; // today 2,006 B
