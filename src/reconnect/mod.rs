@@ -128,7 +128,8 @@ impl ReconnectingWebSocket {
     /// Stops reconnecting for good: closes the current connection with `code` and `reason`
     /// (checked first, like [`WebSocket::close_with`](crate::WebSocket::close_with)), or
     /// cancels the pending attempt or backoff delay; resolves with the final close event.
-    /// Messages still queued are not sent.
+    /// Messages still queued are handed to an open connection before its close frame; while
+    /// no connection is open they are not sent.
     pub async fn close_with(
         &self,
         code: impl Into<CloseCode>,
