@@ -1,9 +1,11 @@
-// sockwave for JavaScript: the package's API, loading nothing (the entry points do: index.js in
-// browsers and workers, node.js in Node, manual.js for apps that call init() themselves).
-// The Socket class and connect are plain JavaScript (socket.js); init loads the .wasm that
-// holds the rules shared with the Rust face (src/js.rs).
-import init, { initSync } from "../pkg/web/sockwave.js";
+// sockwave for JavaScript: the package's API. Importing it loads nothing: the .wasm (the
+// machine, js/machine.js) is instantiated when a socket first needs it. index.js, node.js and
+// manual.js are the same entry under the names older versions used.
+import { w } from "./machine.js";
 
 export { Socket, connect } from "./socket.js";
 export { liveListeners } from "./link.js";
-export { init, initSync };
+
+/** Nothing to wait for any more (kept so `await init()` in existing code stays harmless):
+ * resolves with the .wasm's exports. */
+export const init = async () => w();

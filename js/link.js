@@ -1,12 +1,11 @@
 // The browser's socket, as both kinds of sockwave Socket use it: opened with checked
 // arguments, listened to through four handlers that end it exactly once, in every engine.
-import { isTokenUnit } from "../pkg/web/sockwave.js";
+import { policyDefault, reasonText, w } from "./machine.js";
 import { closeInfo, fail, invalidUrl, typeError } from "./errors.js";
 
 export const CONNECTING = 0, OPEN = 1, CLOSING = 2, CLOSED = 3;
-// As the Rust face's DEFAULT_HIGH_WATER_MARK, DEFAULT_MAX_BUFFERED_BYTES, RECEIVE_OVERFLOW_CODE.
-export const HIGH_WATER_MARK = 8 << 20, MAX_BUFFERED_BYTES = 64 << 20;
-export const OVERFLOW_CODE = 4009, OVERFLOW_REASON = "receive buffer full";
+/** The receive overflow's close, as the machine defines it: `[code, reason]`. */
+export const overflowClose = () => [policyDefault(4), reasonText(5)];
 const MAX_POLL_DELAY_MS = 8;
 
 /** `setTimeout`, capped at 2^31-1 ms: browsers fire a longer one at once (as `timer::millis`). */
@@ -67,7 +66,7 @@ export function protocolList(protocols) {
   }
   list.forEach((protocol, i) => {
     let refusal = protocol === "" ? 0 : -1;
-    for (let j = 0; refusal < 0 && j < protocol.length; j++) if (!isTokenUnit(protocol.charCodeAt(j))) refusal = 1;
+    for (let j = 0; refusal < 0 && j < protocol.length; j++) if (!w().isTokenUnit(protocol.charCodeAt(j))) refusal = 1;
     if (refusal < 0 && list.indexOf(protocol) < i) refusal = 2;
     if (refusal >= 0) {
       const reason = REFUSALS[refusal];

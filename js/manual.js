@@ -1,3 +1,3 @@
-// The package without loading: call (and await) init() first, with where the .wasm is if it is
-// not next to the glue: init({ module_or_path: url | Response | bytes | WebAssembly.Module }).
+// The entry older versions offered for apps that called init() themselves: the same as
+// index.js now (init() is harmless and optional).
 export { Socket, connect, liveListeners, init as default } from "./api.js";

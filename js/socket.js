@@ -3,11 +3,11 @@
 // `Inbox.receive` either to a waiting `for await` (inbox.js) or to `message` listeners, without
 // crossing into WebAssembly; the .wasm holds the rules the Rust face shares (subprotocols,
 // close frames, backoff: built by js/rules/). A reconnecting socket's policy lives in reconnect.js.
-import { closeProblem } from "../pkg/web/sockwave.js";
+import { policyDefault, w } from "./machine.js";
 import * as E from "./errors.js";
 import { Inbox } from "./inbox.js";
 import {
-  CLOSED, CONNECTING, HIGH_WATER_MARK, MAX_BUFFERED_BYTES, OPEN, OVERFLOW_CODE, OVERFLOW_REASON, SendBudget,
+  CLOSED, CONNECTING, OPEN, SendBudget, overflowClose,
   later, listen, notSendable, num, open, own, protocolList, sendable, urlFrom, utf8Length,
 } from "./link.js";
 import { Reconnector } from "./reconnect.js";
@@ -46,12 +46,12 @@ export class Socket extends EventTarget {
    * like `new WebSocket`; throws `InvalidUrl`, `InvalidProtocol` or `TypeError`. */
   constructor(url, protocols, options) {
     super();
-    const inbox = (this.#inbox = new Inbox(num(options, "maxBufferedBytes") ?? MAX_BUFFERED_BYTES,
+    const inbox = (this.#inbox = new Inbox(num(options, "maxBufferedBytes") ?? policyDefault(1),
       (data) => this.dispatchEvent(new MessageEvent("message", { data }))));
     this.#newClosed();
     if (url === INTERNAL) return;
     const ws = (this.#ws = open(url, protocolList(protocols)));
-    this.#budget = new SendBudget(ws, num(options, "highWaterMark") ?? HIGH_WATER_MARK, () => this.#drain());
+    this.#budget = new SendBudget(ws, num(options, "highWaterMark") ?? policyDefault(0), () => this.#drain());
     const end = listen(ws, {
       onOpen: () => this.#onOpen(),
       onMessage: (data) => inbox.receive(data) || this.#overflow(),
@@ -100,7 +100,7 @@ export class Socket extends EventTarget {
   /** Past `maxBufferedBytes`: close (4009), keep the messages that fit, then ReceiveOverflow. */
   #overflow() {
     try {
-      this.#ws.close(OVERFLOW_CODE, OVERFLOW_REASON);
+      this.#ws.close(...overflowClose());
     } catch {
       // Closing already: the end is reported all the same.
     }
@@ -279,7 +279,7 @@ export class Socket extends EventTarget {
   close(code = 1000, reason = "") {
     reason = String(reason);
     const bytes = utf8Length(reason);
-    const problem = closeProblem(code, bytes);
+    const problem = w().closeProblem(code, bytes);
     if (problem === 1) {
       return Promise.reject(E.fail("InvalidCloseCode",
         `close code ${code} may not be sent by a client (allowed: 1000, 3000..=4999)`, { code }));

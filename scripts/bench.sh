@@ -12,7 +12,7 @@ rm -f bench/page/pkg/.gitignore
 rm -rf bench/page/sockwave
 mkdir -p bench/page/sockwave/js bench/page/sockwave/pkg/web
 cp js/*.js bench/page/sockwave/js/
-cp pkg/web/sockwave.js pkg/web/sockwave_bg.wasm bench/page/sockwave/pkg/web/
+cp pkg/web/wasm.js bench/page/sockwave/pkg/web/
 cargo build --quiet --release -p sockwave-devserver
 step "bench${1:+ $1}"
 node bench/run.mjs "$@"

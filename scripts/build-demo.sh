@@ -8,7 +8,7 @@ step "staging the npm package into www/sockwave/"
 rm -rf www/sockwave
 mkdir -p www/sockwave/js www/sockwave/pkg/web
 cp js/*.js js/index.d.ts www/sockwave/js/
-cp pkg/web/sockwave.js pkg/web/sockwave_bg.wasm www/sockwave/pkg/web/
+cp pkg/web/wasm.js www/sockwave/pkg/web/
 step "building the Rust front end (examples/echo-chat) into www/rust/pkg/"
 wasm-pack --quiet build examples/echo-chat --release --target web --out-dir ../../www/rust/pkg --no-pack --mode no-install
 rm -f www/rust/pkg/.gitignore

@@ -4,19 +4,11 @@ use std::fmt;
 
 use crate::Error;
 
-/// The close code sockwave sends when received messages waiting to be read pass
-/// `max_buffered_bytes` ([`Error::ReceiveOverflow`](crate::Error::ReceiveOverflow)).
-///
-/// The protocol's own codes for this, 1009 (message too big) and 1008 (policy violation),
-/// cannot be sent from a browser: `close()` takes only 1000 and 3000..=4999 and throws
-/// `InvalidAccessError` otherwise (every engine; `tests/fuzz.rs` tries every code). So the
-/// nearest a browser allows: 4009, in the private range, echoing 1009, with the reason
-/// `"receive buffer full"`.
-pub const RECEIVE_OVERFLOW_CODE: u16 = 4009;
+pub use crate::machine::RECEIVE_OVERFLOW_CODE;
 
 /// The most UTF-8 bytes a close reason may have (RFC 6455 §5.5: 125-byte control payload, less
 /// the 2-byte code).
-pub const MAX_REASON_BYTES: usize = crate::rules::MAX_REASON_BYTES;
+pub const MAX_REASON_BYTES: usize = crate::machine::MAX_REASON_BYTES;
 
 /// A WebSocket close status code (RFC 6455 §7.4), covering every `u16`.
 ///
@@ -75,7 +67,7 @@ impl CloseCode {
     /// Whether a browser client may send this code: 1000, or 3000..=4999 (the WebSocket API
     /// throws `InvalidAccessError` for anything else).
     pub fn is_sendable(self) -> bool {
-        crate::rules::sendable_close_code(self.into())
+        crate::machine::sendable_close_code(self.into())
     }
 
     /// Whether the code is reserved for reporting and never appears on the wire (1005, 1006,

@@ -189,7 +189,7 @@ impl Inbox {
 }
 
 /// The reason sent with [`RECEIVE_OVERFLOW_CODE`](crate::RECEIVE_OVERFLOW_CODE).
-pub(crate) const OVERFLOW_REASON: &str = "receive buffer full";
+pub(crate) const OVERFLOW_REASON: &str = crate::machine::Reason::ReceiveOverflow.text();
 
 pub(crate) fn on_open(inbox: &mut Inbox, _: &web_sys::WebSocket, _: web_sys::Event) -> Wake {
     inbox.opened = true;

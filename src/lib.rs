@@ -39,10 +39,10 @@
 //!
 //! # More
 //!
-//! The README (the package's front page) has the rest: options, split halves and events,
-//! reconnection and what it does and does not deliver, the JavaScript package, the browser
-//! differences measured by the tests, the dev server and the benchmarks. The layers and the
-//! path of one message follow.
+//! The README is the front page; `docs/` has the rest: the Rust guide (options, split halves
+//! and events, reconnection and what it does and does not deliver), the JavaScript package, the
+//! machine and its decisions, the browser differences measured by the tests, the dev server
+//! and the benchmarks. The layers and the path of one message follow.
 //!
 //! # Architecture
 //!
@@ -176,6 +176,11 @@ pub use websocket::{
 #[cfg(doctest)]
 #[doc = include_str!("../README.md")]
 pub struct ReadmeDoctests;
+
+/// The Rust guide's examples (docs/rust.md), compiled and run as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../docs/rust.md")]
+pub struct RustGuideDoctests;
 
 /// How many browser event listeners sockwave has attached right now: 4 per live socket (plus,
 /// for a reconnecting socket, 6 in a page or 4 in a worker: `online`, `offline`, `pageshow`,

@@ -1,8 +1,7 @@
-//! The rules a browser client must keep, as pure functions of numbers: which subprotocols it may
-//! offer, which close frames it may send. Shared by both faces: the Rust face checks with them
-//! (`protocol.rs`, `close.rs`), and the npm package's .wasm is compiled from this very file
-//! (`js/rules/`, with `machine/backoff.rs`), so the file uses nothing from the rest of the
-//! crate. Tested natively.
+//! The rule a browser client must keep for the subprotocols it offers, as a pure function of
+//! numbers. Shared by both faces: the Rust face checks with it (`protocol.rs`), and the npm
+//! package's .wasm is compiled from this very file (`js/rules/`, with `machine/`, which holds
+//! the close rules), so the file uses nothing from the rest of the crate. Tested natively.
 
 /// Why a client may not offer a subprotocol (RFC 6455 §4.1, RFC 7230 `token`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -45,16 +44,6 @@ fn is_token_byte(b: u8) -> bool {
     b.is_ascii_graphic() && !b"()<>@,;:\\\"/[]?={}".contains(&b)
 }
 
-/// The longest close reason a client may send, in UTF-8 bytes (a control frame's 125-byte
-/// payload minus the 2-byte code).
-pub const MAX_REASON_BYTES: usize = 123;
-
-/// Whether a browser client may send this close code: 1000, or 3000..=4999 (the WebSocket API
-/// throws `InvalidAccessError` for anything else).
-pub fn sendable_close_code(code: u16) -> bool {
-    code == 1000 || (3000..=4999).contains(&code)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -76,15 +65,5 @@ mod tests {
             refusal("a".bytes().map(u32::from), true),
             Some(Refusal::OfferedTwice)
         );
-    }
-
-    #[test]
-    fn close_codes() {
-        for ok in [1000, 3000, 3999, 4000, 4999] {
-            assert!(sendable_close_code(ok), "{ok}");
-        }
-        for bad in [0, 999, 1001, 1005, 1006, 1015, 2999, 5000, 65535] {
-            assert!(!sendable_close_code(bad), "{bad}");
-        }
     }
 }

@@ -17,14 +17,7 @@ use crate::socket::{browser_error, Core};
 use crate::stream::Reader;
 use crate::{CloseCode, CloseEvent, Error, Message, ReadyState};
 
-/// The default high-water mark of the sink: 8 MiB of `bufferedAmount` (enough for a window of
-/// eight 1 MiB messages without a pause; memory stays bounded).
-pub const DEFAULT_HIGH_WATER_MARK: usize = 8 << 20;
-
-/// The default receive limit: 64 MiB of messages waiting to be read. Far above what a reader
-/// that keeps up ever holds, low enough that a stalled reader cannot take the tab's memory.
-/// See [`WebSocketBuilder::max_buffered_bytes`](crate::WebSocketBuilder::max_buffered_bytes).
-pub const DEFAULT_MAX_BUFFERED_BYTES: usize = 64 << 20;
+pub use crate::machine::{DEFAULT_HIGH_WATER_MARK, DEFAULT_MAX_BUFFERED_BYTES};
 
 /// A browser WebSocket as a `Stream` of received messages and a `Sink` of messages to send.
 ///

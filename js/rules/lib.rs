@@ -1,16 +1,30 @@
-//! The .wasm of sockwave's npm package: the rules the JavaScript face shares with the Rust
-//! face, compiled from the crate's own files (`src/rules.rs`, `src/machine/backoff.rs`,
-//! included below by path: one source for both faces, and this crate is never published).
+//! The .wasm of sockwave's npm package: the machine that makes every decision of a
+//! connection's life (`src/machine/`) and the subprotocol rule (`src/rules.rs`), compiled from
+//! the crate's own files (included below by path: one source for both faces; this crate is
+//! never published).
 //!
-//! The JS face itself is plain JavaScript over the browser's socket (`js/socket.js`): a message
-//! goes from the browser's `message` event to `for await` without crossing into wasm, so it
-//! costs what the raw socket costs. It crosses only where sockwave decides something: which
-//! subprotocols and close frames a client may send, and how long to wait before reconnecting.
-//! Each export takes and returns numbers: no string or JS object crosses, so the module links
-//! no allocator (a string argument alone would link one: 7 KB gzip), no formatting and no
-//! externref table. The size budget in `tests/js/sizes.test.mjs` guards that.
+//! The JS face is a shell (`js/reconnect.js`): a message goes from the browser's `message`
+//! event to `for await` without crossing into wasm, so it costs what the raw socket costs.
+//! Lifecycle events and deadlines cross, as numbers only: no string or JS object, so the
+//! module links no allocator (a string argument alone would link one), no formatting and no
+//! externref table. The machines live in a fixed table here and are named by their index.
+//! The size budget in `tests/js/sizes.test.mjs` guards all that.
+//!
+//! The numbers are an ABI, written down once here and read by `js/machine.js`:
+//! - inputs ([`machineHandle`]'s `input`): 1 Opened, 2 Ended (a: code, b: clean), 3 Rejected,
+//!   4 UrlFailed, 5 Pong, 6 Overflow, 7 Verdict (a: yes), 8 Offline, 9 Online, 10 Hidden,
+//!   11 Visible, 12 Resumed, 13 PageHide (a: persisted), 14 PageShow (a: persisted);
+//! - actions ([`machinePollAction`], fields by [`actionField`]): 1 Connect (attempt),
+//!   2 FlushAll, 3 Close (code, reason), 4 Discard (code or 0, reason), 5 Ping, 6 Consult
+//!   (code, reason, clean), 7 Route (0 closed, 1 hold, 2 flow; limit), 8 Connecting (attempt),
+//!   9 Open, 10 Disconnected (code, reason, clean, first_seq, messages, bytes, unsent_bytes),
+//!   11 Reconnecting (attempt, delay), 12 Closed (code, reason, clean, failure, attempts)
+//!   with failure 0 none, 1 rejected, 2 refused, 3 retries exhausted, 4 receive overflow,
+//!   5 connect failed, 6 connect timeout;
+//! - reasons: [`Reason`](machine::Reason) as a number, its text by [`reasonText`].
 #![forbid(unsafe_code)]
 
+use std::cell::RefCell;
 use std::time::Duration;
 
 use wasm_bindgen::prelude::*;
@@ -21,10 +35,62 @@ use wasm_bindgen::prelude::*;
 mod rules;
 
 #[allow(dead_code)]
-#[path = "../../src/machine/backoff.rs"]
-mod backoff;
+#[path = "../../src/machine/mod.rs"]
+mod machine;
 
-use backoff::Backoff;
+use machine::{
+    Action, Backoff, Close, Failure, Heartbeat, Input, Machine, Millis, Policy, Reason, Report,
+    Route, Tally,
+};
+
+/// How many reconnecting sockets may be live (not closed for good) at once in one page or
+/// worker: a place is taken by `machineNew` and given back by `machineFree` when the socket
+/// stops.
+const MACHINES: usize = 64;
+
+thread_local! {
+    static TABLE: RefCell<[Option<Machine>; MACHINES]> = const { RefCell::new([const { None }; MACHINES]) };
+    /// The fields of the last action taken.
+    static FIELDS: RefCell<[f64; 7]> = const { RefCell::new([0.0; 7]) };
+}
+
+// Nothing here may panic: a panic links the formatting machinery and an allocator (+30 KB),
+// and poisons the module for the page. So every access is a `try_` or a `get`.
+
+/// Runs `f` on machine `id`, if there is one.
+fn with<T: Default>(id: u32, f: impl FnOnce(&mut Machine) -> T) -> T {
+    TABLE
+        .try_with(|t| {
+            let mut t = t.try_borrow_mut().ok()?;
+            t.get_mut(id as usize)?.as_mut().map(f)
+        })
+        .ok()
+        .flatten()
+        .unwrap_or_default()
+}
+
+fn set_fields(f: [f64; 7]) {
+    let _ = FIELDS.try_with(|fields| fields.try_borrow_mut().map(|mut fields| *fields = f));
+}
+
+/// A number option: finite and not negative, else the default.
+fn opt(v: f64) -> Option<f64> {
+    (v >= 0.0 && v.is_finite()).then_some(v)
+}
+
+/// A delay option (the machine caps it).
+fn ms(v: f64) -> Option<Millis> {
+    opt(v).map(|v| v as Millis)
+}
+
+fn tally(sent: f64, sent_bytes: f64, last_received: f64, buffered: f64) -> Tally {
+    Tally {
+        sent: sent as u64,
+        sent_bytes: sent_bytes as u64,
+        last_received: last_received as u64,
+        buffered: buffered as u64,
+    }
+}
 
 /// Whether a subprotocol may contain this UTF-16 unit: visible ASCII, not a separator (RFC
 /// 7230 `token`). js/link.js `protocolList` applies it to every unit, with the empty and
@@ -38,36 +104,318 @@ pub fn is_token_unit(unit: u32) -> bool {
 /// it may, 1 when the code is not 1000 or 3000-4999, 2 when the reason is over 123 bytes.
 #[wasm_bindgen(js_name = closeProblem)]
 pub fn close_problem(code: f64, reason_bytes: f64) -> u32 {
-    let code_ok = (0.0..=65535.0).contains(&code)
-        && code.fract() == 0.0
-        && rules::sendable_close_code(code as u16);
-    if !code_ok {
-        1
-    } else if reason_bytes > rules::MAX_REASON_BYTES as f64 {
-        2
-    } else {
-        0
+    if !(0.0..=65535.0).contains(&code) || code.fract() != 0.0 {
+        return machine::CloseProblem::Code as u32;
+    }
+    match machine::check_close(code as u16, reason_bytes.min(usize::MAX as f64) as usize) {
+        Ok(()) => 0,
+        Err(problem) => problem as u32,
     }
 }
 
-/// The delay in milliseconds before reconnection attempt `attempt` (1-based): `min_ms`
-/// growing by `factor` per attempt up to `max_ms`, with `jitter` 0 none, 1 full (uniform in
-/// 0..delay), 2 equal (delay/2..delay), drawn with `random` in 0..1 (see `Backoff`).
-#[wasm_bindgen(js_name = backoffDelay)]
-pub fn backoff_delay(
-    attempt: u32,
-    min_ms: f64,
-    max_ms: f64,
+/// The text of reason `reason`: its `i`-th UTF-16 unit, 0 past the end (the texts are ASCII).
+#[wasm_bindgen(js_name = reasonText)]
+pub fn reason_text(reason: u32, i: u32) -> u32 {
+    let text = Reason::from_u8(reason as u8).map_or("", Reason::text);
+    text.as_bytes().get(i as usize).map_or(0, |&b| b as u32)
+}
+
+/// A machine for a socket (`reconnect` 1: reconnecting, 0: plain), with the options as
+/// numbers (anything negative, NaN or infinite: the machine's default; delays in ms; `jitter`
+/// 0 none, 1 full, 2 equal, else full), starting at `now` with `seed` for the jitter. Its
+/// index in the table, or -1 when the table is full. The first actions wait.
+#[wasm_bindgen(js_name = machineNew)]
+#[allow(clippy::too_many_arguments)]
+pub fn machine_new(
+    reconnect: f64,
+    connect_timeout: f64,
+    min_delay: f64,
+    max_delay: f64,
     factor: f64,
-    jitter: u8,
-    random: f64,
-) -> f64 {
-    let ms = |v: f64| Duration::try_from_secs_f64(v / 1000.0).unwrap_or_default();
-    let backoff = Backoff::exponential(ms(min_ms), ms(max_ms)).factor(factor);
-    let backoff = match jitter {
-        1 => backoff.full_jitter(),
+    jitter: f64,
+    max_retries: f64,
+    consult: f64,
+    heartbeat_interval: f64,
+    heartbeat_timeout: f64,
+    idle_timeout: f64,
+    heartbeat_code: f64,
+    idle_code: f64,
+    close_on_pagehide: f64,
+    queue_limit: f64,
+    max_buffered_bytes: f64,
+    high_water_mark: f64,
+    now: f64,
+    seed: f64,
+) -> i32 {
+    let defaults = Policy::default();
+    // Whole milliseconds: `Duration::try_from_secs_f64` would cost a kilobyte here.
+    let d = |v: f64| Duration::from_millis(v as u64);
+    let (min, max) = defaults.backoff.bounds();
+    let (min, max) = (opt(min_delay).map_or(min, d), opt(max_delay).map_or(max, d));
+    let factor = opt(factor).unwrap_or(defaults.backoff.growth());
+    let backoff = Backoff::exponential(min, max).factor(factor);
+    let backoff = match jitter as i32 {
+        0 => backoff,
         2 => backoff.equal_jitter(),
-        _ => backoff,
+        _ => backoff.full_jitter(),
     };
-    backoff.delay(attempt, random).as_secs_f64() * 1000.0
+    // `as` saturates (and takes NaN to 0): no bounds to write.
+    let code = |v: f64, default: u16| opt(v).map_or(default, |v| v as u16);
+    let count = |v: f64, default: usize| opt(v).map_or(default, |v| v as usize);
+    let heartbeat = match (ms(heartbeat_interval), ms(heartbeat_timeout)) {
+        (Some(interval), Some(timeout)) => Some(Heartbeat { interval, timeout }),
+        _ => None,
+    };
+    let policy = Policy {
+        reconnect: reconnect == 1.0,
+        connect_timeout: ms(connect_timeout),
+        backoff,
+        max_retries: opt(max_retries).map(|v| v as u32),
+        consult: consult == 1.0,
+        heartbeat,
+        idle_timeout: ms(idle_timeout),
+        heartbeat_code: code(heartbeat_code, defaults.heartbeat_code),
+        idle_code: code(idle_code, defaults.idle_code),
+        close_on_pagehide: close_on_pagehide != 0.0,
+        queue_limit: count(queue_limit, defaults.queue_limit),
+        max_buffered_bytes: count(max_buffered_bytes, defaults.max_buffered_bytes),
+        high_water_mark: count(high_water_mark, defaults.high_water_mark),
+    };
+    TABLE
+        .try_with(|t| {
+            let mut t = t.try_borrow_mut().ok()?;
+            let (i, slot) = t.iter_mut().enumerate().find(|(_, m)| m.is_none())?;
+            *slot = Some(Machine::new(policy, now as Millis, seed as u64));
+            Some(i as i32)
+        })
+        .ok()
+        .flatten()
+        .unwrap_or(-1)
+}
+
+/// A default of the machine's policy, by `what` (as [`machinePolicy`]), and 4: the receive
+/// overflow's close code.
+#[wasm_bindgen(js_name = policyDefault)]
+pub fn policy_default(what: u32) -> f64 {
+    let p = Policy::default();
+    match what {
+        0 => p.high_water_mark as f64,
+        1 => p.max_buffered_bytes as f64,
+        2 => p.queue_limit as f64,
+        3 => machine::DEFAULT_HEARTBEAT.interval as f64,
+        5 => machine::DEFAULT_HEARTBEAT.timeout as f64,
+        _ => machine::RECEIVE_OVERFLOW_CODE as f64,
+    }
+}
+
+/// What the machine's policy says, by `what`: 0 the high-water mark, 1 the receive limit, 2
+/// the queue limit, 3 the heartbeat interval (-1 without a heartbeat).
+#[wasm_bindgen(js_name = machinePolicy)]
+pub fn machine_policy(id: u32, what: u32) -> f64 {
+    with(id, |m| {
+        let p = m.policy();
+        match what {
+            0 => p.high_water_mark as f64,
+            1 => p.max_buffered_bytes as f64,
+            2 => p.queue_limit as f64,
+            _ => p.heartbeat.map_or(-1.0, |h| h.interval as f64),
+        }
+    })
+}
+
+/// Feeds machine `id` an input (see the module docs for the numbers).
+#[wasm_bindgen(js_name = machineHandle)]
+#[allow(clippy::too_many_arguments)]
+pub fn machine_handle(
+    id: u32,
+    now: f64,
+    input: u32,
+    a: f64,
+    b: f64,
+    sent: f64,
+    sent_bytes: f64,
+    last_received: f64,
+    buffered: f64,
+) {
+    let input = match input {
+        1 => Input::Opened,
+        2 => Input::Ended(Close {
+            code: a as u16,
+            reason: Reason::Given,
+            clean: b == 1.0,
+        }),
+        3 => Input::Rejected,
+        4 => Input::UrlFailed,
+        5 => Input::Pong,
+        6 => Input::Overflow,
+        7 => Input::Verdict(a == 1.0),
+        8 => Input::Offline,
+        9 => Input::Online,
+        10 => Input::Hidden,
+        11 => Input::Visible,
+        12 => Input::Resumed,
+        13 => Input::PageHide {
+            persisted: a == 1.0,
+        },
+        14 => Input::PageShow {
+            persisted: a == 1.0,
+        },
+        _ => return,
+    };
+    let tally = tally(sent, sent_bytes, last_received, buffered);
+    with(id, |m| m.handle(now as Millis, &tally, input));
+}
+
+/// The deadlines of machine `id` due at `now`.
+#[wasm_bindgen(js_name = machineTimeout)]
+pub fn machine_timeout(
+    id: u32,
+    now: f64,
+    sent: f64,
+    sent_bytes: f64,
+    last_received: f64,
+    buffered: f64,
+) {
+    let tally = tally(sent, sent_bytes, last_received, buffered);
+    with(id, |m| m.handle_timeout(now as Millis, &tally));
+}
+
+/// When machine `id` is next due (-1: nothing scheduled).
+#[wasm_bindgen(js_name = machineDue)]
+pub fn machine_due(id: u32) -> f64 {
+    with(id, |m| m.poll_timeout().map_or(-1.0, |t| t as f64))
+}
+
+/// `close(code, reason)` with a reason of `reason_bytes` UTF-8 bytes: 0 accepted, else the
+/// problem as [`closeProblem`] numbers it.
+#[wasm_bindgen(js_name = machineClose)]
+pub fn machine_close(id: u32, now: f64, code: f64, reason_bytes: f64) -> u32 {
+    match close_problem(code, reason_bytes) {
+        0 => with(id, |m| {
+            match m.close(now as Millis, code as u16, reason_bytes as usize) {
+                Ok(()) => 0,
+                Err(problem) => problem as u32,
+            }
+        }),
+        problem => problem,
+    }
+}
+
+/// `reconnect()`: 0 accepted, 1 closed for good.
+#[wasm_bindgen(js_name = machineReconnect)]
+pub fn machine_reconnect(
+    id: u32,
+    now: f64,
+    sent: f64,
+    sent_bytes: f64,
+    last_received: f64,
+    buffered: f64,
+) -> u32 {
+    let tally = tally(sent, sent_bytes, last_received, buffered);
+    with(id, |m| m.reconnect(now as Millis, &tally).map_or(1, |()| 0))
+}
+
+/// Takes the next action of machine `id`: its number (0: none), its fields by
+/// [`actionField`].
+#[wasm_bindgen(js_name = machinePollAction)]
+pub fn machine_poll_action(id: u32) -> u32 {
+    let Some(action) = with(id, Machine::poll_action) else {
+        return 0;
+    };
+    let mut f = [0.0; 7];
+    let mut close = |c: Close| {
+        f[0] = c.code as f64;
+        f[1] = c.reason as u8 as f64;
+        f[2] = c.clean as u8 as f64;
+    };
+    let kind = match action {
+        Action::Connect { attempt } => {
+            f[0] = attempt as f64;
+            1
+        }
+        Action::FlushAll => 2,
+        Action::Close { code, reason } => {
+            f[..2].copy_from_slice(&[code as f64, reason as u8 as f64]);
+            3
+        }
+        Action::Discard { close } => {
+            let (code, reason) = close.unwrap_or((0, Reason::Given));
+            f[..2].copy_from_slice(&[code as f64, reason as u8 as f64]);
+            4
+        }
+        Action::Ping => 5,
+        Action::Consult(c) => {
+            close(c);
+            6
+        }
+        Action::Route(route) => {
+            let (how, limit) = match route {
+                Route::Closed => (0, 0),
+                Route::Hold { limit } => (1, limit),
+                Route::Flow { limit } => (2, limit),
+            };
+            f[..2].copy_from_slice(&[how as f64, limit as f64]);
+            7
+        }
+        Action::Report(Report::Connecting { attempt }) => {
+            f[0] = attempt as f64;
+            8
+        }
+        Action::Report(Report::Open) => 9,
+        Action::Report(Report::Disconnected {
+            close: c,
+            in_flight: i,
+        }) => {
+            close(c);
+            let n = [i.first_seq, i.messages, i.bytes, i.unsent_bytes];
+            f[3..].copy_from_slice(&n.map(|v| v as f64));
+            10
+        }
+        Action::Report(Report::Reconnecting { attempt, delay }) => {
+            f[..2].copy_from_slice(&[attempt as f64, delay as f64]);
+            11
+        }
+        Action::Report(Report::Closed { close: c, failure }) => {
+            close(c);
+            let (failure, attempts) = match failure {
+                None => (0, 0),
+                Some(Failure::Rejected) => (1, 0),
+                Some(Failure::ReconnectRefused) => (2, 0),
+                Some(Failure::RetriesExhausted { attempts }) => (3, attempts),
+                Some(Failure::ReceiveOverflow) => (4, 0),
+                Some(Failure::ConnectFailed) => (5, 0),
+                Some(Failure::ConnectTimeout) => (6, 0),
+            };
+            f[3] = failure as f64;
+            f[4] = attempts as f64;
+            12
+        }
+    };
+    set_fields(f);
+    kind
+}
+
+/// Field `i` of the last action taken.
+#[wasm_bindgen(js_name = actionField)]
+pub fn action_field(i: u32) -> f64 {
+    FIELDS
+        .try_with(|f| f.try_borrow().ok()?.get(i as usize).copied())
+        .ok()
+        .flatten()
+        .unwrap_or(0.0)
+}
+
+/// Frees machine `id`'s place in the table.
+#[wasm_bindgen(js_name = machineFree)]
+pub fn machine_free(id: u32) {
+    let _ = TABLE.try_with(|t| {
+        if let Some(slot) = t
+            .try_borrow_mut()
+            .ok()
+            .as_mut()
+            .and_then(|t| t.get_mut(id as usize))
+        {
+            *slot = None;
+        }
+    });
 }

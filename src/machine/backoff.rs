@@ -68,8 +68,29 @@ impl Backoff {
         self
     }
 
+    /// The shortest and the longest delay before jitter.
+    pub fn bounds(&self) -> (Duration, Duration) {
+        (self.min, self.max)
+    }
+
+    /// The growth factor per attempt.
+    pub fn growth(&self) -> f64 {
+        self.factor
+    }
+
+    /// The delay before attempt `attempt` in whole milliseconds, as the machine schedules it
+    /// (the same number as [`delay`](Self::delay), without a `Duration`'s conversions, which
+    /// would cost the npm package's .wasm a kilobyte).
+    pub(crate) fn delay_millis(&self, attempt: u32, random: f64) -> u64 {
+        (self.delay_secs(attempt, random) * 1000.0) as u64
+    }
+
     /// The delay before attempt `attempt` (1-based), given a uniform random number in `0..1`.
     pub fn delay(&self, attempt: u32, random: f64) -> Duration {
+        Duration::try_from_secs_f64(self.delay_secs(attempt, random)).unwrap_or(self.max)
+    }
+
+    fn delay_secs(&self, attempt: u32, random: f64) -> f64 {
         let exponent = attempt.saturating_sub(1).min(1024) as i32;
         let grown = self.min.as_secs_f64() * self.factor.powi(exponent);
         let capped = if grown.is_finite() {
@@ -87,7 +108,7 @@ impl Backoff {
             Jitter::Full => capped * random,
             Jitter::Equal => capped / 2.0 + capped / 2.0 * random,
         };
-        Duration::try_from_secs_f64(secs.max(0.0)).unwrap_or(self.max)
+        secs.max(0.0)
     }
 }
 

@@ -31,8 +31,6 @@ pub mod backoff;
 #[cfg(test)]
 mod sim;
 
-use std::collections::VecDeque;
-
 pub use backoff::Backoff;
 
 /// Milliseconds on the shell's clock (any origin; a monotonic clock is best, and jumps either
@@ -41,14 +39,21 @@ pub type Millis = u64;
 
 /// Messages a reconnecting socket holds while disconnected, by default.
 pub const DEFAULT_QUEUE_LIMIT: usize = 1024;
-/// The default high-water mark of a socket's send side: 8 MiB of `bufferedAmount` (enough for
+/// The default high-water mark of the sink: 8 MiB of `bufferedAmount` (enough for
 /// a window of eight 1 MiB messages without a pause; memory stays bounded).
 pub const DEFAULT_HIGH_WATER_MARK: usize = 8 << 20;
 /// The default receive limit: 64 MiB of messages waiting to be read. Far above what a reader
 /// that keeps up ever holds, low enough that a stalled reader cannot take the tab's memory.
+/// See `WebSocketBuilder::max_buffered_bytes`.
 pub const DEFAULT_MAX_BUFFERED_BYTES: usize = 64 << 20;
-/// The close code sent when received messages waiting to be read pass the receive limit: 1009
-/// (message too big) cannot be sent by a browser, so 4009, in the private range, echoing it.
+/// The close code sockwave sends when received messages waiting to be read pass the receive
+/// limit (`Error::ReceiveOverflow`).
+///
+/// The protocol's own codes for this, 1009 (message too big) and 1008 (policy violation),
+/// cannot be sent from a browser: `close()` takes only 1000 and 3000..=4999 and throws
+/// `InvalidAccessError` otherwise (every engine; `tests/fuzz.rs` tries every code). So the
+/// nearest a browser allows: 4009, in the private range, echoing 1009, with the reason
+/// `"receive buffer full"`.
 pub const RECEIVE_OVERFLOW_CODE: u16 = 4009;
 /// The close code reporting a heartbeat with no pong in time, by default.
 pub const HEARTBEAT_TIMEOUT_CODE: u16 = 4000;
@@ -117,7 +122,7 @@ pub enum Reason {
 
 impl Reason {
     /// The text sent in the close frame and reported (empty for [`Reason::Given`]).
-    pub fn text(self) -> &'static str {
+    pub const fn text(self) -> &'static str {
         match self {
             Reason::Given => "",
             Reason::HeartbeatTimeout => "heartbeat timeout",
@@ -323,8 +328,8 @@ impl InFlight {
     fn between(opened: &Tally, ended: &Tally) -> InFlight {
         InFlight {
             first_seq: opened.sent,
-            messages: ended.sent - opened.sent,
-            bytes: ended.sent_bytes - opened.sent_bytes,
+            messages: ended.sent.saturating_sub(opened.sent),
+            bytes: ended.sent_bytes.saturating_sub(opened.sent_bytes),
             unsent_bytes: ended.buffered,
         }
     }
@@ -479,6 +484,51 @@ pub enum Input {
     },
 }
 
+/// The actions decided and not yet taken: a ring of fixed capacity, so the machine allocates
+/// nothing (the npm package's .wasm links no allocator). One call decides at most 6 actions
+/// (a replaced connection: discard, report, report, connect, route); the shells take them
+/// after every call, so 16 is never reached (the simulation checks it).
+#[derive(Debug, Clone)]
+struct Actions {
+    ring: [Action; ACTIONS],
+    head: usize,
+    len: usize,
+}
+
+const ACTIONS: usize = 16;
+
+impl Actions {
+    const fn new() -> Actions {
+        Actions {
+            ring: [Action::Ping; ACTIONS],
+            head: 0,
+            len: 0,
+        }
+    }
+
+    // Out of line, here and on the machine's helpers below: one copy of each in the npm
+    // package's .wasm instead of one per caller (measured: the .wasm's size budget).
+    #[inline(never)]
+    fn push(&mut self, action: Action) {
+        if let Some(slot) = self.ring.get_mut((self.head + self.len) % ACTIONS) {
+            if self.len < ACTIONS {
+                *slot = action;
+                self.len += 1;
+            }
+        }
+    }
+
+    fn pop(&mut self) -> Option<Action> {
+        if self.len == 0 {
+            return None;
+        }
+        let action = self.ring.get(self.head).copied();
+        self.head = (self.head + 1) % ACTIONS;
+        self.len -= 1;
+        action
+    }
+}
+
 /// `reconnect()` or `close()` after the socket was closed for good by `close()`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Closed;
@@ -530,7 +580,7 @@ pub struct Machine {
     close_requested: bool,
     /// The last [`Route`] given.
     route: Route,
-    actions: VecDeque<Action>,
+    actions: Actions,
     random: u64,
 }
 
@@ -552,10 +602,10 @@ impl Machine {
             hidden_since: None,
             wanted: false,
             close_requested: false,
-            actions: VecDeque::new(),
+            actions: Actions::new(),
             random: seed,
         };
-        m.actions.push_back(Action::Route(m.route));
+        m.actions.push(Action::Route(m.route));
         m.attempt();
         m
     }
@@ -577,7 +627,12 @@ impl Machine {
 
     /// The next action to carry out, in order.
     pub fn poll_action(&mut self) -> Option<Action> {
-        self.actions.pop_front()
+        self.actions.pop()
+    }
+
+    /// How many actions wait to be taken.
+    pub fn pending_actions(&self) -> usize {
+        self.actions.len
     }
 
     /// When [`handle_timeout`](Self::handle_timeout) is next due, if anything is scheduled.
@@ -788,6 +843,7 @@ impl Machine {
 
     /// Time passes: a clock that went back moves every deadline back as far, so what was
     /// due in a minute is still due in a minute.
+    #[inline(never)]
     fn advance(&mut self, now: Millis) {
         if now < self.now {
             let back = self.now - now;
@@ -812,10 +868,11 @@ impl Machine {
     }
 
     fn push(&mut self, action: Action) {
-        self.actions.push_back(action);
+        self.actions.push(action);
     }
 
     /// An attempt now, unless offline or in the back/forward cache.
+    #[inline(never)]
     fn attempt(&mut self) {
         if self.offline || self.suspended {
             self.phase = Phase::Waiting;
@@ -972,8 +1029,11 @@ impl Machine {
             return self.finish(close, Some(Failure::RetriesExhausted { attempts }));
         }
         let random = self.next_random();
-        let delay = self.policy.backoff.delay(self.retries, random);
-        let delay = (delay.as_millis() as Millis).min(MAX_DELAY);
+        let delay = self
+            .policy
+            .backoff
+            .delay_millis(self.retries, random)
+            .min(MAX_DELAY);
         let attempt = self.retries;
         self.push(Action::Report(Report::Reconnecting { attempt, delay }));
         self.phase = Phase::Backoff {
@@ -981,6 +1041,7 @@ impl Machine {
         };
     }
 
+    #[inline(never)]
     fn finish(&mut self, close: Close, failure: Option<Failure>) {
         self.phase = Phase::Finished;
         self.wanted = false;
@@ -988,6 +1049,7 @@ impl Machine {
     }
 
     /// Tells the shell where messages go when that changed.
+    #[inline(never)]
     fn reroute(&mut self) {
         let limit = self.policy.queue_limit;
         let route = match self.phase {
@@ -1010,5 +1072,31 @@ impl Machine {
         z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
         z ^= z >> 31;
         (z >> 11) as f64 / (1u64 << 53) as f64
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn close_rules() {
+        for ok in [1000, 3000, 3999, 4000, 4999] {
+            assert!(sendable_close_code(ok), "{ok}");
+        }
+        for bad in [0, 999, 1001, 1005, 1006, 1015, 2999, 5000, 65535] {
+            assert!(!sendable_close_code(bad), "{bad}");
+        }
+        assert_eq!(check_close(4000, 123), Ok(()));
+        assert_eq!(check_close(4000, 124), Err(CloseProblem::Reason));
+        assert_eq!(check_close(1005, 0), Err(CloseProblem::Code));
+    }
+
+    #[test]
+    fn reasons_round_trip() {
+        for n in 0..8 {
+            assert_eq!(Reason::from_u8(n).map(|r| r as u8), Some(n));
+        }
+        assert_eq!(Reason::from_u8(8), None);
     }
 }

@@ -158,6 +158,12 @@ impl World {
 
     /// Carries out every action the machine asked for, checking each.
     fn act(&mut self) -> Check {
+        if self.m.pending_actions() > 8 {
+            return fail(format!(
+                "{} actions from one call",
+                self.m.pending_actions()
+            ));
+        }
         while let Some(action) = self.m.poll_action() {
             if self.trace {
                 eprintln!("{:>14} <- {action:?}", self.now);
@@ -239,7 +245,8 @@ impl World {
                 let b = self.policy.backoff;
                 let ms = |d: Duration| (d.as_millis() as Millis).min(MAX_DELAY);
                 let (low, high) = (ms(b.delay(attempt, 0.0)), ms(b.delay(attempt, 1.0)));
-                if delay < low || delay > high {
+                // 1 ms either way: the machine rounds its own milliseconds.
+                if delay + 1 < low || delay > high + 1 {
                     return fail(format!(
                         "delay {delay} outside the backoff's {low}..={high} for attempt {attempt}"
                     ));

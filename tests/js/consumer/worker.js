@@ -1,5 +1,5 @@
 // Runs the package's scenarios inside a module Web Worker and posts the results to the page.
-import * as sockwave from "./node_modules/sockwave/js/index.js";
+import * as sockwave from "./node_modules/sockwave/dist/index.js";
 import { run } from "./scenarios.js";
 
 const ws = new URL(self.location.href).searchParams.get("ws");

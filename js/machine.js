@@ -1,0 +1,34 @@
+// The npm package's .wasm: the machine that decides (src/machine/, built by js/rules/) and the
+// subprotocol rule. Loaded when first needed, synchronously, from the bytes the package ships
+// inside pkg/web/wasm.js: nothing to await, no file to serve or copy, the same in a page, a
+// worker, Node and every bundler. Only numbers cross (js/rules/lib.rs lists them).
+import bytes from "../pkg/web/wasm.js";
+
+let wasm;
+
+/** The module's exports, instantiated on first use. */
+export function w() {
+  if (wasm) return wasm;
+  const module = new WebAssembly.Module(Uint8Array.from(atob(bytes), (c) => c.charCodeAt(0)));
+  // wasm-bindgen's start-up hook is its only import; with numbers only it has nothing to do.
+  const imports = {};
+  for (const i of WebAssembly.Module.imports(module)) (imports[i.module] ??= {})[i.name] = () => {};
+  wasm = new WebAssembly.Instance(module, imports).exports;
+  wasm.__wbindgen_start?.();
+  return wasm;
+}
+
+const texts = [];
+/** The text of a reason the machine chose (its number as the ABI gives it). */
+export function reasonText(n) {
+  if (texts[n] === undefined) {
+    let s = "";
+    for (let i = 0, c; (c = w().reasonText(n, i)); i++) s += String.fromCharCode(c);
+    texts[n] = s;
+  }
+  return texts[n];
+}
+
+/** The machine's defaults: 0 high-water mark, 1 receive limit, 2 queue limit, 3 heartbeat
+ * interval, 4 receive overflow close code, 5 heartbeat timeout. */
+export const policyDefault = (what) => w().policyDefault(what);
