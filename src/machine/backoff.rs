@@ -78,6 +78,15 @@ impl Backoff {
         self.factor
     }
 
+    /// The same jitter over other bounds and factor (how the npm package applies its options
+    /// to the default backoff).
+    pub fn reshaped(self, min: Duration, max: Duration, factor: f64) -> Backoff {
+        Backoff {
+            jitter: self.jitter,
+            ..Backoff::exponential(min, max).factor(factor)
+        }
+    }
+
     /// The delay before attempt `attempt` in whole milliseconds, as the machine schedules it
     /// (the same number as [`delay`](Self::delay), without a `Duration`'s conversions, which
     /// would cost the npm package's .wasm a kilobyte).

@@ -64,6 +64,9 @@ pub const DEFAULT_HEARTBEAT: Heartbeat = Heartbeat {
     interval: 15_000,
     timeout: 5_000,
 };
+/// How long our close waits for the server's answer without a heartbeat (see
+/// [`Machine::close_timeout`]).
+pub const DEFAULT_CLOSE_TIMEOUT: Millis = 10_000;
 /// The longest close reason a client may send, in UTF-8 bytes (a control frame's 125-byte
 /// payload minus the 2-byte code).
 pub const MAX_REASON_BYTES: usize = 123;
@@ -118,6 +121,8 @@ pub enum Reason {
     ConnectTimeout = 6,
     /// `"url provider failed"`: the URL provider threw or gave no URL.
     UrlFailed = 7,
+    /// `"close timeout"`: the server never answered our close.
+    CloseTimeout = 8,
 }
 
 impl Reason {
@@ -132,12 +137,13 @@ impl Reason {
             Reason::ReceiveOverflow => "receive buffer full",
             Reason::ConnectTimeout => "connect timeout",
             Reason::UrlFailed => "url provider failed",
+            Reason::CloseTimeout => "close timeout",
         }
     }
 
     /// The reason with this number (as `self as u8`), if there is one.
     pub fn from_u8(n: u8) -> Option<Reason> {
-        const ALL: [Reason; 8] = [
+        const ALL: [Reason; 9] = [
             Reason::Given,
             Reason::HeartbeatTimeout,
             Reason::IdleTimeout,
@@ -146,6 +152,7 @@ impl Reason {
             Reason::ReceiveOverflow,
             Reason::ConnectTimeout,
             Reason::UrlFailed,
+            Reason::CloseTimeout,
         ];
         ALL.get(n as usize).copied()
     }
@@ -541,8 +548,9 @@ struct Conn {
     next_ping: Option<Millis>,
     pong_due: Option<Millis>,
     idle_check: Option<Millis>,
-    /// Our own close was started: its end finishes the socket.
+    /// Our own close was started: its end finishes the socket, or this deadline does.
     closing: bool,
+    close_due: Option<Millis>,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -640,7 +648,7 @@ impl Machine {
         match self.phase {
             Phase::Connecting { deadline } => deadline,
             Phase::Backoff { until } => Some(until),
-            Phase::Open(c) => [c.next_ping, c.pong_due, c.idle_check]
+            Phase::Open(c) => [c.next_ping, c.pong_due, c.idle_check, c.close_due]
                 .into_iter()
                 .flatten()
                 .min(),
@@ -734,6 +742,12 @@ impl Machine {
                 self.phase = Phase::Waiting;
                 self.attempt();
             }
+            Phase::Open(c) if c.closing && due(c.close_due) => {
+                self.push(Action::Discard { close: None });
+                let close = Close::abnormal(Reason::CloseTimeout);
+                self.report_lost(close, &c, tally);
+                self.finish(close, None);
+            }
             Phase::Open(mut c) if !c.closing => {
                 if due(c.pong_due) {
                     let code = self.policy.heartbeat_code;
@@ -795,11 +809,13 @@ impl Machine {
                     code,
                     reason: Reason::Given,
                 });
-                // The handshake is ours now: no ping, no dead-connection verdict.
+                // The handshake is ours now: no ping, no dead-connection verdict; but a server
+                // that never answers does not keep the socket: see `close_timeout`.
                 c.closing = true;
                 c.next_ping = None;
                 c.pong_due = None;
                 c.idle_check = None;
+                c.close_due = Some(self.after(self.close_timeout()));
                 self.phase = Phase::Open(c);
             }
             Phase::Connecting { .. } => {
@@ -839,6 +855,17 @@ impl Machine {
         Ok(())
     }
 
+    /// How long our close waits for the server's answer: as long as a pong may take (the
+    /// heartbeat's timeout), or [`DEFAULT_CLOSE_TIMEOUT`] without a heartbeat. Then the
+    /// connection is let go and the close is reported unclean (1006, `"close timeout"`), with
+    /// what it carried in flight: `close()` always settles, whatever the server does (Node's
+    /// WebSocket, for one, waits for a stalled server forever).
+    pub fn close_timeout(&self) -> Millis {
+        self.policy
+            .heartbeat
+            .map_or(DEFAULT_CLOSE_TIMEOUT, |h| h.timeout)
+    }
+
     // -- Decisions. --
 
     /// Time passes: a clock that went back moves every deadline back as far, so what was
@@ -855,6 +882,7 @@ impl Machine {
                     shift(&mut c.next_ping);
                     shift(&mut c.pong_due);
                     shift(&mut c.idle_check);
+                    shift(&mut c.close_due);
                 }
                 _ => {}
             }
@@ -911,6 +939,7 @@ impl Machine {
             pong_due: None,
             idle_check: self.policy.idle_timeout.map(|t| self.after(t)),
             closing: false,
+            close_due: None,
         });
         self.push(Action::Report(Report::Open));
     }
@@ -1094,9 +1123,9 @@ mod tests {
 
     #[test]
     fn reasons_round_trip() {
-        for n in 0..8 {
+        for n in 0..9 {
             assert_eq!(Reason::from_u8(n).map(|r| r as u8), Some(n));
         }
-        assert_eq!(Reason::from_u8(8), None);
+        assert_eq!(Reason::from_u8(9), None);
     }
 }

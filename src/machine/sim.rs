@@ -83,6 +83,8 @@ struct World {
     consulting: bool,
     finished: bool,
     closed_by_app: bool,
+    /// When `close()` was accepted: the socket must be finished within the close timeout.
+    close_at: Option<Millis>,
     reports: u64,
     /// Print every input and action (when replaying one seed).
     trace: bool,
@@ -151,6 +153,7 @@ impl World {
             consulting: false,
             finished: false,
             closed_by_app: false,
+            close_at: None,
             reports: 0,
             trace: false,
         }
@@ -330,8 +333,14 @@ impl World {
         fail("a timer that never stops firing")
     }
 
-    /// Invariant 4: a ping older than its deadline has no open connection left.
+    /// Invariant 4: a ping older than its deadline has no open connection left; and `close()`
+    /// settles within the close timeout, whatever the server does.
     fn pong_check(&self) -> Check {
+        if let Some(at) = self.close_at {
+            if !self.finished && self.m.now > at + self.m.close_timeout() {
+                return fail(format!("close() at {at} not settled by {}", self.m.now));
+            }
+        }
         if let (Some(s), Some(h)) = (&self.socket, self.policy.heartbeat) {
             if let Some(at) = s.ping_at {
                 if s.open && !s.closing && self.now > at + h.timeout {
@@ -488,6 +497,7 @@ impl World {
                 }
                 if result.is_ok() {
                     self.closed_by_app = true;
+                    self.close_at.get_or_insert(self.m.now);
                 }
                 self.act()?;
                 if result.is_ok()
