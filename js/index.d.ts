@@ -34,7 +34,8 @@ export interface ConnectOptions {
   /** Received messages waiting to be read may take at most this many bytes (binary: bytes,
    * text: UTF-16 units). Past it the socket closes (code 4009, "receive buffer full": browsers
    * may not send 1009) and the messages that fit are delivered, then one `ReceiveOverflow`
-   * error; a reconnecting socket then stops (`reconnect()` starts it over). Default 64 MiB. */
+   * error; a reconnecting socket then stops (`reconnect()` starts it over). Default 64 MiB;
+   * `Infinity`: no limit. (Every number option takes `Infinity` as "none".) */
   maxBufferedBytes?: number;
   /** Rejects with `ConnectTimeout` if not open after this many milliseconds (with
    * `reconnect`: gives up on that attempt and retries). */
@@ -129,7 +130,6 @@ export type SockwaveErrorName =
   | "ConnectTimeout"
   | "InvalidCloseCode"
   | "ReasonTooLong"
-  | "NotOpen"
   | "Closed"
   | "ConnectionLost"
   | "QueueFull"
@@ -247,10 +247,6 @@ export class Socket implements AsyncIterable<Data> {
    * call at a time. */
   nextMessage(): Promise<IteratorResult<Data, undefined>>;
   [Symbol.asyncIterator](): AsyncIterator<Data, undefined>;
-
-  /** Does nothing (kept for code written for 0.1's Rust bindings): a closed socket nothing
-   * references is garbage like any object. */
-  free(): void;
 }
 
 /** How many browser listeners sockwave has attached right now (4 per live socket, plus 6 in a page or 4 in a worker for a reconnecting one): for leak

@@ -47,10 +47,11 @@ export const own = (data) =>
     : data instanceof ArrayBuffer ? data.slice(0)
     : new Uint8Array(data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength));
 
-/** A number option: finite and not negative, else `undefined` (the default applies). */
+/** A number option: not negative (`Infinity`: no limit, as `usize::MAX` in Rust), else
+ * `undefined` (the default applies). */
 export const num = (options, key) => {
   const v = options == null ? undefined : options[key];
-  return typeof v === "number" && v >= 0 && v < Infinity ? v : undefined;
+  return typeof v === "number" && v >= 0 ? v : undefined;
 };
 
 const REFUSALS = ["empty", "not a token: only visible ASCII without separators is allowed", "offered twice"];
@@ -104,13 +105,9 @@ const ABNORMAL = closeInfo(1006, "", false);
  * the browser's own buffer: no copy), `to.onError()`, and once `to.onEnd(close, afterError)`,
  * after which the four handlers are gone. Returns `end(close)`, which ends it now (ours).
  *
- * How a socket ends: the standard fires `error` only when the browser fails the connection,
- * with `readyState` already CLOSED, and `close` (1006, unclean) in the same task; Chromium and
- * Firefox do. WebKit sometimes fires `error` and never `close` (a port it blocks: readyState
- * still CONNECTING; a socket past its connection cap: CLOSED), so waiting for `close` hangs.
- * An `error` on a CONNECTING or CLOSED socket therefore ends it as the standard defines it
- * (1006, unclean), the same in every engine; a `close` that follows finds the handlers gone.
- * The Rust face does the same (src/inbox.rs `on_error`); tests/js/scenarios.js guards it here.
+ * How a socket ends: an `error` on a CONNECTING or CLOSED socket ends it as 1006, unclean (the
+ * machine's rule, `errorEndsSocket`: WebKit fires `error` without `close`); a `close` that
+ * follows finds the handlers gone. tests/js/scenarios.js guards it here.
  */
 export function listen(ws, to) {
   let done = false;
@@ -128,7 +125,7 @@ export function listen(ws, to) {
     to.onMessage(typeof data === "string" ? data : new Uint8Array(data));
   };
   ws.onerror = () => {
-    if (ws.readyState === CONNECTING || ws.readyState === CLOSED) end(ABNORMAL, true);
+    if (w().errorEndsSocket(ws.readyState)) end(ABNORMAL, true);
     else to.onError();
   };
   ws.onclose = (e) => end(closeInfo(e.code, e.reason, e.wasClean), false);

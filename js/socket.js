@@ -362,10 +362,6 @@ export class Socket extends EventTarget {
     return "arraybuffer";
   }
 
-  /** Nothing to free any more (kept so existing code keeps working): the garbage collector
-   * takes a socket that has closed and is no longer referenced. */
-  free() {}
-
   #emit(type, props) {
     this.dispatchEvent(props ? Object.assign(new Event(type), props) : new Event(type));
   }

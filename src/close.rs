@@ -145,13 +145,14 @@ impl fmt::Display for CloseCode {
 /// assert_eq!(validate_close(CloseCode::Normal, &"é".repeat(62)), Err(Error::ReasonTooLong { len: 124 }));
 /// ```
 pub fn validate_close(code: CloseCode, reason: &str) -> Result<(), Error> {
-    if !code.is_sendable() {
-        return Err(Error::InvalidCloseCode(code.into()));
+    // The machine's rule (one copy for both faces); the errors carry the input.
+    match crate::machine::check_close(code.into(), reason.len()) {
+        Ok(()) => Ok(()),
+        Err(crate::machine::CloseProblem::Code) => Err(Error::InvalidCloseCode(code.into())),
+        Err(crate::machine::CloseProblem::Reason) => {
+            Err(Error::ReasonTooLong { len: reason.len() })
+        }
     }
-    if reason.len() > MAX_REASON_BYTES {
-        return Err(Error::ReasonTooLong { len: reason.len() });
-    }
-    Ok(())
 }
 
 /// How a connection ended: the browser's `CloseEvent`, as plain data.

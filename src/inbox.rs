@@ -230,20 +230,13 @@ pub(crate) fn on_message(
     Wake::new(inbox.reader.take_waker(), observers)
 }
 
-/// An `error` ends a socket that is `CONNECTING` or `CLOSED`. The standard fires `error` only
-/// when the browser fails the connection, sets `readyState` to `CLOSED` first, and fires `close`
-/// (1006, unclean) in the same task; Chromium and Firefox do. WebKit sometimes fires `error` and
-/// never `close` (measured with WebKitGTK 2.50): for a port it blocks (such as 9), with
-/// `readyState` still `CONNECTING`; for a socket past its connection cap, with `CLOSED`. Either
-/// way a wrapper that waits for `close` hangs. So the close is recorded here, as the standard
-/// defines it (1006, unclean, no reason), and the engine's own `close`, where one follows,
-/// finds the socket ended and is ignored ([`on_close`]): every engine ends a socket exactly
-/// once, the same way. Guarded by `tests/connect.rs`
-/// (`a_port_the_browser_blocks_is_connect_failed`).
+/// An `error` on a `CONNECTING` or `CLOSED` socket ends it, as the standard defines it (1006,
+/// unclean, no reason): the machine's rule (`machine::error_ends_socket` says why: WebKit fires
+/// `error` without `close`). The engine's own `close`, where one follows, finds the socket ended
+/// and is ignored ([`on_close`]): every engine ends a socket exactly once, the same way. Guarded
+/// by `tests/connect.rs` (`a_port_the_browser_blocks_is_connect_failed`).
 pub(crate) fn on_error(inbox: &mut Inbox, socket: &web_sys::WebSocket, _: web_sys::Event) -> Wake {
-    let state = socket.ready_state();
-    let failed = state == web_sys::WebSocket::CONNECTING || state == web_sys::WebSocket::CLOSED;
-    if failed && inbox.close.is_none() {
+    if crate::machine::error_ends_socket(socket.ready_state()) && inbox.close.is_none() {
         return record_close(inbox, CloseEvent::abnormal(), true);
     }
     let mut wakers = Vec::new();

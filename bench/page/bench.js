@@ -77,7 +77,7 @@ async function sockwaveJsClient(url, options) {
   return {
     send: (d) => ws.send(d),
     recv: async () => (await it.next()).value,
-    close: () => { ws.close(); ws.free(); },
+    close: () => { ws.close(); },
   };
 }
 

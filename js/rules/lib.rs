@@ -73,9 +73,9 @@ fn set_fields(f: [f64; 7]) {
     let _ = FIELDS.try_with(|fields| fields.try_borrow_mut().map(|mut fields| *fields = f));
 }
 
-/// A number option: finite and not negative, else the default.
+/// A number option: not negative, else the default (`as` saturates an infinite one).
 fn opt(v: f64) -> Option<f64> {
-    (v >= 0.0 && v.is_finite()).then_some(v)
+    (v >= 0.0).then_some(v)
 }
 
 /// A delay option (the machine caps it).
@@ -113,6 +113,13 @@ pub fn close_problem(code: f64, reason_bytes: f64) -> u32 {
     }
 }
 
+/// Whether the browser's `error` ends a socket in `readyState` `state` (the machine's rule:
+/// WebKit fires `error` without `close`).
+#[wasm_bindgen(js_name = errorEndsSocket)]
+pub fn error_ends_socket(state: u32) -> bool {
+    machine::error_ends_socket(state as u16)
+}
+
 /// The text of reason `reason`: its `i`-th UTF-16 unit, 0 past the end (the texts are ASCII).
 #[wasm_bindgen(js_name = reasonText)]
 pub fn reason_text(reason: u32, i: u32) -> u32 {
@@ -121,8 +128,8 @@ pub fn reason_text(reason: u32, i: u32) -> u32 {
 }
 
 /// A machine for a socket (`reconnect` 1: reconnecting, 0: plain), with the options as
-/// numbers (anything negative, NaN or infinite: the machine's default; delays in ms; `jitter`
-/// 0 none, 1 full, 2 equal, else full), starting at `now` with `seed` for the jitter. Its
+/// numbers (anything negative or NaN: the machine's default; infinite: no limit; delays in ms;
+/// `jitter` 0 none, 1 full, 2 equal, else the default's), starting at `now` with `seed` for the jitter. Its
 /// index in the table, or -1 when the table is full. The first actions wait.
 #[wasm_bindgen(js_name = machineNew)]
 #[allow(clippy::too_many_arguments)]
@@ -153,11 +160,12 @@ pub fn machine_new(
     let (min, max) = defaults.backoff.bounds();
     let (min, max) = (opt(min_delay).map_or(min, d), opt(max_delay).map_or(max, d));
     let factor = opt(factor).unwrap_or(defaults.backoff.growth());
-    let backoff = Backoff::exponential(min, max).factor(factor);
+    let backoff = defaults.backoff.reshaped(min, max, factor);
     let backoff = match jitter as i32 {
-        0 => backoff,
+        0 => Backoff::exponential(min, max).factor(factor),
+        1 => backoff.full_jitter(),
         2 => backoff.equal_jitter(),
-        _ => backoff.full_jitter(),
+        _ => backoff,
     };
     // `as` saturates (and takes NaN to 0): no bounds to write.
     let code = |v: f64, default: u16| opt(v).map_or(default, |v| v as u16);

@@ -1,5 +1,6 @@
 // The npm package, as a JS developer gets it: `npm pack` of the release build, installed into a
-// throwaway project outside the source tree, type-checked with `tsc --strict`, bundled by Vite,
+// throwaway project outside the source tree, type-checked with `tsc --strict`, bundled by Vite
+// and by esbuild,
 // and also loaded by a plain <script type="module"> page; both pages run the same scenarios
 // (tests/js/scenarios.js) against the real dev server, in headless Chromium, in WebKit and (the
 // plain page) in Firefox; a third page runs them inside a module Web Worker in each engine.
@@ -22,6 +23,7 @@ before(async () => {
     fs.copyFileSync(path.join(ROOT, "tests/js/consumer", f), path.join(project, f));
   }
   fs.copyFileSync(path.join(ROOT, "tests/js/scenarios.js"), path.join(project, "scenarios.js"));
+  fs.copyFileSync(path.join(ROOT, "tests/conformance/rules.js"), path.join(project, "conformance-rules.js"));
   fs.writeFileSync(path.join(project, "package.json"), JSON.stringify({
     name: "sockwave-consumer", private: true, type: "module",
     dependencies: { sockwave: `file:${tarball}` },
@@ -85,6 +87,17 @@ test("Vite bundle of the installed package, in Chromium", async () => {
     .some((f) => fs.readFileSync(path.join(project, "dist/assets", f), "utf8").includes('"AGFzbQ'));
   assert.ok(inlined, "the machine's .wasm is in the bundle");
   assertAllPassed(await runPage(chrome.browser, `${server.httpBase}/dist/index.html?ws=${server.wsBase}`));
+});
+
+test("esbuild bundle of the installed package, in Chromium", async () => {
+  // esbuild follows no `new URL(.., import.meta.url)`: a package that fetched its .wasm would
+  // leave it behind. This one carries it.
+  fs.mkdirSync(path.join(project, "esbuild"), { recursive: true });
+  execFileSync(path.join(ROOT, "node_modules/.bin/esbuild"),
+    ["main.js", "--bundle", "--format=esm", "--outfile=esbuild/main.js", "--log-level=warning"], { cwd: project, stdio: "inherit" });
+  fs.writeFileSync(path.join(project, "esbuild/index.html"),
+    '<!doctype html>\n<meta charset="utf-8">\n<title>sockwave consumer (esbuild)</title>\n<script type="module" src="./main.js"></script>\n');
+  assertAllPassed(await runPage(chrome.browser, `${server.httpBase}/esbuild/index.html?ws=${server.wsBase}`));
 });
 
 test("plain <script type=module> page with the web target, in Chromium", async () => {

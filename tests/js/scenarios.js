@@ -1,5 +1,7 @@
 // The npm package's scenarios, run in a real page by both consumer pages (Vite bundle and plain
 // <script type="module">). Each returns nothing or throws; run() reports { name, ok, detail }.
+// The conformance suite's rules fixture is shared with the Rust face (tests/conformance.rs).
+import rules from "./conformance-rules.js";
 export async function run(sockwave, wsBase) {
   const { default: init, connect, Socket, liveListeners } = sockwave;
   // No init() first: importing the package loaded it. (init() later is harmless and gives the
@@ -154,6 +156,67 @@ export async function run(sockwave, wsBase) {
       }, { reconnect: { minDelayMs: 5, maxDelayMs: 10 } }), 5000, "open after two failures");
       check(calls === 3 && ws.readyState === Socket.OPEN, `${calls} calls`);
       await ws.close();
+    },
+    "conformance: close codes x reasons of the rules fixture (every code, and the probes with every reason)": async () => {
+      // A closed socket: close() checks its arguments first, then settles with the end.
+      const ws = new Socket(url("/echo"));
+      await withTimeout(ws.close(), 5000, "close");
+      const sendable = (code) => rules.closeCodes.sendable.some(([a, b]) => code >= a && code <= b);
+      const every = Array.from({ length: 65536 }, (_, code) => code);
+      let checked = 0;
+      for (const [i, r] of rules.reasons.entries()) {
+        const text = r.unit.repeat(r.count) + r.tail;
+        check(new TextEncoder().encode(text).length === r.bytes, `the fixture's byte count for ${r.unit}x${r.count}`);
+        const codes = i === 0 ? every : rules.closeCodes.probes;
+        const got = await Promise.all(codes.map((code) =>
+          ws.close(code, text).then(() => "ok", (e) => `${e.name}:${e.code ?? e.length}`)));
+        codes.forEach((code, k) => {
+          const want = !sendable(code) ? `InvalidCloseCode:${code}` : r.ok ? "ok" : `ReasonTooLong:${r.bytes}`;
+          check(got[k] === want, `close(${code}, ${r.unit}x${r.count}${r.tail}): ${got[k]}, want ${want}`);
+          checked++;
+        });
+      }
+      check(checked === 65536 + (rules.reasons.length - 1) * rules.closeCodes.probes.length, `${checked} checked`);
+    },
+    "conformance: the subprotocol lists of the rules fixture": async () => {
+      for (const c of rules.protocols) {
+        let ws;
+        try {
+          ws = new Socket(url("/echo"), c.offer);
+        } catch (e) {
+          check(c.refused && e.name === "InvalidProtocol", `${JSON.stringify(c.offer)}: ${e.name} ${e.message}`);
+          check(e.protocol === c.refused.protocol && e.reason === c.refused.reason,
+            `${JSON.stringify(c.offer)}: refused ${JSON.stringify(e.protocol)} (${e.reason})`);
+          continue;
+        }
+        check(!c.refused, `${JSON.stringify(c.offer)} accepted, want ${JSON.stringify(c.refused)}`);
+        await withTimeout(ws.close(), 5000, "close");
+      }
+    },
+    "conformance: the backoff grid of the rules fixture, as reconnect events (no jitter)": async () => {
+      // Each configuration once, against refused handshakes, up to its highest attempt (<= 5).
+      const configs = new Map();
+      for (const c of rules.backoff.filter((c) => c.jitter === "none" && c.attempt <= 5)) {
+        const key = `${c.minMs}/${c.maxMs}/${c.factor}`;
+        configs.set(key, [...(configs.get(key) ?? []), c]);
+      }
+      for (const cases of configs.values()) {
+        const { minMs, maxMs, factor } = cases[0];
+        const maxRetries = Math.max(...cases.map((c) => c.attempt));
+        // Open once, then every attempt refused: reconnect() starts the series.
+        let calls = 0;
+        const provider = () => url(calls++ === 0 ? "/echo" : "/reject?status=403");
+        const ws = await connect(provider,
+          { reconnect: { minDelayMs: minMs, maxDelayMs: maxMs, factor, jitter: "none", maxRetries } });
+        const delays = [];
+        ws.addEventListener("reconnect", (e) => delays.push([e.attempt, e.delayMs]));
+        ws.reconnect();
+        await withTimeout(ws.closed, 10000, "gave up");
+        for (const c of cases) {
+          const got = delays.find(([attempt]) => attempt === c.attempt);
+          check(got && got[1] === c.delayMs, `${minMs}/${maxMs}/x${factor} attempt ${c.attempt}: ${got && got[1]}, want ${c.delayMs}`);
+        }
+      }
     },
     "error: Closed on send after close": async () => {
       const ws = await connect(url("/echo"));
@@ -431,6 +494,18 @@ export async function run(sockwave, wsBase) {
       check(liveListeners() === before, `listeners back to ${before}: ${liveListeners()} (${why})`);
       results.chaos = { seed, received: got.length, connections: opens, disconnects: reports.length };
     },
+    "100 reconnecting sockets opened and closed: each gives its machine back (64 live at most)": async () => {
+      const listenersBefore = liveListeners();
+      for (let i = 0; i < 100; i++) {
+        const ws = await connect(url("/echo"), { reconnect: {} });
+        await ws.close();
+      }
+      // And one that gives up (refused, no retries) gives its place back too.
+      for (let i = 0; i < 70; i++) {
+        await expectError(connect(url("/reject?status=403"), { reconnect: { maxRetries: 0 } }), "RetriesExhausted");
+      }
+      check(liveListeners() === listenersBefore, `listeners: ${listenersBefore} -> ${liveListeners()}`);
+    },
     "500 connect/send/receive/close cycles: wasm memory does not grow, listeners all detached": async () => {
       wasm ??= await init();
       const listenersBefore = liveListeners();
@@ -441,7 +516,6 @@ export async function run(sockwave, wsBase) {
         const { value } = await ws[Symbol.asyncIterator]().next();
         check(value === `cycle ${i}`, `echo ${value}`);
         await ws.close();
-        ws.free();
         if (i === 99) warm = wasm.memory.buffer.byteLength;
       }
       const now = wasm.memory.buffer.byteLength;

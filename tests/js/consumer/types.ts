@@ -43,7 +43,6 @@ export async function everything(): Promise<void> {
   s.addEventListener("message", onMsg);
   s.removeEventListener("message", onMsg);
   s.addEventListener("close", (e) => console.log(e.code), { once: true });
-  s.free();
 
   const auto = await connect("ws://127.0.0.1:9998/echo", {
     reconnect: { minDelayMs: 100, maxDelayMs: 5000, factor: 2, jitter: "full", maxRetries: 10, queueLimit: 64,
