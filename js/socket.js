@@ -282,11 +282,11 @@ export class Socket extends EventTarget {
     const problem = w().closeProblem(code, bytes);
     if (problem === 1) {
       return Promise.reject(E.fail("InvalidCloseCode",
-        `close code ${code} may not be sent by a client (allowed: 1000, 3000..=4999)`, { code }));
+        `close code ${code} may not be sent by a client`, { code }));
     }
     if (problem) {
       return Promise.reject(E.fail("ReasonTooLong",
-        `close reason is ${bytes} UTF-8 bytes, the limit is 123`, { length: bytes }));
+        `close reason is ${bytes} UTF-8 bytes, over the limit`, { length: bytes }));
     }
     if (this.#auto) return this.#auto.close(code, reason);
     if (!this.#end) {

@@ -322,7 +322,9 @@ impl Driver<'_> {
             let delay = due.saturating_sub(now());
             self.timer = Some((due, Sleep::new(delay.min(u32::MAX as u64) as u32)));
         }
-        let (_, sleep) = self.timer.as_mut().expect("set above");
+        let Some((_, sleep)) = self.timer.as_mut() else {
+            return false;
+        };
         if Pin::new(sleep).poll(cx).is_pending() {
             return false;
         }
