@@ -1,5 +1,5 @@
 // Received messages waiting to be read, the reads waiting for a message, and how they end.
-import { size } from "./link.js";
+import { utf8Length } from "./link.js";
 
 /** The error that ends the messages, queued after the last one. */
 class Failure {
@@ -12,7 +12,9 @@ export class Inbox {
   /** Messages in arrival order from `head` on (a moving head: no O(n) shift per message). */
   #items = [];
   #head = 0;
-  /** What the waiting messages count for (see `size`), at most `limit`. */
+  /** What the waiting messages count for, at most `limit`: the rule of the Rust face's
+   * `Backlog` (src/inbox.rs): UTF-8 bytes (binary: bytes); a message handed at once to a
+   * waiting read or to the listeners counts for nothing. */
   #bytes = 0;
   /** `nextValue()` calls waiting, served in call order: `{ resolve, reject }`. */
   #reads = [];
@@ -50,7 +52,7 @@ export class Inbox {
       this.#reads.shift().resolve(data);
       return true;
     }
-    const n = size(data);
+    const n = utf8Length(data);
     if (this.#bytes + n > this.limit) return false;
     this.#bytes += n;
     this.#items.push(data);
@@ -122,7 +124,7 @@ export class Inbox {
       items.splice(0, this.#head);
       this.#head = 0;
     }
-    if (!(item instanceof Failure)) this.#bytes -= size(item);
+    if (!(item instanceof Failure)) this.#bytes -= utf8Length(item);
     return item;
   }
 

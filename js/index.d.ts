@@ -1,18 +1,9 @@
 // Types for the sockwave npm package. Kept true to js/socket.js (and what it imports).
 
-/** What `init()` accepts: nothing (the .wasm next to the module), a URL, a Response or bytes. */
-export type InitInput =
-  | RequestInfo
-  | URL
-  | Response
-  | BufferSource
-  | WebAssembly.Module
-  | { module_or_path: RequestInfo | URL | Response | BufferSource | WebAssembly.Module };
-
-/** Loads the WebAssembly module. Importing "sockwave" has already done it (top-level await;
- * in Node, from disk), so this resolves at once there. With "sockwave/manual", call and await
- * it before anything else, with where the .wasm is if it is not next to the glue. */
-export default function init(input?: InitInput | Promise<InitInput>): Promise<unknown>;
+/** Kept for compatibility only: nothing needs it. The .wasm (a few KB, carried inside the
+ * package's JS) loads synchronously the first time a socket needs it; `await init()` in
+ * existing code is harmless and resolves with its exports. Whatever argument is ignored. */
+export default function init(input?: unknown): Promise<unknown>;
 
 /** Options of `new Socket` (and of `connect`). */
 export interface SocketOptions {
@@ -31,8 +22,9 @@ export interface ConnectOptions {
   protocols?: string | string[];
   /** `send()` waits while `bufferedAmount` is at least this many bytes. Default 8 MiB. */
   highWaterMark?: number;
-  /** Received messages waiting to be read may take at most this many bytes (binary: bytes,
-   * text: UTF-16 units). Past it the socket closes (code 4009, "receive buffer full": browsers
+  /** Received messages waiting to be read may take at most this many bytes (text counted
+   * in UTF-8 bytes; a message handed at once to a waiting read or to `message` listeners
+   * never waits and counts for nothing). Past it the socket closes (code 4009, "receive buffer full": browsers
    * may not send 1009) and the messages that fit are delivered, then one `ReceiveOverflow`
    * error; a reconnecting socket then stops (`reconnect()` starts it over). Default 64 MiB;
    * `Infinity`: no limit. (Every number option takes `Infinity` as "none".) */

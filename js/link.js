@@ -17,9 +17,6 @@ export const liveListeners = () => live;
 /** Counts listeners added (or, negative, removed) outside `listen` (reconnect.js). */
 export const countListeners = (n) => { live += n; };
 
-/** The size a message counts for: UTF-16 units for text, bytes for binary. */
-export const size = (data) => (typeof data === "string" ? data.length : data.byteLength);
-
 /** UTF-8 bytes of a text (what `bufferedAmount` and close reasons count), bytes of binary. */
 export function utf8Length(data) {
   if (typeof data !== "string") return data.byteLength;

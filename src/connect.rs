@@ -120,7 +120,9 @@ impl WebSocketBuilder {
     /// (binary in bytes, text in UTF-8 bytes), the socket is closed with
     /// [`RECEIVE_OVERFLOW_CODE`](crate::RECEIVE_OVERFLOW_CODE) and the stream yields the
     /// messages that fit, in order, then one [`Error::ReceiveOverflow`], then ends. What waits
-    /// to be read never passes the limit, whatever the sender does. Default
+    /// to be read never passes the limit, whatever the sender does; a message that arrives
+    /// while the stream's reader waits and nothing is queued is handed over at once and counts
+    /// for nothing (it never waits: a reader that keeps up is never cut off). Default
     /// [`DEFAULT_MAX_BUFFERED_BYTES`](crate::DEFAULT_MAX_BUFFERED_BYTES) (64 MiB);
     /// `usize::MAX` for none.
     pub fn max_buffered_bytes(mut self, bytes: usize) -> Self {

@@ -27,9 +27,9 @@ pub(crate) struct Inbox {
     opened: bool,
     /// Set once, by `close`.
     close: Option<CloseEvent>,
-    /// Bytes of the messages in `queue`: binary in bytes, text in UTF-8 bytes.
-    queued_bytes: usize,
-    /// What `queued_bytes` may reach (`max_buffered_bytes`).
+    /// What the messages in `queue` count against the receive limit.
+    backlog: Backlog,
+    /// What the backlog may reach (`max_buffered_bytes`).
     max_bytes: usize,
     /// A message would have taken `queued_bytes` past `max_bytes`: the socket was closed and
     /// nothing more is queued.
@@ -58,6 +58,50 @@ pub(crate) enum Note {
     Close,
     /// Nothing more comes.
     End,
+}
+
+/// What received messages waiting to be read count against the receive limit
+/// (`max_buffered_bytes`), the same in every face (the npm package's `Inbox` keeps it too):
+///
+/// - binary in bytes, text in UTF-8 bytes (what the server sent, whatever a string costs in
+///   the engine's memory);
+/// - a message that arrives while the queue is empty and a reader waits is handed at once and
+///   counts for nothing: it never waits, and a reader that keeps up is never cut off, however
+///   large a message (the queue holds one such message at most: the front one);
+/// - a message that would take the count past the limit is not taken: the socket is closed
+///   with [`RECEIVE_OVERFLOW_CODE`](crate::RECEIVE_OVERFLOW_CODE).
+///
+/// Guarded by the conformance scenarios (`tests/conformance/scenarios.js`: "receive limit").
+#[derive(Debug, Default)]
+pub(crate) struct Backlog {
+    /// Bytes counted for the messages waiting.
+    bytes: usize,
+    /// The front message was handed to a waiting reader: not counted.
+    front_free: bool,
+}
+
+impl Backlog {
+    /// Takes a message of `len` bytes in, `handed` at once to a waiting reader or counted;
+    /// false (nothing counted) when it would take the count past `limit`.
+    pub(crate) fn admit(&mut self, len: usize, handed: bool, limit: usize) -> bool {
+        if handed {
+            self.front_free = true;
+            return true;
+        }
+        if self.bytes.saturating_add(len) > limit {
+            return false;
+        }
+        self.bytes += len;
+        true
+    }
+
+    /// The front message, of `len` bytes, was read.
+    pub(crate) fn taken(&mut self, len: usize) {
+        if std::mem::take(&mut self.front_free) {
+            return;
+        }
+        self.bytes -= len;
+    }
 }
 
 impl Inbox {
@@ -98,7 +142,7 @@ impl Inbox {
     pub(crate) fn pop_message(&mut self) -> Option<Result<Message, Error>> {
         let message = self.queue.pop_front()?;
         if let Ok(m) = &message {
-            self.queued_bytes -= m.len();
+            self.backlog.taken(m.len());
         }
         Some(message)
     }
@@ -109,11 +153,11 @@ impl Inbox {
         self.overflowed.then_some(self.max_bytes)
     }
 
-    /// Counts `len` more bytes in, or, past the limit, closes `socket` and takes nothing more:
-    /// what waits to be read stays bounded.
+    /// Takes a message of `len` bytes in (see [`Backlog`]), or, past the limit, closes
+    /// `socket` and takes nothing more: what waits to be read stays bounded.
     fn admit(&mut self, len: usize, socket: &web_sys::WebSocket) -> bool {
-        if self.queued_bytes.saturating_add(len) <= self.max_bytes {
-            self.queued_bytes += len;
+        let handed = self.queue.is_empty() && self.reader.is_waiting();
+        if self.backlog.admit(len, handed, self.max_bytes) {
             return true;
         }
         self.overflow(socket);

@@ -26,6 +26,11 @@ impl WakerSlot {
         Wake::new(self.0.take(), Vec::new())
     }
 
+    /// Whether a task waits (registered since it was last woken).
+    pub(crate) fn is_waiting(&self) -> bool {
+        self.0.is_some()
+    }
+
     /// The waiting task itself, for a caller gathering several into one [`Wake`].
     pub(crate) fn take_waker(&mut self) -> Option<Waker> {
         self.0.take()

@@ -124,3 +124,407 @@ async fn subprotocol_lists() {
     }
     assert_eq!(sockwave::live_listeners(), 0);
 }
+
+/// The scenarios of the suite (`tests/conformance/scenarios.js`), run against the Rust face: a
+/// plain [`WebSocket`](sockwave::WebSocket), or a
+/// [`ReconnectingWebSocket`](sockwave::reconnect::ReconnectingWebSocket) when the scenario asks
+/// for reconnection, a heartbeat, an idle timeout or a URL list. The npm package's harness
+/// (`tests/js/scenarios.js`) reads the same file and must produce the same traces.
+#[cfg(target_family = "wasm")]
+mod scenarios {
+    use std::cell::{Cell, RefCell};
+    use std::rc::Rc;
+    use std::time::Duration;
+
+    use futures::future::{select, Either};
+    use futures::{SinkExt, StreamExt};
+    use serde_json::Value;
+    use sockwave::reconnect::{Backoff, ConnectionState, ReconnectingWebSocket};
+    use sockwave::{CloseEvent, Error, Message, WebSocket, WsEvent};
+    use wasm_bindgen_test::*;
+
+    use super::common::{self, sleep};
+
+    fn fixture() -> Value {
+        let text = include_str!("conformance/scenarios.js");
+        let start =
+            text.find("export default {").expect("export default {") + "export default".len();
+        let end = text.rfind(';').expect("a closing ;");
+        serde_json::from_str(&text[start..end]).expect("the fixture is JSON")
+    }
+
+    /// An error as the traces write it: its name, then what identifies it.
+    fn error(e: &Error) -> String {
+        let detail = match e {
+            Error::ConnectFailed(ev) | Error::ConnectionLost(ev) | Error::ReconnectRefused(ev) => {
+                format!(":{}", ev.code)
+            }
+            Error::RetriesExhausted { attempts, .. } => format!(":{attempts}"),
+            Error::InvalidCloseCode(code) => format!(":{code}"),
+            Error::ReasonTooLong { len } => format!(":{len}"),
+            Error::QueueFull { limit } | Error::ReceiveOverflow { limit } => format!(":{limit}"),
+            _ => String::new(),
+        };
+        format!("{}{detail}", e.name())
+    }
+
+    fn close(ev: &CloseEvent) -> String {
+        format!("{}:{}:{}", ev.code, ev.reason, ev.was_clean)
+    }
+
+    fn message(m: &Message) -> String {
+        match m.as_text() {
+            Some(text) => text.to_owned(),
+            None => {
+                let bytes: Vec<String> = m.as_bytes().iter().map(u8::to_string).collect();
+                format!("bin:{}", bytes.join(","))
+            }
+        }
+    }
+
+    fn route(r: &str) -> String {
+        if r == "dead" {
+            common::DEAD_URL.to_owned()
+        } else {
+            common::url(r)
+        }
+    }
+
+    fn text(v: &Value) -> String {
+        match v {
+            Value::String(s) => s.clone(),
+            Value::Object(o) => o["unit"]
+                .as_str()
+                .unwrap_or_default()
+                .repeat(o["count"].as_u64().unwrap_or_default() as usize),
+            _ => String::new(),
+        }
+    }
+
+    fn ms(v: &Value, key: &str) -> Option<Duration> {
+        v.get(key)?.as_u64().map(Duration::from_millis)
+    }
+
+    enum Socket {
+        Plain(WebSocket),
+        Reconnecting(ReconnectingWebSocket),
+    }
+
+    /// What the socket did on its own, written as the traces write it.
+    type Events = Rc<RefCell<Vec<String>>>;
+
+    async fn open_plain(c: &Value, events: &Events) -> Result<Socket, Error> {
+        let o = &c["options"];
+        let mut b = WebSocket::builder(route(c["url"].as_str().expect("a URL")));
+        if let Some(n) = o.get("maxBufferedBytes").and_then(Value::as_u64) {
+            b = b.max_buffered_bytes(n as usize);
+        }
+        if let Some(n) = o.get("highWaterMark").and_then(Value::as_u64) {
+            b = b.high_water_mark(n as usize);
+        }
+        if let Some(t) = ms(o, "connectTimeoutMs") {
+            b = b.connect_timeout(t);
+        }
+        let ws = b.connect().await?;
+        let mut stream = ws.events();
+        let events = Rc::clone(events);
+        wasm_bindgen_futures::spawn_local(async move {
+            while let Some(e) = stream.next().await {
+                if let WsEvent::Close(ev) = e {
+                    events.borrow_mut().push(format!("close:{}", close(&ev)));
+                }
+            }
+        });
+        Ok(Socket::Plain(ws))
+    }
+
+    async fn open_reconnecting(c: &Value, events: &Events) -> Result<Socket, Error> {
+        let o = &c["options"];
+        let urls: Vec<String> = match &c["url"] {
+            Value::Array(list) => list
+                .iter()
+                .map(|u| u.as_str().unwrap().to_owned())
+                .collect(),
+            u => vec![u.as_str().expect("a URL").to_owned()],
+        };
+        let calls = Rc::new(Cell::new(0usize));
+        let mut b = ReconnectingWebSocket::builder("").try_url_provider(move || {
+            let n = calls.get();
+            calls.set(n + 1);
+            let answer = urls[n.min(urls.len() - 1)].clone();
+            async move {
+                match answer.as_str() {
+                    "throw" => Err("provider failed"),
+                    r => Ok(route(r)),
+                }
+            }
+        });
+        let r = &o["reconnect"];
+        let min = ms(r, "minDelayMs").unwrap_or(Duration::from_millis(500));
+        let max = ms(r, "maxDelayMs").unwrap_or(Duration::from_secs(30));
+        let factor = r.get("factor").and_then(Value::as_f64).unwrap_or(2.0);
+        b = b.backoff(Backoff::exponential(min, max).factor(factor));
+        if let Some(n) = r.get("maxRetries").and_then(Value::as_u64) {
+            b = b.max_retries(Some(n as u32));
+        }
+        if let Some(n) = r.get("queueLimit").and_then(Value::as_u64) {
+            b = b.queue_limit(n as usize);
+        }
+        if let Some(n) = o.get("maxBufferedBytes").and_then(Value::as_u64) {
+            b = b.max_buffered_bytes(n as usize);
+        }
+        if let Some(n) = o.get("highWaterMark").and_then(Value::as_u64) {
+            b = b.high_water_mark(n as usize);
+        }
+        if let Some(t) = ms(o, "connectTimeoutMs") {
+            b = b.connect_timeout(t);
+        }
+        let h = &o["heartbeat"];
+        if let (Some(interval), Some(timeout)) = (ms(h, "intervalMs"), ms(h, "timeoutMs")) {
+            b = b.heartbeat(interval, timeout, Message::text("ping"), |m| {
+                m.as_text() == Some("pong")
+            });
+        }
+        if let Some(t) = ms(o, "idleTimeoutMs") {
+            b = b.idle_timeout(t);
+        }
+        if let Some(code) = o.get("idleTimeoutCode").and_then(Value::as_u64) {
+            b = b.timeout_codes(sockwave::reconnect::HEARTBEAT_TIMEOUT_CODE, code as u16);
+        }
+        let mut ws = b.build();
+        let mut states = ws.states();
+        // Until the first open (or the end): what `connect` resolves or rejects with.
+        loop {
+            match states.next().await {
+                Some(ConnectionState::Open) => break,
+                Some(ConnectionState::Closed(_)) | None => {
+                    return Err(match ws.next().await {
+                        Some(Err(e)) => e,
+                        other => panic!("a socket that never opened yielded {other:?}"),
+                    });
+                }
+                Some(_) => {}
+            }
+        }
+        let events = Rc::clone(events);
+        wasm_bindgen_futures::spawn_local(async move {
+            while let Some(s) = states.next().await {
+                let line = match s {
+                    ConnectionState::Connecting { .. } => continue,
+                    ConnectionState::Open => "open".to_owned(),
+                    ConnectionState::Disconnected {
+                        close: ev,
+                        in_flight,
+                    } => format!(
+                        "disconnect:{}:{}+{}/{}",
+                        close(&ev),
+                        in_flight.first_seq,
+                        in_flight.messages,
+                        in_flight.bytes
+                    ),
+                    ConnectionState::Reconnecting { attempt, delay } => {
+                        format!("reconnect:{attempt}:{}", delay.as_millis())
+                    }
+                    ConnectionState::Closed(ev) => format!("close:{}", close(&ev)),
+                };
+                events.borrow_mut().push(line);
+            }
+        });
+        Ok(Socket::Reconnecting(ws))
+    }
+
+    impl Socket {
+        async fn send(&mut self, m: Message) -> Result<(), Error> {
+            match self {
+                Socket::Plain(ws) => ws.send(m).await,
+                Socket::Reconnecting(ws) => ws.send(m).await,
+            }
+        }
+
+        async fn next(&mut self) -> Option<Result<Message, Error>> {
+            match self {
+                Socket::Plain(ws) => ws.next().await,
+                Socket::Reconnecting(ws) => ws.next().await,
+            }
+        }
+
+        async fn close(&self, code: u16, reason: &str) -> Result<CloseEvent, Error> {
+            match self {
+                Socket::Plain(ws) => ws.close_with(code, reason).await,
+                Socket::Reconnecting(ws) => ws.close_with(code, reason).await,
+            }
+        }
+    }
+
+    /// The end of the messages as the traces write it, or `None` for a message (pushed).
+    fn read(next: Option<Result<Message, Error>>, trace: &mut Vec<String>) -> bool {
+        match next {
+            Some(Ok(m)) => {
+                trace.push(message(&m));
+                false
+            }
+            Some(Err(e)) => {
+                trace.push(format!("end!{}", error(&e)));
+                true
+            }
+            None => {
+                trace.push("end".to_owned());
+                true
+            }
+        }
+    }
+
+    async fn run(c: &Value) -> (Vec<String>, Vec<String>) {
+        let events: Events = Rc::default();
+        let o = &c["options"];
+        let reconnecting = c["url"].is_array()
+            || ["reconnect", "heartbeat", "idleTimeoutMs"]
+                .iter()
+                .any(|k| o.get(*k).is_some());
+        let opened = if reconnecting {
+            open_reconnecting(c, &events).await
+        } else {
+            open_plain(c, &events).await
+        };
+        let mut ws = match opened {
+            Ok(ws) => ws,
+            Err(e) => return (vec![format!("connect!{}", error(&e))], Vec::new()),
+        };
+        let mut trace = vec!["connect".to_owned()];
+        let mut ended = false;
+        for step in c["steps"].as_array().into_iter().flatten() {
+            let arg = |i: usize| &step[i];
+            match step[0].as_str().unwrap() {
+                "send" | "binary" => {
+                    let m = match arg(1) {
+                        Value::Array(bytes) => Message::binary(
+                            bytes
+                                .iter()
+                                .map(|b| b.as_u64().unwrap() as u8)
+                                .collect::<Vec<_>>(),
+                        ),
+                        t => Message::text(text(t)),
+                    };
+                    if let Err(e) = ws.send(m).await {
+                        trace.push(format!("send!{}", error(&e)));
+                    }
+                }
+                "read" => {
+                    for _ in 0..arg(1).as_u64().unwrap() {
+                        if ended {
+                            break;
+                        }
+                        let next = ws.next().await;
+                        ended = read(next, &mut trace);
+                    }
+                }
+                "drain" => {
+                    let mut n = 0;
+                    let mut end = Vec::new();
+                    while !ended {
+                        let next = ws.next().await;
+                        ended = read(next, &mut end);
+                        if !ended {
+                            n += 1;
+                            end.clear();
+                        }
+                    }
+                    trace.push(format!("drained:{n}"));
+                    trace.extend(end);
+                }
+                "close" => {
+                    let code = arg(1).as_u64().unwrap() as u16;
+                    match ws.close(code, &text(arg(2))).await {
+                        Ok(ev) => trace.push(format!("closed:{}", close(&ev))),
+                        Err(e) => trace.push(format!("close!{}", error(&e))),
+                    }
+                }
+                "closed" => {
+                    let Socket::Plain(plain) = &ws else {
+                        panic!("closed: plain sockets only")
+                    };
+                    trace.push(format!("closed:{}", close(&plain.closed().await)));
+                }
+                "wait" => {
+                    let kind = arg(1).as_str().unwrap().to_owned();
+                    let n = arg(2).as_u64().unwrap() as usize;
+                    let count = || {
+                        let e = events.borrow();
+                        e.iter()
+                            .filter(|l| l.split(':').next() == Some(kind.as_str()))
+                            .count()
+                    };
+                    // Bounded: 200 x 50 ms.
+                    for _ in 0..200 {
+                        if count() >= n {
+                            break;
+                        }
+                        sleep(50).await;
+                    }
+                }
+                "sleep" => sleep(arg(1).as_u64().unwrap() as u32).await,
+                "reconnect" => {
+                    let Socket::Reconnecting(r) = &ws else {
+                        panic!("reconnect: reconnecting sockets only")
+                    };
+                    if let Err(e) = r.reconnect() {
+                        trace.push(format!("reconnect!{}", error(&e)));
+                    }
+                }
+                other => panic!("unknown step {other}"),
+            }
+        }
+        // The last event (close) may come a moment after close() settled. Bounded: 100 x 20 ms.
+        for _ in 0..100 {
+            if events
+                .borrow()
+                .last()
+                .is_some_and(|l| l.starts_with("close:"))
+            {
+                break;
+            }
+            sleep(20).await;
+        }
+        let events = events.borrow().clone();
+        (trace, events)
+    }
+
+    #[wasm_bindgen_test]
+    async fn every_scenario() {
+        let fixture = fixture();
+        let mut failures = Vec::new();
+        for c in fixture["scenarios"].as_array().expect("scenarios") {
+            let name = c["name"].as_str().unwrap();
+            // A scenario that hangs fails alone, after 30 s.
+            let timer = gloo_timers::future::TimeoutFuture::new(30_000);
+            let (trace, events) = match select(Box::pin(run(c)), timer).await {
+                Either::Left((done, _)) => done,
+                Either::Right(_) => (vec!["timed out after 30 s".to_owned()], Vec::new()),
+            };
+            let want = |key: &str| -> Vec<String> {
+                c[key]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .map(|v| v.as_str().unwrap().to_owned())
+                    .collect()
+            };
+            if trace != want("trace") || events != want("events") {
+                failures.push(format!(
+                    "{name}:\n  trace  {trace:?}\n  want   {:?}\n  events {events:?}\n  want   {:?}",
+                    want("trace"),
+                    want("events")
+                ));
+            }
+        }
+        assert!(failures.is_empty(), "{}", failures.join("\n"));
+        // Every socket of every scenario gave its listeners back.
+        for _ in 0..50 {
+            if sockwave::live_listeners() == 0 {
+                break;
+            }
+            sleep(20).await;
+        }
+        assert_eq!(sockwave::live_listeners(), 0);
+    }
+}

@@ -21,7 +21,7 @@ impl ReconnectingWebSocket {
             config: Config {
                 url: Rc::new(move || {
                     let url = url.to_string();
-                    Box::pin(async move { url })
+                    Box::pin(async move { Ok(url) })
                 }),
                 protocols: Vec::new(),
                 should_reconnect: None,
@@ -60,7 +60,37 @@ impl ReconnectingBuilder {
         F: Fn() -> Fut + 'static,
         Fut: Future<Output = String> + 'static,
     {
-        self.config.url = Rc::new(move || Box::pin(provider()));
+        self.config.url = Rc::new(move || {
+            let url = provider();
+            Box::pin(async move { Ok(url.await) })
+        });
+        self
+    }
+
+    /// Asks `provider` for the URL before every attempt, where getting it can fail (a token
+    /// fetch while offline): an `Err` is a failed attempt (reported as code 1006,
+    /// `"url provider failed"`), backed off and retried like a refused handshake. Only a URL
+    /// the browser rejects ends the socket for good.
+    ///
+    /// ```no_run
+    /// use sockwave::reconnect::ReconnectingWebSocket;
+    /// # async fn fetch_token() -> Result<String, String> { Ok("t".into()) }
+    /// let ws = ReconnectingWebSocket::builder("unused")
+    ///     .try_url_provider(|| async {
+    ///         let token = fetch_token().await?;
+    ///         Ok::<_, String>(format!("wss://example.com/live?token={token}"))
+    ///     })
+    ///     .build();
+    /// ```
+    pub fn try_url_provider<F, Fut, E>(mut self, provider: F) -> Self
+    where
+        F: Fn() -> Fut + 'static,
+        Fut: Future<Output = Result<String, E>> + 'static,
+    {
+        self.config.url = Rc::new(move || {
+            let url = provider();
+            Box::pin(async move { url.await.map_err(drop) })
+        });
         self
     }
 

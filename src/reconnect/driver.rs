@@ -21,7 +21,8 @@ use crate::timer::Sleep;
 use crate::wake::Wake;
 use crate::{CloseEvent, Error, WebSocket};
 
-type Attempt = Pin<Box<dyn Future<Output = Result<WebSocket, Error>>>>;
+/// An attempt: `None` when the URL provider failed, else the browser's answer.
+type Attempt = Pin<Box<dyn Future<Output = Option<Result<WebSocket, Error>>>>>;
 
 /// Runs until the machine has stopped and every action is carried out.
 pub(crate) async fn drive(shared: Rc<RefCell<Shared>>, config: Config) {
@@ -83,12 +84,15 @@ impl Driver<'_> {
                     // The machine keeps the connect timeout and the receive limit (over every
                     // connection, on the stream's queue): the attempt's socket has neither.
                     self.attempt = Some(Box::pin(async move {
-                        WebSocket::builder(url.await)
-                            .protocols(protocols)
-                            .high_water_mark(mark)
-                            .max_buffered_bytes(usize::MAX)
-                            .connect()
-                            .await
+                        let url = url.await.ok()?;
+                        Some(
+                            WebSocket::builder(url)
+                                .protocols(protocols)
+                                .high_water_mark(mark)
+                                .max_buffered_bytes(usize::MAX)
+                                .connect()
+                                .await,
+                        )
                     }));
                 }
                 Some(Action::FlushAll) => self.flush_all(),
@@ -187,18 +191,19 @@ impl Driver<'_> {
         };
         self.attempt = None;
         let input = match result {
-            Ok(ws) => {
+            None => Input::UrlFailed,
+            Some(Ok(ws)) => {
                 self.shared.borrow_mut().current = Some(Rc::clone(&ws.core));
                 self.ws = Some(ws);
                 Input::Opened
             }
             // Retrying cannot fix a URL or a subprotocol list the browser rejects.
-            Err(e @ (Error::InvalidUrl { .. } | Error::InvalidProtocol { .. })) => {
+            Some(Err(e @ (Error::InvalidUrl { .. } | Error::InvalidProtocol { .. }))) => {
                 self.shared.borrow_mut().ended_reason = e.to_string();
                 self.rejected = Some(e);
                 Input::Rejected
             }
-            Err(e) => {
+            Some(Err(e)) => {
                 let event = e.close_event().cloned().unwrap_or_default();
                 self.ended(&event)
             }
@@ -239,14 +244,12 @@ impl Driver<'_> {
                         wake.wake();
                         continue;
                     }
-                    let limit = s.machine.policy().max_buffered_bytes;
-                    if s.incoming_bytes.saturating_add(message.len()) > limit {
+                    let Ok(wake) = s.admit(message) else {
                         let wake = s.feed(Input::Overflow);
                         drop(s);
                         wake.wake();
                         return true;
-                    }
-                    let wake = s.deliver(Ok(message));
+                    };
                     drop(s);
                     wake.wake();
                 }

@@ -235,7 +235,7 @@ impl Stream for ReconnectingWebSocket {
         }
         if let Some(item) = shared.incoming.pop_front() {
             if let Ok(message) = &item {
-                shared.incoming_bytes -= message.len();
+                shared.backlog.taken(message.len());
             }
             return Poll::Ready(Some(item));
         }
@@ -258,8 +258,8 @@ impl FusedStream for ReconnectingWebSocket {
 ///
 /// `poll_ready`: ready while the queue has room; when it is full, waits while connected (the
 /// connection's own backpressure drains it) and fails with [`Error::QueueFull`] while
-/// disconnected. `poll_flush` waits until the queue is empty. `poll_close` is `close_with(1000,
-/// "")`. After the end, [`Error::Closed`].
+/// disconnected. `poll_flush` waits, while connected, until the queue is empty (see below).
+/// `poll_close` is `close_with(1000, "")`. After the end, [`Error::Closed`].
 impl Sink<Message> for ReconnectingWebSocket {
     type Error = Error;
 
@@ -294,16 +294,22 @@ impl Sink<Message> for ReconnectingWebSocket {
         Ok(())
     }
 
+    /// While open: waits until every queued message was handed to the browser (as its
+    /// high-water mark allows). While disconnected: done at once, the messages wait in the
+    /// queue for the next connection ([`queued`](Self::queued) tells how many; past the queue
+    /// limit `send` fails with [`Error::QueueFull`]), so a `send(..).await` never waits for a
+    /// reconnection: the npm package's `send()` on a reconnecting socket resolves the same way.
     fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<(), Error>> {
         let mut shared = self.shared.borrow_mut();
-        if shared.outgoing.is_empty() {
-            return Poll::Ready(Ok(()));
+        match shared.route() {
+            _ if shared.outgoing.is_empty() => Poll::Ready(Ok(())),
+            Route::Hold { .. } => Poll::Ready(Ok(())),
+            Route::Closed => Poll::Ready(Err(Error::Closed)),
+            Route::Flow { .. } => {
+                shared.writers.register(cx);
+                Poll::Pending
+            }
         }
-        if shared.route() == Route::Closed {
-            return Poll::Ready(Err(Error::Closed));
-        }
-        shared.writers.register(cx);
-        Poll::Pending
     }
 
     fn poll_close(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<(), Error>> {

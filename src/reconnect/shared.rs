@@ -13,12 +13,14 @@ use std::task::{Context, Poll};
 
 use super::ConnectionState;
 use crate::events::Feed;
+use crate::inbox::Backlog;
 use crate::machine::{Input, Machine, Millis, Reason, Route, Tally};
 use crate::socket::Core;
 use crate::wake::{Wake, WakerSet, WakerSlot};
 use crate::{CloseEvent, Error, Message};
 
-type UrlProvider = Rc<dyn Fn() -> Pin<Box<dyn Future<Output = String>>>>;
+/// The URL for the next attempt, or `Err` when the app's provider could not give one.
+type UrlProvider = Rc<dyn Fn() -> Pin<Box<dyn Future<Output = Result<String, ()>>>>>;
 type Verdict = Rc<dyn Fn(&CloseEvent) -> bool>;
 
 /// What the shell holds of a heartbeat (the machine holds its timing).
@@ -53,7 +55,7 @@ pub(crate) struct Shared {
     /// Received, not yet taken by the stream (and the final error, if any).
     pub(super) incoming: VecDeque<Result<Message, Error>>,
     /// Bytes of the messages in `incoming`.
-    pub(super) incoming_bytes: usize,
+    pub(super) backlog: Backlog,
     pub(super) state: ConnectionState,
     /// The reason given to `close()`, for its close frame.
     pub(super) close_reason: String,
@@ -86,7 +88,7 @@ impl Shared {
             },
             outgoing: VecDeque::new(),
             incoming: VecDeque::new(),
-            incoming_bytes: 0,
+            backlog: Backlog::default(),
             state: ConnectionState::Connecting { attempt: 0 },
             close_reason: String::new(),
             ended_reason: String::new(),
@@ -160,11 +162,19 @@ impl Shared {
         Wake::new(None, observers)
     }
 
-    /// Hands a received message (or the final error) to the stream.
-    pub(crate) fn deliver(&mut self, item: Result<Message, Error>) -> Wake {
-        if let Ok(message) = &item {
-            self.incoming_bytes += message.len();
+    /// Takes a received message in for the stream, within the receive limit (see [`Backlog`]):
+    /// false when it would pass it (nothing taken).
+    pub(crate) fn admit(&mut self, message: Message) -> Result<Wake, Message> {
+        let handed = self.incoming.is_empty() && self.reader.is_waiting();
+        let limit = self.machine.policy().max_buffered_bytes;
+        if !self.backlog.admit(message.len(), handed, limit) {
+            return Err(message);
         }
+        Ok(self.deliver(Ok(message)))
+    }
+
+    /// Hands a received message (already admitted) or the final error to the stream.
+    pub(crate) fn deliver(&mut self, item: Result<Message, Error>) -> Wake {
         self.incoming.push_back(item);
         self.reader.take()
     }

@@ -24,6 +24,7 @@ before(async () => {
   }
   fs.copyFileSync(path.join(ROOT, "tests/js/scenarios.js"), path.join(project, "scenarios.js"));
   fs.copyFileSync(path.join(ROOT, "tests/conformance/rules.js"), path.join(project, "conformance-rules.js"));
+  fs.copyFileSync(path.join(ROOT, "tests/conformance/scenarios.js"), path.join(project, "conformance-scenarios.js"));
   fs.writeFileSync(path.join(project, "package.json"), JSON.stringify({
     name: "sockwave-consumer", private: true, type: "module",
     dependencies: { sockwave: `file:${tarball}` },

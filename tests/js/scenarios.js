@@ -1,8 +1,10 @@
 // The npm package's scenarios, run in a real page by both consumer pages (Vite bundle and plain
 // <script type="module">). Each returns nothing or throws; run() reports { name, ok, detail }.
-// The conformance suite's rules fixture is shared with the Rust face (tests/conformance.rs).
+// The conformance suite's rules fixture and scenarios are shared with the Rust face
+// (tests/conformance.rs): both faces must give the same traces.
 import rules from "./conformance-rules.js";
-export async function run(sockwave, wsBase) {
+import conformance from "./conformance-scenarios.js";
+export async function run(sockwave, wsBase, only = "") {
   const { default: init, connect, Socket, liveListeners } = sockwave;
   // No init() first: importing the package loaded it. (init() later is harmless and gives the
   // wasm exports, for the memory scenario.)
@@ -525,7 +527,102 @@ export async function run(sockwave, wsBase) {
     },
   });
 
+  // The conformance scenarios (tests/conformance/scenarios.js: the format is described there),
+  // each run as the Rust face's harness runs it (tests/conformance.rs).
+  const errorText = (e) => {
+    const detail = {
+      ConnectFailed: e.closeEvent?.code, ConnectionLost: e.closeEvent?.code, ReconnectRefused: e.closeEvent?.code,
+      RetriesExhausted: e.attempts, InvalidCloseCode: e.code, ReasonTooLong: e.length, QueueFull: e.limit,
+      ReceiveOverflow: e.limit,
+    }[e.name];
+    return detail === undefined ? e.name : `${e.name}:${detail}`;
+  };
+  const closeText = (ev) => `${ev.code}:${ev.reason}:${ev.wasClean}`;
+  const textOf = (v) => (typeof v === "object" && v ? v.unit.repeat(v.count) : v ?? "");
+  const messageText = (m) => (typeof m === "string" ? m : `bin:${new Uint8Array(m).join()}`);
+  const route = (r) => (r === "dead" ? "ws://127.0.0.1:19999/echo" : url(r));
+  const conform = async (c) => {
+    const o = c.options ?? {};
+    const options = { ...o };
+    if (o.reconnect) options.reconnect = { ...o.reconnect, jitter: "none" };
+    if (o.heartbeat) options.heartbeat = { ...o.heartbeat, ping: "ping", pong: "pong" };
+    let calls = 0;
+    const target = Array.isArray(c.url)
+      ? () => {
+        const r = c.url[Math.min(calls++, c.url.length - 1)];
+        if (r === "throw") throw new Error("provider failed");
+        return route(r);
+      }
+      : route(c.url);
+    let ws;
+    try {
+      ws = await connect(target, options);
+    } catch (e) {
+      return { trace: [`connect!${errorText(e)}`], events: [] };
+    }
+    const trace = ["connect"], events = [];
+    ws.addEventListener("open", () => events.push("open"));
+    ws.addEventListener("disconnect", (e) =>
+      events.push(`disconnect:${closeText(e)}:${e.inFlight.firstSeq}+${e.inFlight.messages}/${e.inFlight.bytes}`));
+    ws.addEventListener("reconnect", (e) => events.push(`reconnect:${e.attempt}:${e.delayMs}`));
+    ws.addEventListener("close", (e) => events.push(`close:${closeText(e)}`));
+    let ended = false;
+    // One message, or the end of the messages: pushes it, and whether it was the end.
+    const read = async (into) => {
+      try {
+        const r = await ws.nextMessage();
+        into.push(r.done ? "end" : messageText(r.value));
+        return r.done;
+      } catch (e) {
+        into.push(`end!${errorText(e)}`);
+        return true;
+      }
+    };
+    for (const [step, a, b] of c.steps ?? []) {
+      if (step === "send" || step === "binary") {
+        await ws.send(Array.isArray(a) ? new Uint8Array(a) : textOf(a)).catch((e) => trace.push(`send!${errorText(e)}`));
+      } else if (step === "read") {
+        for (let i = 0; i < a && !ended; i++) ended = await read(trace);
+      } else if (step === "drain") {
+        let n = 0, end = [];
+        while (!ended) {
+          end = [];
+          ended = await read(end);
+          if (!ended) n++;
+        }
+        trace.push(`drained:${n}`, ...end);
+      } else if (step === "close") {
+        await ws.close(a, textOf(b)).then((ev) => trace.push(`closed:${closeText(ev)}`), (e) => trace.push(`close!${errorText(e)}`));
+      } else if (step === "closed") {
+        trace.push(`closed:${closeText(await ws.closed)}`);
+      } else if (step === "wait") {
+        // Bounded: 200 × 50 ms.
+        for (let i = 0; i < 200 && events.filter((l) => l.split(":")[0] === a).length < b; i++) {
+          await new Promise((r) => setTimeout(r, 50));
+        }
+      } else if (step === "sleep") {
+        await new Promise((r) => setTimeout(r, a));
+      } else if (step === "reconnect") {
+        try { ws.reconnect(); } catch (e) { trace.push(`reconnect!${errorText(e)}`); }
+      } else {
+        throw new Error(`unknown step ${step}`);
+      }
+    }
+    // The last event (close) may come a moment after close() settled. Bounded: 100 × 20 ms.
+    for (let i = 0; i < 100 && !events.at(-1)?.startsWith("close:"); i++) await new Promise((r) => setTimeout(r, 20));
+    return { trace, events };
+  };
+  for (const c of conformance.scenarios) {
+    scenarios[`conformance: ${c.name}`] = async () => {
+      const { trace, events } = await conform(c);
+      const want = { trace: c.trace, events: c.events ?? [] };
+      check(JSON.stringify({ trace, events }) === JSON.stringify(want),
+        `\n  trace  ${JSON.stringify(trace)}\n  want   ${JSON.stringify(want.trace)}\n  events ${JSON.stringify(events)}\n  want   ${JSON.stringify(want.events)}`);
+    };
+  }
+
   for (const [name, fn] of Object.entries(scenarios)) {
+    if (!name.includes(only)) continue; // a developer's filter: every scenario by default
     try {
       await withTimeout(fn(), 30000, name);
       results.push({ name, ok: true });
