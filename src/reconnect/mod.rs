@@ -161,6 +161,9 @@ impl ReconnectingWebSocket {
             .machine
             .reconnect(now(), &tally)
             .map_err(|_| Error::Closed)?;
+        // Started over after giving up: the stream is live again from now on, not from when
+        // the driver first runs (a `next()` in between would find it still ended).
+        shared.unfinish();
         if !shared.running {
             drop(shared);
             wasm_bindgen_futures::spawn_local(driver::drive(
