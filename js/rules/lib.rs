@@ -22,12 +22,13 @@
 //!   with failure 0 none, 1 rejected, 2 refused, 3 retries exhausted, 4 receive overflow,
 //!   5 connect failed, 6 connect timeout;
 //! - reasons: [`Reason`](machine::Reason) as a number, its text by [`reasonText`].
-#![forbid(unsafe_code)]
+// No `unsafe` anywhere: the only items the lint flags are the exports' names
+// (`#[export_name]`), each allowed where it stands. No wasm-bindgen either: numbers need no
+// glue, and its start-up hook, externref table and per-call abort checks cost 1,133 B gzip.
+#![deny(unsafe_code)]
 
 use std::cell::RefCell;
 use std::time::Duration;
-
-use wasm_bindgen::prelude::*;
 
 // Whole files of the crate; the parts only the Rust face uses are unused here.
 #[allow(dead_code)]
@@ -95,15 +96,17 @@ fn tally(sent: f64, sent_bytes: f64, last_received: f64, buffered: f64) -> Tally
 /// Whether a subprotocol may contain this UTF-16 unit: visible ASCII, not a separator (RFC
 /// 7230 `token`). js/link.js `protocolList` applies it to every unit, with the empty and
 /// offered-twice checks of `rules::refusal`, in the same order.
-#[wasm_bindgen(js_name = isTokenUnit)]
-pub fn is_token_unit(unit: u32) -> bool {
+#[allow(unsafe_code)]
+#[export_name = "isTokenUnit"]
+pub extern "C" fn is_token_unit(unit: u32) -> bool {
     rules::refusal([unit], false).is_none()
 }
 
 /// Whether a client may close with `code` and a reason of `reason_bytes` UTF-8 bytes: 0 when
 /// it may, 1 when the code is not 1000 or 3000-4999, 2 when the reason is over 123 bytes.
-#[wasm_bindgen(js_name = closeProblem)]
-pub fn close_problem(code: f64, reason_bytes: f64) -> u32 {
+#[allow(unsafe_code)]
+#[export_name = "closeProblem"]
+pub extern "C" fn close_problem(code: f64, reason_bytes: f64) -> u32 {
     if !(0.0..=65535.0).contains(&code) || code.fract() != 0.0 {
         return machine::CloseProblem::Code as u32;
     }
@@ -115,14 +118,16 @@ pub fn close_problem(code: f64, reason_bytes: f64) -> u32 {
 
 /// Whether the browser's `error` ends a socket in `readyState` `state` (the machine's rule:
 /// WebKit fires `error` without `close`).
-#[wasm_bindgen(js_name = errorEndsSocket)]
-pub fn error_ends_socket(state: u32) -> bool {
+#[allow(unsafe_code)]
+#[export_name = "errorEndsSocket"]
+pub extern "C" fn error_ends_socket(state: u32) -> bool {
     machine::error_ends_socket(state as u16)
 }
 
 /// The text of reason `reason`: its `i`-th UTF-16 unit, 0 past the end (the texts are ASCII).
-#[wasm_bindgen(js_name = reasonText)]
-pub fn reason_text(reason: u32, i: u32) -> u32 {
+#[allow(unsafe_code)]
+#[export_name = "reasonText"]
+pub extern "C" fn reason_text(reason: u32, i: u32) -> u32 {
     let text = Reason::from_u8(reason as u8).map_or("", Reason::text);
     text.as_bytes().get(i as usize).map_or(0, |&b| b as u32)
 }
@@ -131,9 +136,10 @@ pub fn reason_text(reason: u32, i: u32) -> u32 {
 /// numbers (anything negative or NaN: the machine's default; infinite: no limit; delays in ms;
 /// `jitter` 0 none, 1 full, 2 equal, else the default's), starting at `now` with `seed` for the jitter. Its
 /// index in the table, or -1 when the table is full. The first actions wait.
-#[wasm_bindgen(js_name = machineNew)]
+#[allow(unsafe_code)]
+#[export_name = "machineNew"]
 #[allow(clippy::too_many_arguments)]
-pub fn machine_new(
+pub extern "C" fn machine_new(
     reconnect: f64,
     connect_timeout: f64,
     min_delay: f64,
@@ -203,8 +209,9 @@ pub fn machine_new(
 
 /// A default of the machine's policy, by `what` (as [`machinePolicy`]), and 4: the receive
 /// overflow's close code.
-#[wasm_bindgen(js_name = policyDefault)]
-pub fn policy_default(what: u32) -> f64 {
+#[allow(unsafe_code)]
+#[export_name = "policyDefault"]
+pub extern "C" fn policy_default(what: u32) -> f64 {
     let p = Policy::default();
     match what {
         0 => p.high_water_mark as f64,
@@ -218,8 +225,9 @@ pub fn policy_default(what: u32) -> f64 {
 
 /// What the machine's policy says, by `what`: 0 the high-water mark, 1 the receive limit, 2
 /// the queue limit, 3 the heartbeat interval (-1 without a heartbeat).
-#[wasm_bindgen(js_name = machinePolicy)]
-pub fn machine_policy(id: u32, what: u32) -> f64 {
+#[allow(unsafe_code)]
+#[export_name = "machinePolicy"]
+pub extern "C" fn machine_policy(id: u32, what: u32) -> f64 {
     with(id, |m| {
         let p = m.policy();
         match what {
@@ -232,9 +240,10 @@ pub fn machine_policy(id: u32, what: u32) -> f64 {
 }
 
 /// Feeds machine `id` an input (see the module docs for the numbers).
-#[wasm_bindgen(js_name = machineHandle)]
+#[allow(unsafe_code)]
+#[export_name = "machineHandle"]
 #[allow(clippy::too_many_arguments)]
-pub fn machine_handle(
+pub extern "C" fn machine_handle(
     id: u32,
     now: f64,
     input: u32,
@@ -275,8 +284,9 @@ pub fn machine_handle(
 }
 
 /// The deadlines of machine `id` due at `now`.
-#[wasm_bindgen(js_name = machineTimeout)]
-pub fn machine_timeout(
+#[allow(unsafe_code)]
+#[export_name = "machineTimeout"]
+pub extern "C" fn machine_timeout(
     id: u32,
     now: f64,
     sent: f64,
@@ -289,15 +299,17 @@ pub fn machine_timeout(
 }
 
 /// When machine `id` is next due (-1: nothing scheduled).
-#[wasm_bindgen(js_name = machineDue)]
-pub fn machine_due(id: u32) -> f64 {
+#[allow(unsafe_code)]
+#[export_name = "machineDue"]
+pub extern "C" fn machine_due(id: u32) -> f64 {
     with(id, |m| m.poll_timeout().map_or(-1.0, |t| t as f64))
 }
 
 /// `close(code, reason)` with a reason of `reason_bytes` UTF-8 bytes: 0 accepted, else the
 /// problem as [`closeProblem`] numbers it.
-#[wasm_bindgen(js_name = machineClose)]
-pub fn machine_close(id: u32, now: f64, code: f64, reason_bytes: f64) -> u32 {
+#[allow(unsafe_code)]
+#[export_name = "machineClose"]
+pub extern "C" fn machine_close(id: u32, now: f64, code: f64, reason_bytes: f64) -> u32 {
     match close_problem(code, reason_bytes) {
         0 => with(id, |m| {
             match m.close(now as Millis, code as u16, reason_bytes as usize) {
@@ -310,8 +322,9 @@ pub fn machine_close(id: u32, now: f64, code: f64, reason_bytes: f64) -> u32 {
 }
 
 /// `reconnect()`: 0 accepted, 1 closed for good.
-#[wasm_bindgen(js_name = machineReconnect)]
-pub fn machine_reconnect(
+#[allow(unsafe_code)]
+#[export_name = "machineReconnect"]
+pub extern "C" fn machine_reconnect(
     id: u32,
     now: f64,
     sent: f64,
@@ -325,8 +338,9 @@ pub fn machine_reconnect(
 
 /// Takes the next action of machine `id`: its number (0: none), its fields by
 /// [`actionField`].
-#[wasm_bindgen(js_name = machinePollAction)]
-pub fn machine_poll_action(id: u32) -> u32 {
+#[allow(unsafe_code)]
+#[export_name = "machinePollAction"]
+pub extern "C" fn machine_poll_action(id: u32) -> u32 {
     let Some(action) = with(id, Machine::poll_action) else {
         return 0;
     };
@@ -404,8 +418,9 @@ pub fn machine_poll_action(id: u32) -> u32 {
 }
 
 /// Field `i` of the last action taken.
-#[wasm_bindgen(js_name = actionField)]
-pub fn action_field(i: u32) -> f64 {
+#[allow(unsafe_code)]
+#[export_name = "actionField"]
+pub extern "C" fn action_field(i: u32) -> f64 {
     FIELDS
         .try_with(|f| f.try_borrow().ok()?.get(i as usize).copied())
         .ok()
@@ -414,8 +429,9 @@ pub fn action_field(i: u32) -> f64 {
 }
 
 /// Frees machine `id`'s place in the table.
-#[wasm_bindgen(js_name = machineFree)]
-pub fn machine_free(id: u32) {
+#[allow(unsafe_code)]
+#[export_name = "machineFree"]
+pub extern "C" fn machine_free(id: u32) {
     let _ = TABLE.try_with(|t| {
         if let Some(slot) = t
             .try_borrow_mut()

