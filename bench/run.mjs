@@ -2,7 +2,8 @@
 // headless Firefox, started as plain processes (no driver inspecting the network: that alone
 // cuts raw throughput 3-4x), against the dev server; the page POSTs its results. Then measures
 // the minimal echo apps' sizes, aggregates medians / ranges / ratios to raw JS, and writes
-// bench/results/latest.json and latest.md.
+// bench/results/latest.json and latest.md (focused runs: focused.*), and the same tables into
+// docs/benchmarks.md (the smoke run in npm test writes only bench/results/smoke.*).
 import { spawn, execFileSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
@@ -20,7 +21,8 @@ const ONLY_BROWSERS = arg("browsers")?.split(",");
 const FOCUSED = FOCUS !== "" || ONLY_BROWSERS !== undefined;
 const OUT = path.join(ROOT, "bench/results");
 const tmpResults = fs.mkdtempSync(path.join(os.tmpdir(), "sockwave-bench-"));
-const ALL_CLIENTS = ["raw JS", "raw JS + UTF-8", "sockwave (Rust)", "sockwave (JS)", "sockwave (JS reconnecting)", "gloo-net", "ws_stream_wasm"];
+const ALL_CLIENTS = ["raw JS", "raw JS + UTF-8", "sockwave (Rust)", "sockwave (Rust reconnecting)", "sockwave (JS)",
+  "sockwave (JS reconnecting)", "gloo-net", "ws_stream_wasm"];
 
 function version(cmd) {
   try {
@@ -103,6 +105,8 @@ function aggregate(result) {
       p50us: lat.map((r) => r.p50us),
       p99us: lat.map((r) => r.p99us),
       cpuUsPerMsg: text.map((r) => r.cpuUsPerMsg).filter((x) => x !== undefined),
+      // CPU per message over raw JS's in the same round, then their median.
+      cpuOverRaw: text.map((r) => { const raw = by("text", "raw JS").find((x) => x.round === r.round); return raw?.cpuUsPerMsg && r.cpuUsPerMsg !== undefined ? r.cpuUsPerMsg / raw.cpuUsPerMsg - 1 : NaN; }).filter((x) => !Number.isNaN(x)),
       // Ratios to raw JS within the same round (interleaved runs), then their median.
       textRatio: text.map((r) => { const raw = by("text", "raw JS").find((x) => x.round === r.round); return raw ? raw.ms / r.ms : NaN; }),
       binaryRatio: bin.map((r) => { const raw = by("binary", "raw JS").find((x) => x.round === r.round); return raw ? raw.ms / r.ms : NaN; }),
@@ -133,12 +137,12 @@ function table(browsers, size) {
   const lines = [];
   for (const [name, { rows }] of Object.entries(browsers)) {
     lines.push(`### ${name}`, "",
-      "| client | (a) text msgs/s | ratio | (b) binary MB/s | ratio | (c) p50 µs | p99 µs | (f) CPU µs/msg | (e) memory growth |",
-      "|---|---|---|---|---|---|---|---|---|");
+      "| client | (a) text msgs/s | ratio | (b) binary MB/s | ratio | (c) p50 µs | p99 µs | (f) CPU µs/msg | over raw JS | (e) memory growth |",
+      "|---|---|---|---|---|---|---|---|---|---|");
     for (const [client, r] of Object.entries(rows)) {
       const med = (xs, f) => (xs.length ? `${f(median(xs))} (${f(range(xs)[0])}–${f(range(xs)[1])})` : "–");
       const ratio = (xs) => (xs.length && !xs.some(Number.isNaN) ? `${f2(median(xs))}×` : "–");
-      lines.push(`| ${client} | ${med(r.textMsgsPerSec, f0)} | ${ratio(r.textRatio)} | ${med(r.binaryMBPerSec, f0)} | ${ratio(r.binaryRatio)} | ${med(r.p50us, f0)} | ${med(r.p99us, f0)} | ${med(r.cpuUsPerMsg, f2)} | ${r.memoryGrowth === null ? "–" : `${r.memoryGrowth} B`} |`);
+      lines.push(`| ${client} | ${med(r.textMsgsPerSec, f0)} | ${ratio(r.textRatio)} | ${med(r.binaryMBPerSec, f0)} | ${ratio(r.binaryRatio)} | ${med(r.p50us, f0)} | ${med(r.p99us, f0)} | ${med(r.cpuUsPerMsg, f2)} | ${r.cpuOverRaw.length ? `${median(r.cpuOverRaw) >= 0 ? "+" : ""}${(median(r.cpuOverRaw) * 100).toFixed(1)}%` : "–"} | ${r.memoryGrowth === null ? "–" : `${r.memoryGrowth} B`} |`);
     }
     lines.push("");
   }
@@ -169,5 +173,17 @@ fs.mkdirSync(OUT, { recursive: true });
 const base = SMOKE ? "smoke" : FOCUSED ? "focused" : "latest";
 fs.writeFileSync(path.join(OUT, `${base}.json`), JSON.stringify(report, null, 2));
 fs.writeFileSync(path.join(OUT, `${base}.md`), md);
+if (!SMOKE) {
+  // docs/benchmarks.md carries the last full and the last focused run: this one replaces its
+  // block (between the markers), headings one level down.
+  const doc = path.join(ROOT, "docs/benchmarks.md");
+  const [start, end] = [`<!-- bench:${base} -->`, `<!-- /bench:${base} -->`];
+  const command = `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).map((a) => (/[ ,(]/.test(a) ? `'${a}'` : a)).join(" ")}` : ""}`;
+  const block = `${start}\n${md.replace(/^(#+) /gm, "#$1 ")}\nWritten by \`${command}\`.\n${end}`;
+  const text = fs.readFileSync(doc, "utf8");
+  if (!text.includes(start)) throw new Error(`${doc} has no ${start} marker`);
+  fs.writeFileSync(doc, text.replace(new RegExp(`${start}[\\s\\S]*?${end}`), () => block));
+  console.log(`bench: docs/benchmarks.md (${base}) rewritten`);
+}
 console.log(md);
 fs.rmSync(tmpResults, { recursive: true, force: true });

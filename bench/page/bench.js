@@ -140,7 +140,10 @@ async function jsCycles() {
 const n = (w) => ({ text: C.text, binary: C.bin, latency: C.rtt, cycles: C.cycles })[w];
 const win = (w) => (w === "binary" ? C.binWindow : C.window);
 const rust = (id) => (w) => runRust(id, w, WS, n(w), win(w), C.binSize);
-const RUST = { "sockwave (Rust)": "sockwave", "gloo-net": "gloo-net", "ws_stream_wasm": "ws_stream_wasm" };
+const RUST = {
+  "sockwave (Rust)": "sockwave", "gloo-net": "gloo-net", "ws_stream_wasm": "ws_stream_wasm",
+  "sockwave (Rust reconnecting)": "sockwave-reconnecting",
+};
 const CLIENTS = {
   "raw JS": (w) => jsWorkload(rawClient, w),
   "sockwave (Rust)": rust(RUST["sockwave (Rust)"]),
@@ -149,9 +152,10 @@ const CLIENTS = {
   "ws_stream_wasm": rust(RUST["ws_stream_wasm"]),
   "raw JS + UTF-8": (w) => jsWorkload(rawTranscodingClient, w),
   "sockwave (JS reconnecting)": (w) => jsWorkload((url) => sockwaveJsClient(url, { reconnect: {} }), w),
+  "sockwave (Rust reconnecting)": rust(RUST["sockwave (Rust reconnecting)"]),
 };
-// Clients that run only when named (?clients=...): a reference, and a variant of one above.
-const ON_REQUEST = ["raw JS + UTF-8", "sockwave (JS reconnecting)"];
+// Clients that run only when named (?clients=...): a reference, and variants of those above.
+const ON_REQUEST = ["raw JS + UTF-8", "sockwave (JS reconnecting)", "sockwave (Rust reconnecting)"];
 
 async function cpuMs() {
   if (!PID) return null;

@@ -53,6 +53,44 @@ impl Client for Sockwave {
     }
 }
 
+/// sockwave's reconnecting socket with its defaults (no heartbeat), timed from its first open.
+struct SockwaveReconnecting(sockwave::reconnect::ReconnectingWebSocket);
+
+impl Client for SockwaveReconnecting {
+    type Msg = sockwave::Message;
+    async fn connect(url: &str) -> Result<Self, String> {
+        use sockwave::reconnect::{ConnectionState, ReconnectingWebSocket};
+        let ws = ReconnectingWebSocket::builder(url).build();
+        let mut states = ws.states();
+        while let Some(state) = states.next().await {
+            match state {
+                ConnectionState::Open => return Ok(SockwaveReconnecting(ws)),
+                ConnectionState::Closed(ev) => return Err(format!("closed: {ev:?}")),
+                _ => {}
+            }
+        }
+        Err("no state".into())
+    }
+    async fn feed(&mut self, m: Self::Msg) -> Result<(), String> {
+        self.0.feed(m).await.map_err(|e| e.to_string())
+    }
+    async fn recv(&mut self) -> Result<Self::Msg, String> {
+        match self.0.next().await {
+            Some(Ok(m)) => Ok(m),
+            other => Err(format!("{other:?}")),
+        }
+    }
+    fn text(s: &str) -> Self::Msg {
+        sockwave::Message::text(s)
+    }
+    fn binary(b: Vec<u8>) -> Self::Msg {
+        sockwave::Message::Binary(b)
+    }
+    fn len(m: &Self::Msg) -> usize {
+        m.len()
+    }
+}
+
 struct Gloo(gloo_net::websocket::futures::WebSocket);
 
 impl Client for Gloo {
@@ -223,7 +261,7 @@ async fn run_with<C: Client>(
 }
 
 /// Runs `workload` ("text", "binary", "latency", "cycles") with `client` ("sockwave",
-/// "gloo-net", "ws_stream_wasm").
+/// "sockwave-reconnecting", "gloo-net", "ws_stream_wasm").
 #[wasm_bindgen]
 pub async fn run(
     client: String,
@@ -235,6 +273,9 @@ pub async fn run(
 ) -> Result<JsValue, JsValue> {
     let out = match client.as_str() {
         "sockwave" => run_with::<Sockwave>(&workload, &url, n, window, size).await,
+        "sockwave-reconnecting" => {
+            run_with::<SockwaveReconnecting>(&workload, &url, n, window, size).await
+        }
         "gloo-net" => run_with::<Gloo>(&workload, &url, n, window, size).await,
         "ws_stream_wasm" => run_with::<WsStream>(&workload, &url, n, window, size).await,
         other => Err(format!("unknown client {other}")),
