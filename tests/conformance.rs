@@ -409,6 +409,18 @@ mod scenarios {
                         trace.push(format!("send!{}", error(&e)));
                     }
                 }
+                "trySend" => {
+                    // Handed over without waiting: the read that follows is polled at once,
+                    // before any answer can arrive.
+                    let m = Message::text(text(arg(1)));
+                    let sent = match &mut ws {
+                        Socket::Plain(plain) => plain.try_send(m),
+                        Socket::Reconnecting(r) => r.feed(m).await,
+                    };
+                    if let Err(e) = sent {
+                        trace.push(format!("send!{}", error(&e)));
+                    }
+                }
                 "read" => {
                     for _ in 0..arg(1).as_u64().unwrap() {
                         if ended {

@@ -14,6 +14,7 @@
 //   reconnecting socket with `reconnect`, `heartbeat`, `idleTimeoutMs` or a URL list.
 // - steps, run in order once connected:
 //   ["send", text] / ["binary", [bytes]]: send (on a reconnecting socket: queue) and wait;
+//   ["trySend", text]: hand it over without waiting for anything (the next step starts at once);
 //   ["read", n]: n messages (fewer if the messages end); ["drain"]: every message to the end,
 //   counted; ["close", code, reason] (a reason may be {"unit", "count"}): close and wait;
 //   ["closed"]: wait for the end; ["wait", kind, n]: until n events of that kind happened;
@@ -111,7 +112,7 @@ export default {
       "name": "receive limit: a message handed at once to a waiting reader counts for nothing; one that waits does",
       "url": "/echo",
       "options": {"maxBufferedBytes": 10},
-      "steps": [["send", "twenty bytes, twenty"], ["read", 1], ["send", "twenty bytes, again!"], ["sleep", 300], ["drain"], ["closed"]],
+      "steps": [["trySend", "twenty bytes, twenty"], ["read", 1], ["send", "twenty bytes, again!"], ["sleep", 300], ["drain"], ["closed"]],
       "trace": ["connect", "twenty bytes, twenty", "drained:0", "end!ReceiveOverflow:10", "closed:4009:receive buffer full:true"],
       "events": ["close:4009:receive buffer full:true"]
     },
@@ -119,7 +120,7 @@ export default {
       "name": "receive limit on a reconnecting socket: the same rule, then the socket stops",
       "url": "/echo",
       "options": {"maxBufferedBytes": 10, "reconnect": {"minDelayMs": 20, "maxDelayMs": 20}},
-      "steps": [["send", "twenty bytes, twenty"], ["read", 1], ["send", "twenty bytes, again!"], ["sleep", 300], ["drain"]],
+      "steps": [["trySend", "twenty bytes, twenty"], ["read", 1], ["send", "twenty bytes, again!"], ["sleep", 300], ["drain"]],
       "trace": ["connect", "twenty bytes, twenty", "drained:0", "end!ReceiveOverflow:10"],
       "events": ["disconnect:4009:receive buffer full:true:0+2/40", "close:4009:receive buffer full:true"]
     },

@@ -581,6 +581,9 @@ export async function run(sockwave, wsBase, only = "") {
     for (const [step, a, b] of c.steps ?? []) {
       if (step === "send" || step === "binary") {
         await ws.send(Array.isArray(a) ? new Uint8Array(a) : textOf(a)).catch((e) => trace.push(`send!${errorText(e)}`));
+      } else if (step === "trySend") {
+        // Handed over without waiting: the read that follows starts at once.
+        ws.send(textOf(a)).catch((e) => trace.push(`send!${errorText(e)}`));
       } else if (step === "read") {
         for (let i = 0; i < a && !ended; i++) ended = await read(trace);
       } else if (step === "drain") {
