@@ -69,7 +69,7 @@ pub enum Error {
     ConnectionLost(CloseEvent),
     /// The reconnecting socket's send queue is full while disconnected: the message was not
     /// queued (never a silent drop). Wait for [`ConnectionState::Open`](crate::reconnect::ConnectionState::Open)
-    /// or raise [`queue_limit`](crate::reconnect::ReconnectingBuilder::queue_limit).
+    /// or raise the builder's `queue_limit`.
     #[error("send queue full ({limit} messages) while disconnected")]
     QueueFull {
         /// The configured queue limit.
@@ -95,6 +95,10 @@ pub enum Error {
         /// How the last connection or attempt ended.
         last: CloseEvent,
     },
+    /// Natively: a socket was opened outside a tokio runtime, which its task needs (start one,
+    /// e.g. with `#[tokio::main]`). Never in the browser.
+    #[error("no tokio runtime to run the socket on")]
+    NoRuntime,
     /// The browser threw an exception sockwave did not expect; carries its name and message.
     #[error("browser error {name}: {message}")]
     Browser {
@@ -123,6 +127,7 @@ impl Error {
             Error::ReceiveOverflow { .. } => "ReceiveOverflow",
             Error::ReconnectRefused(_) => "ReconnectRefused",
             Error::RetriesExhausted { .. } => "RetriesExhausted",
+            Error::NoRuntime => "NoRuntime",
             Error::Browser { .. } => "BrowserError",
         }
     }

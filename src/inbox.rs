@@ -14,6 +14,7 @@ use js_sys::ArrayBuffer;
 use wasm_bindgen::JsCast;
 use web_sys::MessageEvent;
 
+use crate::backlog::Backlog;
 use crate::events::Feed;
 use crate::wake::{Wake, WakerSet, WakerSlot};
 use crate::{CloseEvent, Error, Message, WsEvent};
@@ -58,50 +59,6 @@ pub(crate) enum Note {
     Close,
     /// Nothing more comes.
     End,
-}
-
-/// What received messages waiting to be read count against the receive limit
-/// (`max_buffered_bytes`), the same in every face (the npm package's `Inbox` keeps it too):
-///
-/// - binary in bytes, text in UTF-8 bytes (what the server sent, whatever a string costs in
-///   the engine's memory);
-/// - a message that arrives while the queue is empty and a reader waits is handed at once and
-///   counts for nothing: it never waits, and a reader that keeps up is never cut off, however
-///   large a message (the queue holds one such message at most: the front one);
-/// - a message that would take the count past the limit is not taken: the socket is closed
-///   with [`RECEIVE_OVERFLOW_CODE`](crate::RECEIVE_OVERFLOW_CODE).
-///
-/// Guarded by the conformance scenarios (`tests/conformance/scenarios.js`: "receive limit").
-#[derive(Debug, Default)]
-pub(crate) struct Backlog {
-    /// Bytes counted for the messages waiting.
-    bytes: usize,
-    /// The front message was handed to a waiting reader: not counted.
-    front_free: bool,
-}
-
-impl Backlog {
-    /// Takes a message of `len` bytes in, `handed` at once to a waiting reader or counted;
-    /// false (nothing counted) when it would take the count past `limit`.
-    pub(crate) fn admit(&mut self, len: usize, handed: bool, limit: usize) -> bool {
-        if handed {
-            self.front_free = true;
-            return true;
-        }
-        if self.bytes.saturating_add(len) > limit {
-            return false;
-        }
-        self.bytes += len;
-        true
-    }
-
-    /// The front message, of `len` bytes, was read.
-    pub(crate) fn taken(&mut self, len: usize) {
-        if std::mem::take(&mut self.front_free) {
-            return;
-        }
-        self.bytes -= len;
-    }
 }
 
 impl Inbox {

@@ -1,11 +1,18 @@
-//! The browser's WebSocket, done right, for Rust compiled to WebAssembly.
+//! The browser's WebSocket, done right, for Rust compiled to WebAssembly, and the same API
+//! natively.
 //!
 //! sockwave wraps the browser's native `WebSocket` (through wasm-bindgen and web-sys) as an
 //! async API: [`WebSocket::connect`] resolves once the socket is open, a [`WebSocket`] is a
 //! `futures` `Stream` of [`Message`]s and a `Sink` with backpressure from `bufferedAmount`,
-//! every failure is an [`Error`], and [`reconnect::ReconnectingWebSocket`] comes back by
+//! every failure is an [`Error`], and `reconnect::ReconnectingWebSocket` comes back by
 //! itself. It works in Chromium, Firefox and WebKit (Safari), in pages and in dedicated, shared
 //! and service workers, over `ws://` and `wss://`.
+//!
+//! On native targets the same [`WebSocket`] (builder, `Stream`, `Sink`, halves, `closed()`,
+//! events, typed errors) runs over tokio and tokio-tungstenite, `wss://` through rustls, with
+//! every handle `Send + Sync`; chosen by target, no feature flag, and a wasm build links none
+//! of it. The same conformance scenarios hold it to the browser's answers. The reconnecting
+//! socket is the browser's only, for now (natively next).
 //!
 //! # Quick start
 //!
@@ -136,6 +143,7 @@
 #![deny(missing_docs, missing_debug_implementations)]
 
 // Pure types: no web-sys, tested natively by `cargo test`.
+mod backlog;
 mod close;
 mod error;
 // The decisions, pure (no I/O); the shells below drive it. Being moved onto it concern by
@@ -146,30 +154,49 @@ mod message;
 mod protocol;
 mod rules;
 mod state;
-
-// The browser layer: listeners, then the socket core, then Stream / Sink / events on top.
-mod connect;
-mod events;
-mod inbox;
-mod listeners;
-mod sink;
-mod socket;
-mod stream;
-mod timer;
 mod wake;
+
+// The browser face: listeners, then the socket core, then Stream / Sink / events on top.
+#[cfg(target_family = "wasm")]
+mod connect;
+#[cfg(target_family = "wasm")]
+mod events;
+#[cfg(target_family = "wasm")]
+mod inbox;
+#[cfg(target_family = "wasm")]
+mod listeners;
+#[cfg(target_family = "wasm")]
+mod sink;
+#[cfg(target_family = "wasm")]
+mod socket;
+#[cfg(target_family = "wasm")]
+mod stream;
+#[cfg(target_family = "wasm")]
+mod timer;
+#[cfg(target_family = "wasm")]
 mod websocket;
+
+// The native face: the same API over tokio and tokio-tungstenite.
+#[cfg(not(target_family = "wasm"))]
+mod native;
 
 pub mod reconnect;
 
 pub use close::{validate_close, CloseCode, CloseEvent, MAX_REASON_BYTES, RECEIVE_OVERFLOW_CODE};
+#[cfg(target_family = "wasm")]
 pub use connect::{Connect, WebSocketBuilder};
 pub use error::Error;
+#[cfg(target_family = "wasm")]
 pub use events::{Events, Observer};
+pub use machine::{DEFAULT_HIGH_WATER_MARK, DEFAULT_MAX_BUFFERED_BYTES};
 pub use message::Message;
-pub use state::{ReadyState, WsEvent};
-pub use websocket::{
-    ReadHalf, WebSocket, WriteHalf, DEFAULT_HIGH_WATER_MARK, DEFAULT_MAX_BUFFERED_BYTES,
+#[cfg(not(target_family = "wasm"))]
+pub use native::{
+    live_listeners, Connect, Events, ReadHalf, WebSocket, WebSocketBuilder, WriteHalf,
 };
+pub use state::{ReadyState, WsEvent};
+#[cfg(target_family = "wasm")]
+pub use websocket::{ReadHalf, WebSocket, WriteHalf};
 
 /// The README's examples, compiled and run as doc tests (the crate's front page above is
 /// shorter; the README keeps the rest).
@@ -185,11 +212,12 @@ pub struct RustGuideDoctests;
 /// How many browser event listeners sockwave has attached right now: 4 per live socket (plus,
 /// for a reconnecting socket, 6 in a page or 4 in a worker: `online`, `offline`, `pageshow`,
 /// `pagehide`, `visibilitychange`, `resume`), 0 once every socket has been dropped. For leak
-/// checks in tests and long-running pages.
+/// checks in tests and long-running pages. (Natively there are none: always 0.)
 ///
 /// ```
 /// assert_eq!(sockwave::live_listeners(), 0);
 /// ```
+#[cfg(target_family = "wasm")]
 pub fn live_listeners() -> usize {
     listeners::live()
 }

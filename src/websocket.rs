@@ -17,8 +17,6 @@ use crate::socket::{browser_error, Core};
 use crate::stream::Reader;
 use crate::{CloseCode, CloseEvent, Error, Message, ReadyState};
 
-pub use crate::machine::{DEFAULT_HIGH_WATER_MARK, DEFAULT_MAX_BUFFERED_BYTES};
-
 /// A browser WebSocket as a `Stream` of received messages and a `Sink` of messages to send.
 ///
 /// Get one with [`WebSocket::connect`] (resolves once open) or [`WebSocket::builder`].

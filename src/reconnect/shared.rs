@@ -12,8 +12,8 @@ use std::rc::{Rc, Weak};
 use std::task::{Context, Poll};
 
 use super::ConnectionState;
+use crate::backlog::Backlog;
 use crate::events::Feed;
-use crate::inbox::Backlog;
 use crate::machine::{Input, Machine, Millis, Reason, Route, Tally};
 use crate::socket::Core;
 use crate::wake::{Wake, WakerSet, WakerSlot};

@@ -6,8 +6,7 @@ use crate::CloseEvent;
 
 pub use crate::machine::{InFlight, HEARTBEAT_TIMEOUT_CODE, IDLE_TIMEOUT_CODE};
 
-/// The connection's life, as yielded by
-/// [`ReconnectingWebSocket::states`](crate::reconnect::ReconnectingWebSocket::states).
+/// The connection's life, as yielded by `ReconnectingWebSocket::states`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ConnectionState {
     /// Opening a connection; `attempt` 0 is the first connection, then 1, 2, ... for

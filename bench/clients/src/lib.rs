@@ -1,6 +1,7 @@
 //! Benchmark clients: the same workloads over sockwave's Rust API, gloo-net and ws_stream_wasm.
 //! Called by the bench page (`bench/page/bench.js`), which runs raw JS and sockwave's JS API
 //! itself and interleaves everything.
+#![cfg(target_family = "wasm")]
 
 use futures::{SinkExt, StreamExt};
 use js_sys::{Float64Array, Object, Reflect};

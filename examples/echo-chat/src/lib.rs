@@ -1,7 +1,8 @@
 //! An echo chat console written only in Rust: DOM through web-sys, the socket through
 //! sockwave's Rust API (a `ReconnectingWebSocket`: backoff with jitter, a send queue across
 //! connections), one `spawn_local` task per half, and the connection's state on the page.
-//! Built by `npm start` into `www/rust/pkg/`.
+//! Built by `npm start` into `www/rust/pkg/`. A browser app: nothing to build natively.
+#![cfg(target_family = "wasm")]
 
 use std::rc::Rc;
 use std::time::Duration;

@@ -1,0 +1,318 @@
+//! The native socket's shared state: what the driver task (`driver.rs`) records and the handles
+//! (`mod.rs`) read, behind one mutex. The same discipline as the browser face's `Inbox`: the
+//! driver only records and wakes; every decision a handle makes lives in a `poll_*` here.
+
+use std::collections::VecDeque;
+use std::sync::{Mutex, MutexGuard};
+use std::task::{Context, Poll};
+
+use futures_channel::mpsc::UnboundedSender;
+
+use crate::backlog::Backlog;
+use crate::machine::Reason;
+use crate::wake::{Wake, WakerSet, WakerSlot};
+use crate::{CloseEvent, Error, Message, ReadyState, WsEvent};
+
+/// What the handles ask of the driver, in order.
+#[derive(Debug)]
+pub(crate) enum Command {
+    Send(Message),
+    /// Our close frame (checked already).
+    Close(u16, String),
+}
+
+/// One socket's state.
+#[derive(Debug)]
+pub(crate) struct State {
+    pub(crate) ready: ReadyState,
+    pub(crate) protocol: String,
+    pub(crate) extensions: String,
+    /// Received messages not yet taken by the stream, in arrival order.
+    queue: VecDeque<Message>,
+    backlog: Backlog,
+    max_bytes: usize,
+    /// Past the receive limit: the socket is being closed, nothing more is taken in.
+    overflowed: bool,
+    opened: bool,
+    /// The connect timeout ended the attempt.
+    pub(crate) timed_out: bool,
+    /// Set once, when the socket ended.
+    close: Option<CloseEvent>,
+    /// For the driver, in order.
+    pub(crate) commands: VecDeque<Command>,
+    /// Bytes handed to `send` and not yet written to the TCP socket: the native
+    /// `bufferedAmount`.
+    pub(crate) buffered: usize,
+    /// Our close was asked for: received messages are no longer delivered (the browser's
+    /// rule: a socket that is not OPEN drops what arrives).
+    pub(crate) closing: bool,
+    reader: WakerSlot,
+    /// Tasks waiting for `open` or the end.
+    waiters: WakerSet,
+    /// Tasks waiting for the buffer to drain.
+    writers: WakerSet,
+    pub(crate) driver: WakerSlot,
+    subscribers: Vec<UnboundedSender<WsEvent>>,
+}
+
+/// The state of one socket, shared by its handles and its driver task.
+#[derive(Debug)]
+pub(crate) struct Core {
+    state: Mutex<State>,
+    pub(crate) url: String,
+    pub(crate) high_water_mark: usize,
+}
+
+impl Core {
+    pub(crate) fn new(url: String, high_water_mark: usize, max_bytes: usize) -> Self {
+        Core {
+            state: Mutex::new(State {
+                ready: ReadyState::Connecting,
+                protocol: String::new(),
+                extensions: String::new(),
+                queue: VecDeque::new(),
+                backlog: Backlog::default(),
+                max_bytes,
+                overflowed: false,
+                opened: false,
+                timed_out: false,
+                close: None,
+                commands: VecDeque::new(),
+                buffered: 0,
+                closing: false,
+                reader: WakerSlot::default(),
+                waiters: WakerSet::default(),
+                writers: WakerSet::default(),
+                driver: WakerSlot::default(),
+                subscribers: Vec::new(),
+            }),
+            url,
+            high_water_mark,
+        }
+    }
+
+    /// The state, even if a task panicked while holding it (nothing here leaves it half
+    /// updated: every change is a few field writes).
+    pub(crate) fn state(&self) -> MutexGuard<'_, State> {
+        self.state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Runs `f` on the state, then wakes what it handed out, once the lock is released.
+    pub(crate) fn update(&self, f: impl FnOnce(&mut State) -> Wake) {
+        let wake = f(&mut self.state());
+        wake.wake();
+    }
+
+    // -- What the driver records. --
+
+    pub(crate) fn opened(&self, protocol: String, extensions: String) {
+        self.update(|s| {
+            s.ready = ReadyState::Open;
+            s.opened = true;
+            s.protocol = protocol;
+            s.extensions = extensions;
+            s.publish(|| WsEvent::Open);
+            Wake::new(None, s.waiters.take_wakers()).and(s.writers.take())
+        });
+    }
+
+    /// A message arrived: queued (or handed to the waiting reader), or past the receive limit
+    /// (false: the driver closes the socket).
+    pub(crate) fn received(&self, message: Message) -> bool {
+        let mut s = self.state();
+        if s.closing || s.overflowed || s.close.is_some() {
+            return true;
+        }
+        let handed = s.queue.is_empty() && s.reader.is_waiting();
+        let limit = s.max_bytes;
+        if !s.backlog.admit(message.len(), handed, limit) {
+            // Closed as the browser face closes it: 4009, after what was sent before.
+            s.overflowed = true;
+            s.closing = true;
+            s.ready = ReadyState::Closing;
+            let reason = Reason::ReceiveOverflow.text().to_owned();
+            s.commands
+                .push_back(Command::Close(crate::RECEIVE_OVERFLOW_CODE, reason));
+            let wake = s.reader.take().and(s.writers.take()).and(s.driver.take());
+            drop(s);
+            wake.wake();
+            return false;
+        }
+        if !s.subscribers.is_empty() {
+            s.publish(|| WsEvent::Message(message.clone()));
+        }
+        s.queue.push_back(message);
+        let wake = s.reader.take();
+        drop(s);
+        wake.wake();
+        true
+    }
+
+    /// The socket ended (at most once).
+    pub(crate) fn ended(&self, close: CloseEvent, after_error: bool) {
+        self.update(|s| {
+            if s.close.is_some() {
+                return Wake::none();
+            }
+            s.ready = ReadyState::Closed;
+            if after_error {
+                s.publish(|| WsEvent::Error);
+            }
+            s.publish(|| WsEvent::Close(close.clone()));
+            s.subscribers.clear();
+            s.close = Some(close);
+            s.commands.clear();
+            let mut wakers = s.waiters.take_wakers();
+            wakers.extend(s.writers.take_wakers());
+            Wake::new(s.reader.take_waker(), wakers)
+        });
+    }
+
+    /// Everything handed to the driver was written to the TCP socket.
+    pub(crate) fn flushed(&self) {
+        self.update(|s| {
+            s.buffered = 0;
+            s.writers.take()
+        });
+    }
+
+    // -- What the handles ask. --
+
+    pub(crate) fn ready_state(&self) -> ReadyState {
+        self.state().ready
+    }
+
+    /// Hands a message to the driver: [`Error::NotOpen`] while connecting, [`Error::Closed`]
+    /// once closing or closed.
+    pub(crate) fn send_now(&self, message: Message) -> Result<(), Error> {
+        self.update_result(|s| match s.ready {
+            ReadyState::Connecting => Err(Error::NotOpen),
+            ReadyState::Closing | ReadyState::Closed => Err(Error::Closed),
+            ReadyState::Open => {
+                s.buffered += message.len();
+                s.commands.push_back(Command::Send(message));
+                Ok(s.driver.take())
+            }
+        })
+    }
+
+    /// Asks for our close (checked already); nothing if the socket is closing or closed.
+    pub(crate) fn request_close(&self, code: u16, reason: &str) {
+        self.update(|s| {
+            if s.closing || s.close.is_some() {
+                return Wake::none();
+            }
+            s.closing = true;
+            if s.ready == ReadyState::Open {
+                s.ready = ReadyState::Closing;
+            }
+            s.commands
+                .push_back(Command::Close(code, reason.to_owned()));
+            s.driver.take().and(s.writers.take())
+        });
+    }
+
+    fn update_result(
+        &self,
+        f: impl FnOnce(&mut State) -> Result<Wake, Error>,
+    ) -> Result<(), Error> {
+        let wake = f(&mut self.state())?;
+        wake.wake();
+        Ok(())
+    }
+
+    pub(crate) fn poll_opened(&self, cx: &Context<'_>) -> Poll<Result<(), Error>> {
+        let mut s = self.state();
+        if s.opened {
+            return Poll::Ready(Ok(()));
+        }
+        match &s.close {
+            Some(_) if s.timed_out => Poll::Ready(Err(Error::ConnectTimeout)),
+            Some(close) => Poll::Ready(Err(Error::ConnectFailed(close.clone()))),
+            None => {
+                s.waiters.register(cx);
+                Poll::Pending
+            }
+        }
+    }
+
+    pub(crate) fn poll_closed(&self, cx: &Context<'_>) -> Poll<CloseEvent> {
+        let mut s = self.state();
+        match &s.close {
+            Some(close) => Poll::Ready(close.clone()),
+            None => {
+                s.waiters.register(cx);
+                Poll::Pending
+            }
+        }
+    }
+
+    /// Ready while the buffer is below `below` bytes (or the socket ended).
+    pub(crate) fn poll_buffer_below(&self, cx: &Context<'_>, below: usize) -> Poll<()> {
+        let mut s = self.state();
+        if s.buffered < below || s.close.is_some() {
+            return Poll::Ready(());
+        }
+        s.writers.register(cx);
+        Poll::Pending
+    }
+
+    /// The stream: messages in arrival order; then the overflow, or for an unclean end one
+    /// `Err`, then `None` (`done` is the stream's own flag).
+    pub(crate) fn poll_next(
+        &self,
+        done: &mut bool,
+        cx: &Context<'_>,
+    ) -> Poll<Option<Result<Message, Error>>> {
+        if *done {
+            return Poll::Ready(None);
+        }
+        let mut s = self.state();
+        if let Some(m) = s.queue.pop_front() {
+            s.backlog.taken(m.len());
+            return Poll::Ready(Some(Ok(m)));
+        }
+        if s.overflowed {
+            *done = true;
+            return Poll::Ready(Some(Err(Error::ReceiveOverflow { limit: s.max_bytes })));
+        }
+        let Some(close) = s.close.clone() else {
+            s.reader.register(cx);
+            return Poll::Pending;
+        };
+        *done = true;
+        if close.was_clean {
+            return Poll::Ready(None);
+        }
+        Poll::Ready(Some(Err(if s.opened {
+            Error::ConnectionLost(close)
+        } else {
+            Error::ConnectFailed(close)
+        })))
+    }
+
+    /// A new observer of the socket's events (just `Close` if it already ended).
+    pub(crate) fn subscribe(&self, sender: UnboundedSender<WsEvent>) {
+        let mut s = self.state();
+        match &s.close {
+            Some(close) => {
+                let _ = sender.unbounded_send(WsEvent::Close(close.clone()));
+            }
+            None => s.subscribers.push(sender),
+        }
+    }
+
+    pub(crate) fn queued(&self) -> usize {
+        self.state().queue.len()
+    }
+}
+
+impl State {
+    /// Sends an event to every observer still listening.
+    fn publish(&mut self, event: impl Fn() -> WsEvent) {
+        self.subscribers
+            .retain(|s| s.unbounded_send(event()).is_ok());
+    }
+}

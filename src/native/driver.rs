@@ -1,0 +1,236 @@
+//! The native socket's driver: one tokio task per socket that owns the tokio-tungstenite
+//! stream, does the handshake, moves messages both ways and records how the socket ends in the
+//! [`Core`] its handles read. It plays the part the browser plays on the web: the handles
+//! never touch the network.
+
+use std::future::{poll_fn, Future};
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use futures_core::Stream;
+use futures_sink::Sink;
+use tokio::net::TcpStream;
+use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode as WireCode;
+use tokio_tungstenite::tungstenite::protocol::{CloseFrame, WebSocketConfig};
+use tokio_tungstenite::tungstenite::{self, client::IntoClientRequest};
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
+
+use super::core::{Command, Core};
+use super::tls;
+use crate::machine::DEFAULT_CLOSE_TIMEOUT;
+use crate::{CloseEvent, Message};
+
+type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
+
+/// What the task needs to open the socket.
+pub(crate) struct Open {
+    pub(crate) request: tungstenite::handshake::client::Request,
+    pub(crate) connect_timeout: Option<Duration>,
+}
+
+/// Opens the socket and runs it until it ends.
+pub(crate) async fn drive(core: Arc<Core>, open: Open) {
+    let Some(ws) = handshake(&core, open).await else {
+        return;
+    };
+    run(&core, ws).await;
+}
+
+/// The opening handshake, bounded by the connect timeout; records `open`, or the failure.
+async fn handshake(core: &Core, open: Open) -> Option<Socket> {
+    let config = WebSocketConfig::default();
+    let connector = tls::client_config().map_or(
+        tokio_tungstenite::Connector::Plain,
+        tokio_tungstenite::Connector::Rustls,
+    );
+    let attempt = tokio_tungstenite::connect_async_tls_with_config(
+        open.request,
+        Some(config),
+        true,
+        Some(connector),
+    );
+    let outcome = match open.connect_timeout {
+        Some(limit) => match tokio::time::timeout(limit, attempt).await {
+            Ok(outcome) => outcome,
+            Err(_) => {
+                core.state().timed_out = true;
+                core.ended(failed("connect timeout"), true);
+                return None;
+            }
+        },
+        None => attempt.await,
+    };
+    match outcome {
+        Ok((ws, response)) => {
+            let header = |name: &str| {
+                response
+                    .headers()
+                    .get(name)
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or_default()
+                    .to_owned()
+            };
+            core.opened(
+                header("sec-websocket-protocol"),
+                header("sec-websocket-extensions"),
+            );
+            Some(ws)
+        }
+        Err(e) => {
+            core.ended(failed(&failure(&e)), true);
+            None
+        }
+    }
+}
+
+/// A failed attempt: 1006, as browsers report it, with the cause as the reason (browsers
+/// hide it; natively it is known).
+fn failed(reason: &str) -> CloseEvent {
+    CloseEvent {
+        code: 1006,
+        reason: reason.to_owned(),
+        was_clean: false,
+    }
+}
+
+/// Why an attempt failed, in words.
+fn failure(e: &tungstenite::Error) -> String {
+    match e {
+        tungstenite::Error::Http(response) => {
+            format!("handshake refused: HTTP {}", response.status().as_u16())
+        }
+        other => other.to_string(),
+    }
+}
+
+/// Moves messages both ways until the socket ends.
+async fn run(core: &Core, mut ws: Socket) {
+    // The server's close frame, once it came: the socket ends with it when the server then
+    // closes the connection (tungstenite answers the frame).
+    let mut server_close: Option<CloseEvent> = None;
+    let mut close_deadline: Option<Pin<Box<tokio::time::Sleep>>> = None;
+    let end = poll_fn(|cx| {
+        // Incoming first: pongs and close replies are queued by tungstenite as it reads.
+        loop {
+            match Pin::new(&mut ws).poll_next(cx) {
+                Poll::Ready(Some(Ok(tungstenite::Message::Close(frame)))) => {
+                    let (code, reason) = frame.map_or((1005, String::new()), |f| {
+                        (u16::from(f.code), f.reason.as_str().to_owned())
+                    });
+                    server_close = Some(CloseEvent {
+                        code,
+                        reason,
+                        was_clean: true,
+                    });
+                }
+                Poll::Ready(Some(Ok(message))) => incoming(core, message),
+                // The end: clean after the server's close frame, else lost (1006, as browsers
+                // report it; they give no detail, nor does this face).
+                Poll::Ready(Some(Err(_)) | None) => {
+                    return Poll::Ready(server_close.take().unwrap_or_else(CloseEvent::abnormal))
+                }
+                Poll::Pending => break,
+            }
+        }
+        // Then what the handles handed over, in order, as the socket takes it.
+        if outgoing(core, &mut ws, cx).is_err() {
+            return Poll::Ready(server_close.take().unwrap_or_else(CloseEvent::abnormal));
+        }
+        match Pin::new(&mut ws).poll_flush(cx) {
+            Poll::Ready(Ok(())) => core.flushed(),
+            Poll::Ready(Err(_)) => {
+                return Poll::Ready(server_close.take().unwrap_or_else(CloseEvent::abnormal))
+            }
+            Poll::Pending => {}
+        }
+        // A closing handshake (ours, or the server's) that the other side never finishes is
+        // let go after the close timeout.
+        if (core.state().closing || server_close.is_some()) && close_deadline.is_none() {
+            let limit = Duration::from_millis(DEFAULT_CLOSE_TIMEOUT);
+            close_deadline = Some(Box::pin(tokio::time::sleep(limit)));
+        }
+        if let Some(deadline) = close_deadline.as_mut() {
+            if deadline.as_mut().poll(cx).is_ready() {
+                return Poll::Ready(server_close.take().unwrap_or_else(CloseEvent::abnormal));
+            }
+        }
+        core.state().driver.register(cx);
+        Poll::Pending
+    })
+    .await;
+    let unclean = !end.was_clean;
+    core.ended(end, unclean);
+}
+
+/// A received data frame, for the stream (within the receive limit: past it the core queues
+/// our close, 4009, as the browser face closes).
+fn incoming(core: &Core, message: tungstenite::Message) {
+    let message = match message {
+        tungstenite::Message::Text(text) => Message::Text(text.as_str().to_owned()),
+        tungstenite::Message::Binary(bytes) => Message::Binary(bytes.to_vec()),
+        // Pings are answered by tungstenite; pongs and raw frames carry nothing for the app.
+        _ => return,
+    };
+    core.received(message);
+}
+
+/// Hands the queued commands to the socket while it takes them.
+fn outgoing(core: &Core, ws: &mut Socket, cx: &mut Context<'_>) -> Result<(), tungstenite::Error> {
+    loop {
+        if core.state().commands.is_empty() {
+            return Ok(());
+        }
+        if Pin::new(&mut *ws).poll_ready(cx).is_pending() {
+            return Ok(());
+        }
+        let Some(command) = core.state().commands.pop_front() else {
+            return Ok(());
+        };
+        let frame = match command {
+            Command::Send(Message::Text(text)) => tungstenite::Message::text(text),
+            Command::Send(Message::Binary(bytes)) => tungstenite::Message::binary(bytes),
+            Command::Close(code, reason) => tungstenite::Message::Close(Some(CloseFrame {
+                code: WireCode::from(code),
+                reason: reason.into(),
+            })),
+        };
+        Pin::new(&mut *ws).start_send(frame)?;
+    }
+}
+
+/// The request for `url`: [`Error::InvalidUrl`](crate::Error::InvalidUrl) when it is not a
+/// `ws://` or `wss://` URL with a host, or has a fragment (as browsers refuse it).
+pub(crate) fn request(
+    url: &str,
+    protocols: &[String],
+) -> Result<tungstenite::handshake::client::Request, crate::Error> {
+    let invalid = |reason: &str| crate::Error::InvalidUrl {
+        url: url.to_owned(),
+        reason: reason.to_owned(),
+    };
+    if url.contains('#') {
+        return Err(invalid("a WebSocket URL may not have a fragment"));
+    }
+    let mut request = url
+        .into_client_request()
+        .map_err(|e| invalid(&e.to_string()))?;
+    match request.uri().scheme_str() {
+        Some("ws" | "wss") => {}
+        _ => return Err(invalid("the scheme must be ws or wss")),
+    }
+    if request.uri().host().is_none_or(str::is_empty) {
+        return Err(invalid("no host"));
+    }
+    if !protocols.is_empty() {
+        let list = protocols.join(", ");
+        let value = list
+            .parse()
+            .map_err(|_| invalid("subprotocols that are not a header value"))?;
+        request
+            .headers_mut()
+            .insert("sec-websocket-protocol", value);
+    }
+    Ok(request)
+}

@@ -1,0 +1,289 @@
+//! The reconnecting socket's handle in the browser: its `Stream`, `Sink` and controls over the
+//! state it shares with its driver task (`driver.rs`).
+
+use std::cell::RefCell;
+use std::fmt;
+use std::future::{poll_fn, Future};
+use std::pin::Pin;
+use std::rc::Rc;
+use std::task::{Context, Poll};
+
+use futures_core::stream::{FusedStream, Stream};
+use futures_sink::Sink;
+
+use super::driver;
+use super::shared::{now, poll_finished, Config, Shared};
+use super::ConnectionState;
+
+use crate::close::validate_close;
+use crate::events::{Feed, Observer};
+use crate::machine::Route;
+use crate::socket::Core;
+use crate::{CloseCode, CloseEvent, Error, Message};
+
+/// A WebSocket that reconnects by itself, with a send queue that survives disconnections.
+/// Made by [`ReconnectingWebSocket::builder`]; see the [module docs](crate::reconnect).
+///
+/// Dropping it closes the current connection (1000) and stops the driver: no attempt, no
+/// timer, no listener is left behind.
+pub struct ReconnectingWebSocket {
+    pub(super) shared: Rc<RefCell<Shared>>,
+    /// To start the driver again after the socket gave up (`reconnect()`).
+    pub(super) config: Config,
+    pub(super) ended: bool,
+}
+
+impl ReconnectingWebSocket {
+    /// The current state.
+    pub fn state(&self) -> ConnectionState {
+        self.shared.borrow().state.clone()
+    }
+
+    /// A `Stream` of [`ConnectionState`]s: the current one first, then every change, ending
+    /// after [`ConnectionState::Closed`].
+    pub fn states(&self) -> States {
+        let feed = Feed::new();
+        let mut shared = self.shared.borrow_mut();
+        // A new feed has no task waiting on it yet: nothing to wake.
+        let _ = Feed::push(&feed, shared.state.clone());
+        if shared.finished {
+            let _ = Feed::finish(&feed);
+        } else {
+            shared.subscribers.push(Rc::downgrade(&feed));
+        }
+        Observer { feed }
+    }
+
+    /// Messages accepted by the sink and not yet handed to a connection.
+    pub fn queued(&self) -> usize {
+        self.shared.borrow().outgoing.len()
+    }
+
+    fn current<T: Default>(&self, f: impl FnOnce(&Core) -> T) -> T {
+        self.shared
+            .borrow()
+            .current
+            .as_deref()
+            .map(f)
+            .unwrap_or_default()
+    }
+
+    /// The open connection's `bufferedAmount` (0 while disconnected).
+    pub fn buffered_amount(&self) -> usize {
+        self.current(|core| core.raw().buffered_amount() as usize)
+    }
+
+    /// The open connection's URL ("" while disconnected).
+    pub fn url(&self) -> String {
+        self.current(|core| core.raw().url())
+    }
+
+    /// The subprotocol the open connection's server selected ("" while disconnected).
+    pub fn protocol(&self) -> String {
+        self.current(|core| core.raw().protocol())
+    }
+
+    /// The extensions the open connection's server selected ("" while disconnected).
+    pub fn extensions(&self) -> String {
+        self.current(|core| core.raw().extensions())
+    }
+
+    /// Stops reconnecting for good: closes the current connection with `code` and `reason`
+    /// (checked first, like [`WebSocket::close_with`](crate::WebSocket::close_with)), or
+    /// cancels the pending attempt or backoff delay; resolves with the final close event.
+    /// Messages still queued are handed to an open connection before its close frame; while
+    /// no connection is open they are not sent.
+    pub async fn close_with(
+        &self,
+        code: impl Into<CloseCode>,
+        reason: &str,
+    ) -> Result<CloseEvent, Error> {
+        self.close_handle(code.into(), reason)?.await
+    }
+
+    /// An attempt now: drops the open connection (closing it with 1000, `"reconnect"`; what
+    /// was in flight is reported in [`ConnectionState::Disconnected`] as for any loss) or cuts
+    /// the backoff delay short, and connects at once with the backoff reset. While an attempt
+    /// is already under way it changes nothing.
+    ///
+    /// After the socket gave up ([`Error::RetriesExhausted`] or [`Error::ReconnectRefused`]),
+    /// it starts over: the stream, which yielded that error and ended, yields messages again
+    /// (so it is not fused across a `reconnect()`). After [`close_with`](Self::close_with) or
+    /// a drop nothing reconnects: [`Error::Closed`].
+    ///
+    /// ```no_run
+    /// # fn demo(ws: &sockwave::reconnect::ReconnectingWebSocket) -> Result<(), sockwave::Error> {
+    /// // The app knows better than the backoff: the network is back.
+    /// ws.reconnect()?;
+    /// # Ok(()) }
+    /// ```
+    pub fn reconnect(&self) -> Result<(), Error> {
+        let mut shared = self.shared.borrow_mut();
+        let tally = shared.tally();
+        shared
+            .machine
+            .reconnect(now(), &tally)
+            .map_err(|_| Error::Closed)?;
+        // Started over after giving up: the stream is live again from now on, not from when
+        // the driver first runs (a `next()` in between would find it still ended).
+        shared.unfinish();
+        if !shared.running {
+            drop(shared);
+            wasm_bindgen_futures::spawn_local(driver::drive(
+                Rc::clone(&self.shared),
+                self.config.clone(),
+            ));
+            return Ok(());
+        }
+        let wake = shared.driver.take();
+        drop(shared);
+        wake.wake();
+        Ok(())
+    }
+
+    /// Requests the close now; the future (which holds no borrow of `self`) waits for the end.
+    pub(crate) fn close_handle(
+        &self,
+        code: CloseCode,
+        reason: &str,
+    ) -> Result<impl Future<Output = Result<CloseEvent, Error>> + 'static, Error> {
+        validate_close(code, reason)?;
+        Shared::update(&self.shared, |s| request_close(s, code.into(), reason));
+        let shared = Rc::clone(&self.shared);
+        Ok(async move { Ok(poll_fn(|cx| poll_finished(&shared, cx)).await) })
+    }
+
+    fn poll_finished(&self, cx: &Context<'_>) -> Poll<CloseEvent> {
+        poll_finished(&self.shared, cx)
+    }
+}
+
+/// `close()`: the machine decides (already checked by `validate_close`, so it cannot refuse).
+fn request_close(s: &mut Shared, code: u16, reason: &str) -> crate::wake::Wake {
+    if s.machine.close(now(), code, reason.len()).is_ok() && s.close_reason.is_empty() {
+        s.close_reason = reason.to_owned();
+        s.ended_reason = reason.to_owned();
+    }
+    s.driver.take()
+}
+
+impl Drop for ReconnectingWebSocket {
+    fn drop(&mut self) {
+        Shared::update(&self.shared, |s| request_close(s, 1000, ""));
+    }
+}
+
+impl fmt::Debug for ReconnectingWebSocket {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let shared = self.shared.borrow();
+        f.debug_struct("ReconnectingWebSocket")
+            .field("state", &shared.state)
+            .field("queued", &shared.outgoing.len())
+            .field("received", &shared.incoming.len())
+            .finish()
+    }
+}
+
+/// Messages from every connection, in order. Ends with `None` after `close()`; after a
+/// refused reconnection or exhausted retries, yields that error once first.
+impl Stream for ReconnectingWebSocket {
+    type Item = Result<Message, Error>;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let this = self.get_mut();
+        let mut shared = this.shared.borrow_mut();
+        if this.ended {
+            if shared.finished {
+                return Poll::Ready(None);
+            }
+            // Started over by `reconnect()` after giving up.
+            this.ended = false;
+        }
+        if let Some(item) = shared.incoming.pop_front() {
+            if let Ok(message) = &item {
+                shared.backlog.taken(message.len());
+            }
+            return Poll::Ready(Some(item));
+        }
+        if shared.finished {
+            this.ended = true;
+            return Poll::Ready(None);
+        }
+        shared.reader.register(cx);
+        Poll::Pending
+    }
+}
+
+impl FusedStream for ReconnectingWebSocket {
+    fn is_terminated(&self) -> bool {
+        self.ended
+    }
+}
+
+/// Queues messages; the driver hands them to the current connection in order.
+///
+/// `poll_ready`: ready while the queue has room; when it is full, waits while connected (the
+/// connection's own backpressure drains it) and fails with [`Error::QueueFull`] while
+/// disconnected. `poll_flush` waits, while connected, until the queue is empty (see below).
+/// `poll_close` is `close_with(1000, "")`. After the end, [`Error::Closed`].
+impl Sink<Message> for ReconnectingWebSocket {
+    type Error = Error;
+
+    fn poll_ready(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<(), Error>> {
+        let mut shared = self.shared.borrow_mut();
+        match shared.route() {
+            Route::Closed => Poll::Ready(Err(Error::Closed)),
+            Route::Hold { limit } | Route::Flow { limit } if shared.outgoing.len() < limit => {
+                Poll::Ready(Ok(()))
+            }
+            Route::Flow { .. } => {
+                shared.writers.register(cx);
+                Poll::Pending
+            }
+            Route::Hold { limit } => Poll::Ready(Err(Error::QueueFull { limit })),
+        }
+    }
+
+    fn start_send(self: Pin<&mut Self>, message: Message) -> Result<(), Error> {
+        let mut shared = self.shared.borrow_mut();
+        match shared.route() {
+            Route::Closed => return Err(Error::Closed),
+            Route::Hold { limit } | Route::Flow { limit } if shared.outgoing.len() >= limit => {
+                return Err(Error::QueueFull { limit })
+            }
+            _ => {}
+        }
+        shared.outgoing.push_back(message);
+        let wake = shared.driver.take();
+        drop(shared);
+        wake.wake();
+        Ok(())
+    }
+
+    /// While open: waits until every queued message was handed to the browser (as its
+    /// high-water mark allows). While disconnected: done at once, the messages wait in the
+    /// queue for the next connection ([`queued`](Self::queued) tells how many; past the queue
+    /// limit `send` fails with [`Error::QueueFull`]), so a `send(..).await` never waits for a
+    /// reconnection: the npm package's `send()` on a reconnecting socket resolves the same way.
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<(), Error>> {
+        let mut shared = self.shared.borrow_mut();
+        match shared.route() {
+            _ if shared.outgoing.is_empty() => Poll::Ready(Ok(())),
+            Route::Hold { .. } => Poll::Ready(Ok(())),
+            Route::Closed => Poll::Ready(Err(Error::Closed)),
+            Route::Flow { .. } => {
+                shared.writers.register(cx);
+                Poll::Pending
+            }
+        }
+    }
+
+    fn poll_close(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<(), Error>> {
+        Shared::update(&self.shared, |s| request_close(s, 1000, ""));
+        self.poll_finished(cx).map(|_| Ok(()))
+    }
+}
+
+/// The [`ConnectionState`] stream of a [`ReconnectingWebSocket`]: the current state first,
+/// then every change, ending after [`ConnectionState::Closed`].
+pub type States = Observer<ConnectionState>;

@@ -1,0 +1,242 @@
+//! The native face (tokio, tokio-tungstenite, rustls) against the dev server named by
+//! `SOCKWAVE_WS_BASE` (`SOCKWAVE_WSS_BASE` for `wss://`): what only native has, and its faults.
+//! The behaviour it shares with the browsers is held by the conformance scenarios
+//! (`tests/conformance.rs`, which runs natively too).
+//!
+//! What's tested:
+//! 1. every handle is `Send + Sync`: the halves of one socket echo across `tokio::spawn` tasks
+//!    on a multi-threaded runtime;
+//! 2. faults, each a typed error with its cause, never a panic or a hang: nothing listening,
+//!    an HTTP answer instead of the handshake, no answer at all (connect timeout), a URL that
+//!    is not ws/wss, a bad request header, no tokio runtime, a certificate nobody trusts;
+//! 3. `wss://` when the dev server's CA is trusted (`SSL_CERT_FILE`, read as the platform's
+//!    store);
+//! 4. a server that stops reading: the `Sink` waits at the high-water mark, `buffered_amount`
+//!    (what is not yet written to the TCP socket) stays bounded;
+//! 5. request headers reach the handshake.
+#![cfg(not(target_family = "wasm"))]
+
+use std::time::Duration;
+
+use futures::{SinkExt, StreamExt};
+use sockwave::{Error, Message, ReadyState, WebSocket};
+
+/// The dev server's base URL; `None` skips (unless `npm test` requires it).
+fn base(var: &str) -> Option<String> {
+    let base = std::env::var(var).ok();
+    assert!(
+        base.is_some() || std::env::var_os("SOCKWAVE_REQUIRE_DEVSERVER").is_none(),
+        "{var} is not set"
+    );
+    base
+}
+
+fn url(route: &str) -> Option<String> {
+    base("SOCKWAVE_WS_BASE").map(|b| format!("{b}{route}"))
+}
+
+/// Whether this process trusts the dev server's CA: scripts/test.sh runs the `wss` test once
+/// without it, then once with `SSL_CERT_FILE` pointing at it (read by rustls-native-certs as
+/// the platform's store) and `SOCKWAVE_DEV_CA_TRUSTED` set.
+fn dev_ca_trusted() -> bool {
+    std::env::var_os("SOCKWAVE_DEV_CA_TRUSTED").is_some()
+}
+
+const LONG: Duration = Duration::from_secs(10);
+
+async fn within<T>(what: &str, f: impl std::future::Future<Output = T>) -> T {
+    tokio::time::timeout(LONG, f)
+        .await
+        .unwrap_or_else(|_| panic!("{what} took longer than {LONG:?}"))
+}
+
+#[test]
+fn every_handle_is_send_and_sync() {
+    fn send_sync<T: Send + Sync>() {}
+    fn send<T: Send>() {}
+    send_sync::<WebSocket>();
+    send_sync::<sockwave::ReadHalf>();
+    send_sync::<sockwave::WriteHalf>();
+    send::<sockwave::Connect>();
+    send::<sockwave::Events>();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn split_halves_echo_across_spawned_tasks() {
+    let Some(url) = url("/echo") else { return };
+    let ws = within("connect", WebSocket::connect(url))
+        .await
+        .expect("open");
+    let (mut write, mut read) = ws.split();
+    let writer = tokio::spawn(async move {
+        for i in 0..100 {
+            write.send(Message::text(format!("m{i}"))).await?;
+        }
+        Ok::<_, Error>(write)
+    });
+    let reader = tokio::spawn(async move {
+        let mut got = Vec::new();
+        while got.len() < 100 {
+            match read.next().await {
+                Some(Ok(m)) => got.push(m.as_text().unwrap_or_default().to_owned()),
+                other => panic!("echo ended early: {other:?}"),
+            }
+        }
+        (got, read)
+    });
+    let write = within("writer", writer).await.unwrap().expect("sent");
+    let (got, read) = within("reader", reader).await.unwrap();
+    let expected: Vec<String> = (0..100).map(|i| format!("m{i}")).collect();
+    assert_eq!(got, expected, "in order, none lost");
+    let ws = read.reunite(write).expect("one socket");
+    let close = within("close", ws.close_with(4000u16, "bye"))
+        .await
+        .unwrap();
+    assert_eq!(
+        (close.code, close.reason.as_str(), close.was_clean),
+        (4000, "bye", true)
+    );
+}
+
+#[tokio::test]
+async fn faults_are_typed_errors_with_their_cause() {
+    let Some(refused_route) = url("/reject?status=403") else {
+        return;
+    };
+    // Nothing listening.
+    match within("refused", WebSocket::connect("ws://127.0.0.1:19999/")).await {
+        Err(Error::ConnectFailed(ev)) => {
+            assert_eq!((ev.code, ev.was_clean), (1006, false));
+            assert!(ev.reason.contains("refused"), "the cause: {}", ev.reason);
+        }
+        other => panic!("expected ConnectFailed, got {other:?}"),
+    }
+    // An HTTP answer instead of the handshake.
+    match within("403", WebSocket::connect(refused_route)).await {
+        Err(Error::ConnectFailed(ev)) => {
+            assert_eq!(ev.code, 1006);
+            assert_eq!(ev.reason, "handshake refused: HTTP 403");
+        }
+        other => panic!("expected ConnectFailed, got {other:?}"),
+    }
+    // No answer at all.
+    let hang = WebSocket::builder(url("/hang").unwrap())
+        .connect_timeout(Duration::from_millis(200))
+        .connect();
+    assert!(matches!(
+        within("hang", hang).await,
+        Err(Error::ConnectTimeout)
+    ));
+    // Not a WebSocket URL, a fragment, a header that is not one: refused before any I/O.
+    for bad in [
+        "http://127.0.0.1/",
+        "ws://",
+        "ws://127.0.0.1/#frag",
+        "no url",
+    ] {
+        match WebSocket::open(bad) {
+            Err(Error::InvalidUrl { url, .. }) => assert_eq!(url, bad),
+            other => panic!("{bad}: expected InvalidUrl, got {other:?}"),
+        }
+    }
+    let header = WebSocket::builder(url("/echo").unwrap())
+        .header("bad header", "x")
+        .open();
+    assert!(
+        matches!(header, Err(Error::InvalidUrl { .. })),
+        "{header:?}"
+    );
+    let protocols = WebSocket::builder(url("/echo").unwrap())
+        .protocols(["a b"])
+        .open();
+    assert!(matches!(protocols, Err(Error::InvalidProtocol { .. })));
+}
+
+#[test]
+fn outside_a_runtime_is_no_runtime_not_a_panic() {
+    assert_eq!(
+        WebSocket::open("ws://127.0.0.1:9/").err(),
+        Some(Error::NoRuntime)
+    );
+}
+
+#[tokio::test]
+async fn wss_trusts_what_the_platform_trusts() {
+    let Some(base) = base("SOCKWAVE_WSS_BASE") else {
+        return;
+    };
+    let opened = within("wss", WebSocket::connect(format!("{base}/echo"))).await;
+    if !dev_ca_trusted() {
+        // The dev server's throwaway CA is in no store: refused, saying why.
+        match opened {
+            Err(Error::ConnectFailed(ev)) => {
+                assert!(
+                    ev.reason.to_lowercase().contains("certificate"),
+                    "{}",
+                    ev.reason
+                );
+            }
+            other => panic!("expected a certificate failure, got {other:?}"),
+        }
+        return;
+    }
+    let mut ws = opened.expect("wss open with the dev CA trusted");
+    ws.send(Message::text("over tls")).await.unwrap();
+    let echo = within("echo", ws.next()).await;
+    assert_eq!(echo, Some(Ok(Message::text("over tls"))));
+}
+
+#[tokio::test]
+async fn a_server_that_stops_reading_holds_the_sink() {
+    let Some(url) = url("/stall") else { return };
+    const MARK: usize = 1 << 20;
+    let mut ws = within(
+        "connect",
+        WebSocket::builder(url).high_water_mark(MARK).connect(),
+    )
+    .await
+    .expect("open");
+    let chunk = vec![7u8; 256 << 10];
+    let mut sent = 0usize;
+    let mut highest = 0usize;
+    // 64 MiB offered; the server reads nothing, so the sink must stop long before.
+    let offered = async {
+        for _ in 0..256 {
+            ws.send(Message::binary(chunk.clone())).await.unwrap();
+            sent += chunk.len();
+            highest = highest.max(ws.buffered_amount());
+        }
+    };
+    let stalled = tokio::time::timeout(Duration::from_secs(2), offered)
+        .await
+        .is_err();
+    assert!(stalled, "the sink never waited ({sent} bytes sent)");
+    assert!(
+        sent < 64 << 20,
+        "{sent} bytes went into a server that reads nothing"
+    );
+    assert!(
+        highest <= MARK + chunk.len(),
+        "buffered_amount reached {highest}, the mark is {MARK}"
+    );
+    assert_eq!(ws.ready_state(), ReadyState::Open);
+}
+
+#[tokio::test]
+async fn request_headers_reach_the_handshake() {
+    let Some(url) = url("/echo?pick=chat.v2") else {
+        return;
+    };
+    // The dev server answers the offered subprotocol it is asked to pick: the header list was
+    // sent as given. (A custom header is sent the same way: `WebSocketBuilder::header`.)
+    let ws = within(
+        "connect",
+        WebSocket::builder(url)
+            .protocols(["chat.v2"])
+            .header("Authorization", "Bearer token")
+            .connect(),
+    )
+    .await
+    .expect("open");
+    assert_eq!(ws.protocol(), "chat.v2");
+}
