@@ -4,16 +4,18 @@
 //! Each observer has its own [`Feed`]; the producer pushes into every live one, so observing
 //! events never takes a message away from the message stream.
 
-use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::fmt;
 use std::pin::Pin;
-use std::rc::Rc;
 use std::task::{Context, Poll, Waker};
 
 use futures_core::stream::{FusedStream, Stream};
 
+#[cfg(not(target_family = "wasm"))]
+use crate::platform::LockExt;
+use crate::platform::{Lock, Ptr};
 use crate::wake::WakerSlot;
+#[cfg(target_family = "wasm")]
 use crate::WsEvent;
 
 /// One observer's queue: items in order, then the end.
@@ -24,8 +26,8 @@ pub(crate) struct Feed<T> {
 }
 
 impl<T> Feed<T> {
-    pub(crate) fn new() -> Rc<RefCell<Self>> {
-        Rc::new(RefCell::new(Feed {
+    pub(crate) fn new() -> Ptr<Lock<Self>> {
+        Ptr::new(Lock::new(Feed {
             items: VecDeque::new(),
             waker: WakerSlot::default(),
             done: false,
@@ -33,7 +35,7 @@ impl<T> Feed<T> {
     }
 
     /// Queues an item; returns the observer's task, to wake once the caller's borrows end.
-    pub(crate) fn push(feed: &RefCell<Self>, item: T) -> Option<Waker> {
+    pub(crate) fn push(feed: &Lock<Self>, item: T) -> Option<Waker> {
         let mut f = feed.borrow_mut();
         f.items.push_back(item);
         f.waker.take_waker()
@@ -41,13 +43,13 @@ impl<T> Feed<T> {
 
     /// No more items will come; returns the observer's task, to wake once the caller's
     /// borrows end.
-    pub(crate) fn finish(feed: &RefCell<Self>) -> Option<Waker> {
+    pub(crate) fn finish(feed: &Lock<Self>) -> Option<Waker> {
         let mut f = feed.borrow_mut();
         f.done = true;
         f.waker.take_waker()
     }
 
-    pub(crate) fn poll_next(feed: &RefCell<Self>, cx: &Context<'_>) -> Poll<Option<T>> {
+    pub(crate) fn poll_next(feed: &Lock<Self>, cx: &Context<'_>) -> Poll<Option<T>> {
         let mut f = feed.borrow_mut();
         if let Some(item) = f.items.pop_front() {
             return Poll::Ready(Some(item));
@@ -59,22 +61,23 @@ impl<T> Feed<T> {
         Poll::Pending
     }
 
-    pub(crate) fn is_terminated(feed: &RefCell<Self>) -> bool {
+    pub(crate) fn is_terminated(feed: &Lock<Self>) -> bool {
         let f = feed.borrow();
         f.done && f.items.is_empty()
     }
 
-    pub(crate) fn len(feed: &RefCell<Self>) -> usize {
+    pub(crate) fn len(feed: &Lock<Self>) -> usize {
         feed.borrow().items.len()
     }
 }
 
-/// A `Stream` of the items one observer receives: a socket's [`WsEvent`]s ([`Events`]) or a
+/// A `Stream` of the items one observer receives: a socket's [`WsEvent`](crate::WsEvent)s
+/// ([`Events`](crate::Events), in the browser) or a
 /// reconnecting socket's [`ConnectionState`](crate::reconnect::ConnectionState)s
 /// ([`States`](crate::reconnect::States)). Items queue until polled, in order; the stream ends
 /// when its source does. It does not keep the source alive.
 pub struct Observer<T> {
-    pub(crate) feed: Rc<RefCell<Feed<T>>>,
+    pub(crate) feed: Ptr<Lock<Feed<T>>>,
 }
 
 impl<T> Stream for Observer<T> {
@@ -121,4 +124,5 @@ impl<T> fmt::Debug for Observer<T> {
 /// }
 /// # Ok(()) }
 /// ```
+#[cfg(target_family = "wasm")]
 pub type Events = Observer<WsEvent>;

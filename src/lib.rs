@@ -4,15 +4,16 @@
 //! sockwave wraps the browser's native `WebSocket` (through wasm-bindgen and web-sys) as an
 //! async API: [`WebSocket::connect`] resolves once the socket is open, a [`WebSocket`] is a
 //! `futures` `Stream` of [`Message`]s and a `Sink` with backpressure from `bufferedAmount`,
-//! every failure is an [`Error`], and `reconnect::ReconnectingWebSocket` comes back by
+//! every failure is an [`Error`], and [`reconnect::ReconnectingWebSocket`] comes back by
 //! itself. It works in Chromium, Firefox and WebKit (Safari), in pages and in dedicated, shared
 //! and service workers, over `ws://` and `wss://`.
 //!
-//! On native targets the same [`WebSocket`] (builder, `Stream`, `Sink`, halves, `closed()`,
-//! events, typed errors) runs over tokio and tokio-tungstenite, `wss://` through rustls, with
-//! every handle `Send + Sync`; chosen by target, no feature flag, and a wasm build links none
-//! of it. The same conformance scenarios hold it to the browser's answers. The reconnecting
-//! socket is the browser's only, for now (natively next).
+//! On native targets the same API (the [`WebSocket`] with its builder, `Stream`, `Sink`,
+//! halves, `closed()`, events and typed errors; the reconnecting socket with every option)
+//! runs over tokio and tokio-tungstenite, `wss://` through rustls, with every handle
+//! `Send + Sync`; chosen by target, no feature flag, and a wasm build links none of it. The
+//! same machine decides for the reconnecting socket on both, and the same conformance
+//! scenarios hold both faces to the same answers.
 //!
 //! # Quick start
 //!
@@ -156,11 +157,13 @@ mod rules;
 mod state;
 mod wake;
 
+// What the shells that run on every target need of it (`Rc` or `Arc`, a task, a timer).
+mod events;
+mod platform;
+
 // The browser face: listeners, then the socket core, then Stream / Sink / events on top.
 #[cfg(target_family = "wasm")]
 mod connect;
-#[cfg(target_family = "wasm")]
-mod events;
 #[cfg(target_family = "wasm")]
 mod inbox;
 #[cfg(target_family = "wasm")]
@@ -180,6 +183,12 @@ mod websocket;
 #[cfg(not(target_family = "wasm"))]
 mod native;
 
+// The plain socket of this target, as the reconnecting socket's shell drives it.
+#[cfg(not(target_family = "wasm"))]
+use native as face;
+#[cfg(target_family = "wasm")]
+use websocket as face;
+
 pub mod reconnect;
 
 pub use close::{validate_close, CloseCode, CloseEvent, MAX_REASON_BYTES, RECEIVE_OVERFLOW_CODE};
@@ -187,13 +196,15 @@ pub use close::{validate_close, CloseCode, CloseEvent, MAX_REASON_BYTES, RECEIVE
 pub use connect::{Connect, WebSocketBuilder};
 pub use error::Error;
 #[cfg(target_family = "wasm")]
-pub use events::{Events, Observer};
+pub use events::Events;
+pub use events::Observer;
 pub use machine::{DEFAULT_HIGH_WATER_MARK, DEFAULT_MAX_BUFFERED_BYTES};
 pub use message::Message;
 #[cfg(not(target_family = "wasm"))]
 pub use native::{
     live_listeners, Connect, Events, ReadHalf, WebSocket, WebSocketBuilder, WriteHalf,
 };
+pub use platform::{WasmNotSend, WasmNotSendSync};
 pub use state::{ReadyState, WsEvent};
 #[cfg(target_family = "wasm")]
 pub use websocket::{ReadHalf, WebSocket, WriteHalf};

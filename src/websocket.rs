@@ -96,6 +96,30 @@ impl WebSocket {
     pub(crate) fn close_event(&self) -> Option<CloseEvent> {
         self.core.close_event()
     }
+
+    /// Closes now, without checks or waiting (the reconnect driver's, after the machine's).
+    pub(crate) fn close_now(&self, code: u16, reason: &str) {
+        let _ = self.core.raw().close_with_code_and_reason(code, reason);
+    }
+
+    /// What reads this socket's `bufferedAmount` for the reconnect driver's tally.
+    pub(crate) fn probe(&self) -> Probe {
+        Rc::clone(&self.core)
+    }
+}
+
+/// Reads a socket's `bufferedAmount` (see [`WebSocket::probe`]).
+pub(crate) type Probe = Rc<Core>;
+
+/// The bytes a socket has not yet sent.
+pub(crate) fn probe_buffered(probe: &Probe) -> usize {
+    probe.read_buffered()
+}
+
+/// A socket's URL, subprotocol and extensions.
+pub(crate) fn probe_names(probe: &Probe) -> [String; 3] {
+    let raw = probe.raw();
+    [raw.url(), raw.protocol(), raw.extensions()]
 }
 
 impl ReadHalf {

@@ -140,7 +140,6 @@ mod scenarios {
     use futures::future::{select, Either};
     use futures::{SinkExt, StreamExt};
     use serde_json::Value;
-    #[cfg(target_family = "wasm")]
     use sockwave::reconnect::{Backoff, ConnectionState, ReconnectingWebSocket};
     use sockwave::{CloseEvent, Error, Message, WebSocket, WsEvent};
 
@@ -235,14 +234,12 @@ mod scenarios {
         }
     }
 
-    #[cfg_attr(not(target_family = "wasm"), allow(dead_code))]
     fn ms(v: &Value, key: &str) -> Option<Duration> {
         v.get(key)?.as_u64().map(Duration::from_millis)
     }
 
     enum Socket {
         Plain(WebSocket),
-        #[cfg(target_family = "wasm")]
         Reconnecting(ReconnectingWebSocket),
     }
 
@@ -278,7 +275,6 @@ mod scenarios {
         Ok(Socket::Plain(ws))
     }
 
-    #[cfg(target_family = "wasm")]
     async fn open_reconnecting(c: &Value, events: &Events) -> Result<Socket, Error> {
         let o = &c["options"];
         let urls: Vec<String> = match &c["url"] {
@@ -288,10 +284,9 @@ mod scenarios {
                 .collect(),
             u => vec![u.as_str().expect("a URL").to_owned()],
         };
-        let calls = std::rc::Rc::new(std::cell::Cell::new(0usize));
+        let calls = std::sync::atomic::AtomicUsize::new(0);
         let mut b = ReconnectingWebSocket::builder("").try_url_provider(move || {
-            let n = calls.get();
-            calls.set(n + 1);
+            let n = calls.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             let answer = urls[n.min(urls.len() - 1)].clone();
             async move {
                 match answer.as_str() {
@@ -378,7 +373,6 @@ mod scenarios {
         async fn send(&mut self, m: Message) -> Result<(), Error> {
             match self {
                 Socket::Plain(ws) => ws.send(m).await,
-                #[cfg(target_family = "wasm")]
                 Socket::Reconnecting(ws) => ws.send(m).await,
             }
         }
@@ -386,7 +380,6 @@ mod scenarios {
         async fn next(&mut self) -> Option<Result<Message, Error>> {
             match self {
                 Socket::Plain(ws) => ws.next().await,
-                #[cfg(target_family = "wasm")]
                 Socket::Reconnecting(ws) => ws.next().await,
             }
         }
@@ -394,7 +387,6 @@ mod scenarios {
         async fn close(&self, code: u16, reason: &str) -> Result<CloseEvent, Error> {
             match self {
                 Socket::Plain(ws) => ws.close_with(code, reason).await,
-                #[cfg(target_family = "wasm")]
                 Socket::Reconnecting(ws) => ws.close_with(code, reason).await,
             }
         }
@@ -429,14 +421,11 @@ mod scenarios {
 
     async fn run(c: &Value) -> (Vec<String>, Vec<String>) {
         let events: Events = Arc::default();
-        #[cfg(target_family = "wasm")]
         let opened = if reconnecting(c) {
             open_reconnecting(c, &events).await
         } else {
             open_plain(c, &events).await
         };
-        #[cfg(not(target_family = "wasm"))]
-        let opened = open_plain(c, &events).await;
         let mut ws = match opened {
             Ok(ws) => ws,
             Err(e) => return (vec![format!("connect!{}", error(&e))], Vec::new()),
@@ -466,7 +455,6 @@ mod scenarios {
                     let m = Message::text(text(arg(1)));
                     let sent = match &mut ws {
                         Socket::Plain(plain) => plain.try_send(m),
-                        #[cfg(target_family = "wasm")]
                         Socket::Reconnecting(r) => r.feed(m).await,
                     };
                     if let Err(e) = sent {
@@ -504,9 +492,7 @@ mod scenarios {
                     }
                 }
                 "closed" => {
-                    #[allow(irrefutable_let_patterns)]
-                    let Socket::Plain(plain) = &ws
-                    else {
+                    let Socket::Plain(plain) = &ws else {
                         panic!("closed: plain sockets only")
                     };
                     trace.push(format!("closed:{}", close(&plain.closed().await)));
@@ -529,7 +515,6 @@ mod scenarios {
                     }
                 }
                 "sleep" => sleep(arg(1).as_u64().unwrap() as u32).await,
-                #[cfg(target_family = "wasm")]
                 "reconnect" => {
                     let Socket::Reconnecting(r) = &ws else {
                         panic!("reconnect: reconnecting sockets only")
@@ -568,13 +553,9 @@ mod scenarios {
         }
         let fixture = fixture();
         let mut failures = Vec::new();
-        let (mut ran, mut waiting) = (0, 0);
+        let mut ran = 0;
         for c in fixture["scenarios"].as_array().expect("scenarios") {
             let name = c["name"].as_str().unwrap();
-            if cfg!(not(target_family = "wasm")) && reconnecting(c) {
-                waiting += 1; // the native reconnecting socket comes next
-                continue;
-            }
             ran += 1;
             // A scenario that hangs fails alone, after 30 s.
             let (trace, events) = match select(Box::pin(run(c)), rt::timeout(30_000)).await {
@@ -598,10 +579,7 @@ mod scenarios {
             }
         }
         assert!(failures.is_empty(), "{}", failures.join("\n"));
-        eprintln!("conformance scenarios: {ran} run, {waiting} waiting for this target");
-        // Every scenario in the browsers; natively every plain one (11 today).
-        assert!(ran >= 11, "{ran} scenarios ran");
-        assert!(cfg!(not(target_family = "wasm")) || waiting == 0);
+        assert!(ran >= 21, "{ran} scenarios ran");
         // Every socket of every scenario gave its listeners back.
         for _ in 0..50 {
             if sockwave::live_listeners() == 0 {

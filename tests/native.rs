@@ -13,12 +13,15 @@
 //!    store);
 //! 4. a server that stops reading: the `Sink` waits at the high-water mark, `buffered_amount`
 //!    (what is not yet written to the TCP socket) stays bounded;
-//! 5. request headers reach the handshake.
+//! 5. request headers reach the handshake;
+//! 6. the reconnecting socket: `Send + Sync`, driven from a spawned task, no attempt while the
+//!    app says the network is gone (`set_online(false)`), one when it is back; outside a
+//!    runtime its stream says `NoRuntime`.
 #![cfg(not(target_family = "wasm"))]
 
 use std::time::Duration;
 
-use futures::{SinkExt, StreamExt};
+use futures::{FutureExt, SinkExt, StreamExt};
 use sockwave::{Error, Message, ReadyState, WebSocket};
 
 /// The dev server's base URL; `None` skips (unless `npm test` requires it).
@@ -239,4 +242,73 @@ async fn request_headers_reach_the_handshake() {
     .await
     .expect("open");
     assert_eq!(ws.protocol(), "chat.v2");
+}
+
+#[test]
+fn the_reconnecting_socket_is_send_and_sync_too() {
+    fn send_sync<T: Send + Sync>() {}
+    fn send<T: Send>() {}
+    send_sync::<sockwave::reconnect::ReconnectingWebSocket>();
+    send::<sockwave::reconnect::States>();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reconnecting_from_a_spawned_task_and_offline_held_by_the_app() {
+    use sockwave::reconnect::{Backoff, ConnectionState, ReconnectingWebSocket};
+    let Some(drop_url) = url("/drop?after=1") else {
+        return;
+    };
+    let ws = ReconnectingWebSocket::builder(drop_url)
+        .backoff(Backoff::constant(Duration::from_millis(20)))
+        .build();
+    let mut states = ws.states();
+    // The handle moves into another task (another thread, maybe) and works there.
+    let ws = tokio::spawn(async move {
+        let mut ws = ws;
+        ws.send(Message::text("x")).await.unwrap();
+        assert_eq!(
+            within("echo", ws.next()).await,
+            Some(Ok(Message::text("x")))
+        );
+        ws
+    })
+    .await
+    .unwrap();
+    // The server drops it; the app says the network is gone: no attempt until it is back.
+    ws.set_online(false);
+    let mut seen = Vec::new();
+    within("disconnected", async {
+        while let Some(s) = states.next().await {
+            let lost = matches!(s, ConnectionState::Disconnected { .. });
+            seen.push(s);
+            if lost {
+                break;
+            }
+        }
+    })
+    .await;
+    tokio::time::sleep(Duration::from_millis(200)).await; // 10 backoff delays
+    let attempts = std::iter::from_fn(|| states.next().now_or_never().flatten())
+        .filter(|s| matches!(s, ConnectionState::Connecting { .. }))
+        .count();
+    assert_eq!(attempts, 0, "no attempt while offline (after {seen:?})");
+    ws.set_online(true);
+    within("open again", async {
+        while let Some(s) = states.next().await {
+            if s == ConnectionState::Open {
+                break;
+            }
+        }
+    })
+    .await;
+    let close = within("close", ws.close_with(1000u16, "")).await.unwrap();
+    assert_eq!(close.code, 1000);
+}
+
+#[test]
+fn a_reconnecting_socket_outside_a_runtime_says_no_runtime() {
+    use futures::executor::block_on;
+    let mut ws = sockwave::reconnect::ReconnectingWebSocket::builder("ws://127.0.0.1:9/").build();
+    assert_eq!(block_on(ws.next()), Some(Err(Error::NoRuntime)));
+    assert_eq!(block_on(ws.next()), None);
 }

@@ -37,7 +37,7 @@ pub(crate) struct State {
     /// The connect timeout ended the attempt.
     pub(crate) timed_out: bool,
     /// Set once, when the socket ended.
-    close: Option<CloseEvent>,
+    pub(crate) close: Option<CloseEvent>,
     /// For the driver, in order.
     pub(crate) commands: VecDeque<Command>,
     /// Bytes handed to `send` and not yet written to the TCP socket: the native

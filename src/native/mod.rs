@@ -142,6 +142,35 @@ impl WebSocket {
     pub fn try_send(&self, message: impl Into<Message>) -> Result<(), Error> {
         self.core.send_now(message.into())
     }
+
+    /// How the socket ended, once it did (the reconnect driver's report).
+    pub(crate) fn close_event(&self) -> Option<CloseEvent> {
+        self.core.state().close.clone()
+    }
+
+    /// Closes now, without checks or waiting (the reconnect driver's, after the machine's).
+    pub(crate) fn close_now(&self, code: u16, reason: &str) {
+        self.core.request_close(code, reason);
+    }
+
+    /// What reads this socket's buffered bytes for the reconnect driver's tally.
+    pub(crate) fn probe(&self) -> Probe {
+        Arc::clone(&self.core)
+    }
+}
+
+/// Reads a socket's buffered bytes (see [`WebSocket::probe`]).
+pub(crate) type Probe = Arc<Core>;
+
+/// The bytes a socket has not yet written to its TCP socket.
+pub(crate) fn probe_buffered(probe: &Probe) -> usize {
+    probe.state().buffered
+}
+
+/// A socket's URL, subprotocol and extensions.
+pub(crate) fn probe_names(probe: &Probe) -> [String; 3] {
+    let s = probe.state();
+    [probe.url.clone(), s.protocol.clone(), s.extensions.clone()]
 }
 
 impl ReadHalf {

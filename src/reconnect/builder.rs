@@ -1,27 +1,26 @@
 //! Configuring a reconnecting socket: [`ReconnectingBuilder`], and
 //! [`ReconnectingWebSocket::builder`] that makes one.
 
-use std::cell::RefCell;
 use std::fmt;
 use std::future::Future;
-use std::rc::Rc;
 use std::time::Duration;
 
 use super::shared::{now, Config, Ping, Shared};
 use super::{driver, Backoff, ReconnectingWebSocket};
 use crate::machine::{Heartbeat, Machine, Millis, Policy, MAX_DELAY};
+use crate::platform::{boxed, seed, spawn, Lock, Ptr, WasmNotSend, WasmNotSendSync};
 use crate::{CloseEvent, Message};
 
 /// Making one.
 impl ReconnectingWebSocket {
     /// A builder for a reconnecting socket to `url`.
     pub fn builder(url: impl Into<String>) -> ReconnectingBuilder {
-        let url: Rc<str> = url.into().into();
+        let url: Ptr<str> = url.into().into();
         ReconnectingBuilder {
             config: Config {
-                url: Rc::new(move || {
+                url: Ptr::new(move || {
                     let url = url.to_string();
-                    Box::pin(async move { Ok(url) })
+                    boxed(async move { Ok(url) })
                 }),
                 protocols: Vec::new(),
                 should_reconnect: None,
@@ -55,14 +54,15 @@ impl fmt::Debug for ReconnectingBuilder {
 
 impl ReconnectingBuilder {
     /// Asks `provider` for the URL before every attempt (e.g. to refresh a token in it).
+    /// (Natively the provider and its future must be `Send`: see [`WasmNotSendSync`].)
     pub fn url_provider<F, Fut>(mut self, provider: F) -> Self
     where
-        F: Fn() -> Fut + 'static,
-        Fut: Future<Output = String> + 'static,
+        F: Fn() -> Fut + WasmNotSendSync + 'static,
+        Fut: Future<Output = String> + WasmNotSend + 'static,
     {
-        self.config.url = Rc::new(move || {
+        self.config.url = Ptr::new(move || {
             let url = provider();
-            Box::pin(async move { Ok(url.await) })
+            boxed(async move { Ok(url.await) })
         });
         self
     }
@@ -84,12 +84,12 @@ impl ReconnectingBuilder {
     /// ```
     pub fn try_url_provider<F, Fut, E>(mut self, provider: F) -> Self
     where
-        F: Fn() -> Fut + 'static,
-        Fut: Future<Output = Result<String, E>> + 'static,
+        F: Fn() -> Fut + WasmNotSendSync + 'static,
+        Fut: Future<Output = Result<String, E>> + WasmNotSend + 'static,
     {
-        self.config.url = Rc::new(move || {
+        self.config.url = Ptr::new(move || {
             let url = provider();
-            Box::pin(async move { url.await.map_err(drop) })
+            boxed(async move { url.await.map_err(drop) })
         });
         self
     }
@@ -131,8 +131,11 @@ impl ReconnectingBuilder {
 
     /// Decides, from how a connection (or attempt) ended, whether to try again. Default: yes,
     /// unless the server closed cleanly with 1000. Never consulted after our own `close`.
-    pub fn should_reconnect(mut self, f: impl Fn(&CloseEvent) -> bool + 'static) -> Self {
-        self.config.should_reconnect = Some(Rc::new(f));
+    pub fn should_reconnect(
+        mut self,
+        f: impl Fn(&CloseEvent) -> bool + WasmNotSendSync + 'static,
+    ) -> Self {
+        self.config.should_reconnect = Some(Ptr::new(f));
         self.policy.consult = true;
         self
     }
@@ -165,7 +168,7 @@ impl ReconnectingBuilder {
         interval: Duration,
         timeout: Duration,
         ping: Message,
-        is_pong: impl Fn(&Message) -> bool + 'static,
+        is_pong: impl Fn(&Message) -> bool + WasmNotSendSync + 'static,
     ) -> Self {
         self.policy.heartbeat = Some(Heartbeat {
             interval: millis(interval),
@@ -173,7 +176,7 @@ impl ReconnectingBuilder {
         });
         self.config.ping = Some(Ping {
             ping,
-            is_pong: Rc::new(is_pong),
+            is_pong: Ptr::new(is_pong),
         });
         self
     }
@@ -219,12 +222,15 @@ impl ReconnectingBuilder {
         self
     }
 
-    /// Starts the driver task (`spawn_local`) and returns the socket, connecting.
+    /// Starts the driver task (`spawn_local` in the browser, `tokio::spawn` natively) and
+    /// returns the socket, connecting. Natively outside a tokio runtime, the stream yields
+    /// [`Error::NoRuntime`](crate::Error::NoRuntime) and ends.
     pub fn build(self) -> ReconnectingWebSocket {
-        let seed = (js_sys::Math::random() * 2f64.powi(53)) as u64;
-        let machine = Machine::new(self.policy, now(), seed);
-        let shared = Rc::new(RefCell::new(Shared::new(machine)));
-        wasm_bindgen_futures::spawn_local(driver::drive(Rc::clone(&shared), self.config.clone()));
+        let machine = Machine::new(self.policy, now(), seed());
+        let shared = Ptr::new(Lock::new(Shared::new(machine)));
+        if !spawn(driver::drive(Ptr::clone(&shared), self.config.clone())) {
+            Shared::no_runtime(&shared);
+        }
         ReconnectingWebSocket {
             shared,
             config: self.config,

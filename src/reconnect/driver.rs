@@ -5,10 +5,8 @@
 //! the machine set, taking pongs out), and keeps one timer at the machine's next deadline. It
 //! decides nothing.
 
-use std::cell::RefCell;
 use std::future::{poll_fn, Future};
 use std::pin::Pin;
-use std::rc::Rc;
 use std::task::{Context, Poll};
 
 use futures_core::Stream;
@@ -17,17 +15,21 @@ use futures_sink::Sink;
 use super::shared::{now, Config, Shared};
 use super::ConnectionState;
 use crate::machine::{Action, Close, Failure, Input, Millis, Reason, Report, Route};
-use crate::timer::Sleep;
+#[cfg(not(target_family = "wasm"))]
+use crate::platform::LockExt;
+use crate::platform::{BoxFuture, Lock, Ptr, Sleep};
 use crate::wake::Wake;
 use crate::{CloseEvent, Error, WebSocket};
 
 /// An attempt: `None` when the URL provider failed, else the browser's answer.
-type Attempt = Pin<Box<dyn Future<Output = Option<Result<WebSocket, Error>>>>>;
+type Attempt = BoxFuture<Option<Result<WebSocket, Error>>>;
 
 /// Runs until the machine has stopped and every action is carried out.
-pub(crate) async fn drive(shared: Rc<RefCell<Shared>>, config: Config) {
+pub(crate) async fn drive(shared: Ptr<Lock<Shared>>, config: Config) {
     shared.borrow_mut().running = true;
-    // Removed when this task ends: see environment.rs.
+    // Removed when this task ends: see environment.rs. (Natively the app tells: `network`,
+    // `resumed`.)
+    #[cfg(target_family = "wasm")]
     let _environment = super::environment::Environment::listen(&shared);
     let mut driver = Driver {
         shared: &shared,
@@ -43,7 +45,7 @@ pub(crate) async fn drive(shared: Rc<RefCell<Shared>>, config: Config) {
 }
 
 struct Driver<'a> {
-    shared: &'a RefCell<Shared>,
+    shared: &'a Lock<Shared>,
     config: Config,
     /// The attempt under way: the URL provider, then the browser's handshake.
     attempt: Option<Attempt>,
@@ -99,14 +101,14 @@ impl Driver<'_> {
                 Some(Action::Close { code, .. }) => {
                     let reason = self.shared.borrow().close_reason.clone();
                     if let Some(ws) = &self.ws {
-                        let _ = ws.as_raw().close_with_code_and_reason(code, &reason);
+                        ws.close_now(code, &reason);
                     }
                 }
                 Some(Action::Discard { close }) => {
                     self.attempt = None;
                     if let Some(ws) = self.ws.take() {
                         if let Some((code, reason)) = close {
-                            let _ = ws.as_raw().close_with_code_and_reason(code, reason.text());
+                            ws.close_now(code, reason.text());
                         }
                     }
                     self.shared.borrow_mut().current = None;
@@ -175,7 +177,7 @@ impl Driver<'_> {
                 }
             };
             if let ConnectionState::Open = state {
-                s.current = self.ws.as_ref().map(|ws| Rc::clone(&ws.core));
+                s.current = self.ws.as_ref().map(WebSocket::probe);
             }
             s.set_state(state)
         });
@@ -193,7 +195,7 @@ impl Driver<'_> {
         let input = match result {
             None => Input::UrlFailed,
             Some(Ok(ws)) => {
-                self.shared.borrow_mut().current = Some(Rc::clone(&ws.core));
+                self.shared.borrow_mut().current = Some(ws.probe());
                 self.ws = Some(ws);
                 Input::Opened
             }

@@ -6,7 +6,6 @@
 //! [`WebSocket`](crate::WebSocket); the handle and the driver share a small state.
 //!
 //! ```no_run
-//! # #[cfg(target_family = "wasm")]
 //! # async fn demo() -> Result<(), sockwave::Error> {
 //! use std::time::Duration;
 //! use futures::{SinkExt, StreamExt};
@@ -29,24 +28,20 @@
 //! # Ok(()) }
 //! ```
 
-//! In the browser today; natively (tokio) next. The pure parts ([`Backoff`],
-//! [`ConnectionState`], [`InFlight`], the codes) are the same on every target.
+//! The same on every target: in the browser a `spawn_local` task drives it and the page's
+//! events (`online`, `offline`, `pagehide`, `pageshow`, `visibilitychange`, `resume`) feed it;
+//! natively a tokio task drives it (every handle `Send + Sync`) and the app tells it what the
+//! OS knows ([`ReconnectingWebSocket::set_online`], [`ReconnectingWebSocket::resumed`]).
 
-#[cfg(target_family = "wasm")]
 mod builder;
-#[cfg(target_family = "wasm")]
 mod driver;
 #[cfg(target_family = "wasm")]
 mod environment;
-#[cfg(target_family = "wasm")]
 mod shared;
-#[cfg(target_family = "wasm")]
 mod socket;
 mod state;
 
 pub use crate::machine::{Backoff, DEFAULT_QUEUE_LIMIT};
-#[cfg(target_family = "wasm")]
 pub use builder::ReconnectingBuilder;
-#[cfg(target_family = "wasm")]
 pub use socket::{ReconnectingWebSocket, States};
 pub use state::{ConnectionState, InFlight, HEARTBEAT_TIMEOUT_CODE, IDLE_TIMEOUT_CODE};

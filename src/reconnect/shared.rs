@@ -4,30 +4,41 @@
 //! [`Shared::update`], which wakes whom the change concerns once the borrow has ended
 //! (`wake.rs`).
 
-use std::cell::RefCell;
 use std::collections::VecDeque;
-use std::future::Future;
-use std::pin::Pin;
-use std::rc::{Rc, Weak};
 use std::task::{Context, Poll};
 
 use super::ConnectionState;
 use crate::backlog::Backlog;
 use crate::events::Feed;
-use crate::machine::{Input, Machine, Millis, Reason, Route, Tally};
-use crate::socket::Core;
+use crate::face::{probe_buffered, Probe};
+use crate::machine::{Input, Machine, Reason, Route, Tally};
+#[cfg(not(target_family = "wasm"))]
+use crate::platform::LockExt;
+use crate::platform::{BoxFuture, Lock, Ptr, WeakPtr};
 use crate::wake::{Wake, WakerSet, WakerSlot};
 use crate::{CloseEvent, Error, Message};
 
 /// The URL for the next attempt, or `Err` when the app's provider could not give one.
-type UrlProvider = Rc<dyn Fn() -> Pin<Box<dyn Future<Output = Result<String, ()>>>>>;
-type Verdict = Rc<dyn Fn(&CloseEvent) -> bool>;
+#[cfg(target_family = "wasm")]
+type UrlProvider = Ptr<dyn Fn() -> BoxFuture<Result<String, ()>>>;
+#[cfg(not(target_family = "wasm"))]
+type UrlProvider = Ptr<dyn Fn() -> BoxFuture<Result<String, ()>> + Send + Sync>;
+/// The app's answer to "reconnect after this close?".
+#[cfg(target_family = "wasm")]
+type Verdict = Ptr<dyn Fn(&CloseEvent) -> bool>;
+#[cfg(not(target_family = "wasm"))]
+type Verdict = Ptr<dyn Fn(&CloseEvent) -> bool + Send + Sync>;
+/// Whether a received message is the heartbeat's pong.
+#[cfg(target_family = "wasm")]
+type IsPong = Ptr<dyn Fn(&Message) -> bool>;
+#[cfg(not(target_family = "wasm"))]
+type IsPong = Ptr<dyn Fn(&Message) -> bool + Send + Sync>;
 
 /// What the shell holds of a heartbeat (the machine holds its timing).
 #[derive(Clone)]
 pub(crate) struct Ping {
     pub(super) ping: Message,
-    pub(super) is_pong: Rc<dyn Fn(&Message) -> bool>,
+    pub(super) is_pong: IsPong,
 }
 
 /// What the driver needs that is not a decision: the URL, the subprotocols, the app's code.
@@ -40,9 +51,7 @@ pub(crate) struct Config {
 }
 
 /// The shell's clock: the machine reads none of its own.
-pub(crate) fn now() -> Millis {
-    js_sys::Date::now() as Millis
-}
+pub(crate) use crate::platform::now;
 
 /// State shared by the handle (user side), the driver task and the environment listeners.
 pub(crate) struct Shared {
@@ -72,9 +81,9 @@ pub(crate) struct Shared {
     pub(super) writers: WakerSet,
     /// The driver, waiting for actions, messages to send or a timer.
     pub(super) driver: WakerSlot,
-    pub(super) subscribers: Vec<Weak<RefCell<Feed<ConnectionState>>>>,
+    pub(super) subscribers: Vec<WeakPtr<Lock<Feed<ConnectionState>>>>,
     /// The open connection's socket, for its metadata and `bufferedAmount`.
-    pub(super) current: Option<Rc<Core>>,
+    pub(super) current: Option<Probe>,
 }
 
 impl Shared {
@@ -105,7 +114,7 @@ impl Shared {
 
     /// Changes the state with `f`, then wakes the tasks `f` says the change concerns, once
     /// the borrow has ended (`wake.rs`).
-    pub(crate) fn update(shared: &RefCell<Shared>, f: impl FnOnce(&mut Shared) -> Wake) {
+    pub(crate) fn update(shared: &Lock<Shared>, f: impl FnOnce(&mut Shared) -> Wake) {
         let wake = f(&mut shared.borrow_mut());
         wake.wake();
     }
@@ -116,7 +125,7 @@ impl Shared {
         self.tally.buffered = self
             .current
             .as_ref()
-            .map_or(0, |core| core.raw().buffered_amount() as u64);
+            .map_or(0, |probe| probe_buffered(probe) as u64);
         self.tally
     }
 
@@ -196,6 +205,15 @@ impl Shared {
         wake.and(Wake::new(self.reader.take_waker(), ended))
     }
 
+    /// Natively outside a tokio runtime no driver can run: the stream says why, then ends.
+    #[cfg_attr(target_family = "wasm", allow(dead_code))]
+    pub(crate) fn no_runtime(shared: &Lock<Shared>) {
+        Shared::update(shared, |s| {
+            let wake = s.deliver(Err(Error::NoRuntime));
+            wake.and(s.finish(CloseEvent::abnormal()))
+        });
+    }
+
     /// Started over by `reconnect()` after the socket gave up.
     pub(crate) fn unfinish(&mut self) {
         self.finished = false;
@@ -203,7 +221,7 @@ impl Shared {
     }
 }
 
-pub(super) fn poll_finished(shared: &RefCell<Shared>, cx: &Context<'_>) -> Poll<CloseEvent> {
+pub(super) fn poll_finished(shared: &Lock<Shared>, cx: &Context<'_>) -> Poll<CloseEvent> {
     let mut shared = shared.borrow_mut();
     match (&shared.final_close, shared.finished) {
         (Some(ev), true) => Poll::Ready(ev.clone()),

@@ -1,11 +1,9 @@
-//! The reconnecting socket's handle in the browser: its `Stream`, `Sink` and controls over the
-//! state it shares with its driver task (`driver.rs`).
+//! The reconnecting socket's handle: its `Stream`, `Sink` and controls over the state it
+//! shares with its driver task (`driver.rs`).
 
-use std::cell::RefCell;
 use std::fmt;
 use std::future::{poll_fn, Future};
 use std::pin::Pin;
-use std::rc::Rc;
 use std::task::{Context, Poll};
 
 use futures_core::stream::{FusedStream, Stream};
@@ -17,8 +15,11 @@ use super::ConnectionState;
 
 use crate::close::validate_close;
 use crate::events::{Feed, Observer};
-use crate::machine::Route;
-use crate::socket::Core;
+use crate::face::{probe_buffered, probe_names, Probe};
+use crate::machine::{Input, Route};
+#[cfg(not(target_family = "wasm"))]
+use crate::platform::LockExt;
+use crate::platform::{spawn, Lock, Ptr, WasmNotSend};
 use crate::{CloseCode, CloseEvent, Error, Message};
 
 /// A WebSocket that reconnects by itself, with a send queue that survives disconnections.
@@ -27,7 +28,7 @@ use crate::{CloseCode, CloseEvent, Error, Message};
 /// Dropping it closes the current connection (1000) and stops the driver: no attempt, no
 /// timer, no listener is left behind.
 pub struct ReconnectingWebSocket {
-    pub(super) shared: Rc<RefCell<Shared>>,
+    pub(super) shared: Ptr<Lock<Shared>>,
     /// To start the driver again after the socket gave up (`reconnect()`).
     pub(super) config: Config,
     pub(super) ended: bool,
@@ -49,7 +50,7 @@ impl ReconnectingWebSocket {
         if shared.finished {
             let _ = Feed::finish(&feed);
         } else {
-            shared.subscribers.push(Rc::downgrade(&feed));
+            shared.subscribers.push(Ptr::downgrade(&feed));
         }
         Observer { feed }
     }
@@ -59,33 +60,53 @@ impl ReconnectingWebSocket {
         self.shared.borrow().outgoing.len()
     }
 
-    fn current<T: Default>(&self, f: impl FnOnce(&Core) -> T) -> T {
+    fn current<T: Default>(&self, f: impl FnOnce(&Probe) -> T) -> T {
         self.shared
             .borrow()
             .current
-            .as_deref()
+            .as_ref()
             .map(f)
             .unwrap_or_default()
     }
 
     /// The open connection's `bufferedAmount` (0 while disconnected).
     pub fn buffered_amount(&self) -> usize {
-        self.current(|core| core.raw().buffered_amount() as usize)
+        self.current(probe_buffered)
     }
 
     /// The open connection's URL ("" while disconnected).
     pub fn url(&self) -> String {
-        self.current(|core| core.raw().url())
+        self.current(|p| probe_names(p)[0].clone())
     }
 
     /// The subprotocol the open connection's server selected ("" while disconnected).
     pub fn protocol(&self) -> String {
-        self.current(|core| core.raw().protocol())
+        self.current(|p| probe_names(p)[1].clone())
     }
 
     /// The extensions the open connection's server selected ("" while disconnected).
     pub fn extensions(&self) -> String {
-        self.current(|core| core.raw().extensions())
+        self.current(|p| probe_names(p)[2].clone())
+    }
+
+    /// Tells the socket the network went away (`false`) or came back (`true`): no attempt
+    /// while offline, one at once when it is back. In the browser the page's `offline` and
+    /// `online` events already do this; natively, where the OS has no such event for a
+    /// process, call it from the app's own network monitoring.
+    pub fn set_online(&self, online: bool) {
+        let input = if online {
+            Input::Online
+        } else {
+            Input::Offline
+        };
+        Shared::update(&self.shared, |s| s.feed(input));
+    }
+
+    /// Tells the socket the device woke from sleep: with a heartbeat, the connection is
+    /// probed at once rather than at the next interval. In a page the browser's `resume` and
+    /// `visibilitychange` events already do this; natively, call it on the OS's wake event.
+    pub fn resumed(&self) {
+        Shared::update(&self.shared, |s| s.feed(Input::Resumed));
     }
 
     /// Stops reconnecting for good: closes the current connection with `code` and `reason`
@@ -129,10 +150,9 @@ impl ReconnectingWebSocket {
         shared.unfinish();
         if !shared.running {
             drop(shared);
-            wasm_bindgen_futures::spawn_local(driver::drive(
-                Rc::clone(&self.shared),
-                self.config.clone(),
-            ));
+            if !spawn(driver::drive(Ptr::clone(&self.shared), self.config.clone())) {
+                Shared::no_runtime(&self.shared);
+            }
             return Ok(());
         }
         let wake = shared.driver.take();
@@ -146,10 +166,11 @@ impl ReconnectingWebSocket {
         &self,
         code: CloseCode,
         reason: &str,
-    ) -> Result<impl Future<Output = Result<CloseEvent, Error>> + 'static, Error> {
+    ) -> Result<impl Future<Output = Result<CloseEvent, Error>> + WasmNotSend + 'static, Error>
+    {
         validate_close(code, reason)?;
         Shared::update(&self.shared, |s| request_close(s, code.into(), reason));
-        let shared = Rc::clone(&self.shared);
+        let shared = Ptr::clone(&self.shared);
         Ok(async move { Ok(poll_fn(|cx| poll_finished(&shared, cx)).await) })
     }
 
