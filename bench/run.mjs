@@ -21,7 +21,7 @@ const ONLY_BROWSERS = arg("browsers")?.split(",");
 const FOCUSED = FOCUS !== "" || ONLY_BROWSERS !== undefined;
 const OUT = path.join(ROOT, "bench/results");
 const tmpResults = fs.mkdtempSync(path.join(os.tmpdir(), "sockwave-bench-"));
-const ALL_CLIENTS = ["raw JS", "raw JS + UTF-8", "sockwave (Rust)", "sockwave (Rust reconnecting)", "sockwave (JS)",
+const ALL_CLIENTS = ["raw JS", "raw JS + UTF-8", "sockwave (Rust)", "sockwave (Rust reconnecting)", "sockwave (Rust Detached)", "sockwave (JS)",
   "sockwave (JS reconnecting)", "gloo-net", "ws_stream_wasm"];
 
 function version(cmd) {

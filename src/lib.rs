@@ -179,6 +179,9 @@ mod timer;
 #[cfg(target_family = "wasm")]
 mod websocket;
 
+// A handle that is Send + Sync on every target.
+mod detached;
+
 // The native face: the same API over tokio and tokio-tungstenite.
 #[cfg(not(target_family = "wasm"))]
 mod native;
@@ -194,6 +197,7 @@ pub mod reconnect;
 pub use close::{validate_close, CloseCode, CloseEvent, MAX_REASON_BYTES, RECEIVE_OVERFLOW_CODE};
 #[cfg(target_family = "wasm")]
 pub use connect::{Connect, WebSocketBuilder};
+pub use detached::{Detachable, Detached};
 pub use error::Error;
 #[cfg(target_family = "wasm")]
 pub use events::Events;

@@ -143,6 +143,7 @@ const rust = (id) => (w) => runRust(id, w, WS, n(w), win(w), C.binSize);
 const RUST = {
   "sockwave (Rust)": "sockwave", "gloo-net": "gloo-net", "ws_stream_wasm": "ws_stream_wasm",
   "sockwave (Rust reconnecting)": "sockwave-reconnecting",
+  "sockwave (Rust Detached)": "sockwave-detached",
 };
 const CLIENTS = {
   "raw JS": (w) => jsWorkload(rawClient, w),
@@ -153,9 +154,10 @@ const CLIENTS = {
   "raw JS + UTF-8": (w) => jsWorkload(rawTranscodingClient, w),
   "sockwave (JS reconnecting)": (w) => jsWorkload((url) => sockwaveJsClient(url, { reconnect: {} }), w),
   "sockwave (Rust reconnecting)": rust(RUST["sockwave (Rust reconnecting)"]),
+  "sockwave (Rust Detached)": rust(RUST["sockwave (Rust Detached)"]),
 };
 // Clients that run only when named (?clients=...): a reference, and variants of those above.
-const ON_REQUEST = ["raw JS + UTF-8", "sockwave (JS reconnecting)", "sockwave (Rust reconnecting)"];
+const ON_REQUEST = ["raw JS + UTF-8", "sockwave (JS reconnecting)", "sockwave (Rust reconnecting)", "sockwave (Rust Detached)"];
 
 async function cpuMs() {
   if (!PID) return null;

@@ -161,6 +161,16 @@ impl ReconnectingWebSocket {
         Ok(())
     }
 
+    /// Closes now (checked already), without waiting: `Detached`'s.
+    pub(crate) fn request_close_now(&self, code: u16, reason: &str) {
+        Shared::update(&self.shared, |s| request_close(s, code, reason));
+    }
+
+    /// How the socket stopped, once it did.
+    pub(crate) fn final_close(&self) -> Option<CloseEvent> {
+        self.shared.borrow().final_close.clone()
+    }
+
     /// Requests the close now; the future (which holds no borrow of `self`) waits for the end.
     pub(crate) fn close_handle(
         &self,

@@ -92,6 +92,37 @@ impl Client for SockwaveReconnecting {
     }
 }
 
+/// sockwave's plain socket behind the `Send + Sync` handle: its task and channels in the path.
+struct SockwaveDetached(sockwave::Detached);
+
+impl Client for SockwaveDetached {
+    type Msg = sockwave::Message;
+    async fn connect(url: &str) -> Result<Self, String> {
+        let ws = sockwave::WebSocket::connect(url)
+            .await
+            .map_err(|e| e.to_string())?;
+        Ok(SockwaveDetached(sockwave::Detached::new(ws)))
+    }
+    async fn feed(&mut self, m: Self::Msg) -> Result<(), String> {
+        self.0.feed(m).await.map_err(|e| e.to_string())
+    }
+    async fn recv(&mut self) -> Result<Self::Msg, String> {
+        match self.0.next().await {
+            Some(Ok(m)) => Ok(m),
+            other => Err(format!("{other:?}")),
+        }
+    }
+    fn text(s: &str) -> Self::Msg {
+        sockwave::Message::text(s)
+    }
+    fn binary(b: Vec<u8>) -> Self::Msg {
+        sockwave::Message::Binary(b)
+    }
+    fn len(m: &Self::Msg) -> usize {
+        m.len()
+    }
+}
+
 struct Gloo(gloo_net::websocket::futures::WebSocket);
 
 impl Client for Gloo {
@@ -274,6 +305,7 @@ pub async fn run(
 ) -> Result<JsValue, JsValue> {
     let out = match client.as_str() {
         "sockwave" => run_with::<Sockwave>(&workload, &url, n, window, size).await,
+        "sockwave-detached" => run_with::<SockwaveDetached>(&workload, &url, n, window, size).await,
         "sockwave-reconnecting" => {
             run_with::<SockwaveReconnecting>(&workload, &url, n, window, size).await
         }
