@@ -24,6 +24,7 @@ fi
 cargo clippy --quiet --workspace --all-targets -- -D warnings
 cargo clippy --quiet -p sockwave --target wasm32-unknown-unknown --all-targets -- -D warnings
 cargo clippy --quiet -p sockwave-js-rules --target wasm32-unknown-unknown -- -D warnings
+cargo clippy --quiet -p sockwave-echo-chat --target wasm32-unknown-unknown --all-targets -- -D warnings
 
 step "rustdoc -D warnings"
 RUSTDOCFLAGS="-D warnings" cargo doc --quiet --no-deps -p sockwave

@@ -1,146 +1,31 @@
-//! An echo chat console written only in Rust: DOM through web-sys, the socket through
-//! sockwave's Rust API (a `ReconnectingWebSocket`: backoff with jitter, a send queue across
-//! connections), one `spawn_local` task per half, and the connection's state on the page.
-//! Built by `npm start` into `www/rust/pkg/`. A browser app: nothing to build natively.
-#![cfg(target_family = "wasm")]
+//! An echo chat written once for both targets on sockwave's Rust API: a
+//! `ReconnectingWebSocket` (backoff with jitter, a send queue across connections) and the
+//! connection's state as it changes. [`chat`] is the whole app; a front-end gives it the lines
+//! typed and shows what it reports: the page (DOM through web-sys, built by `npm start` into
+//! `www/rust/pkg/`) or a terminal (`cargo run -p sockwave-echo-chat -- ws://...`, `src/main.rs`).
 
-use std::rc::Rc;
 use std::time::Duration;
 
 use futures::channel::mpsc;
-use futures::{SinkExt, StreamExt};
+use futures::{SinkExt, Stream, StreamExt};
 use sockwave::reconnect::{Backoff, ConnectionState, ReconnectingWebSocket};
 use sockwave::Message;
-use wasm_bindgen::closure::Closure;
-use wasm_bindgen::prelude::*;
-use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::spawn_local;
-use web_sys::{Document, Element, HtmlInputElement};
 
-/// Runs the app once the module is loaded.
-#[wasm_bindgen(start)]
-pub fn start() {
-    spawn_local(run());
+/// What the chat reports: a line for the log, or the connection's status, each with a class
+/// (`message`, `sent`, `open`, `error`, `connecting`, `connected`, `reconnecting`, or "").
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Show {
+    /// The status line.
+    Status(String, &'static str),
+    /// A line of the log.
+    Log(String, &'static str),
 }
 
-/// The page's elements.
-struct Ui {
-    doc: Document,
-    status: Element,
-    log: Element,
-    url: HtmlInputElement,
-    input: HtmlInputElement,
-}
-
-impl Ui {
-    fn find() -> Option<Ui> {
-        let doc = web_sys::window()?.document()?;
-        let input = |id: &str| {
-            doc.get_element_by_id(id)?
-                .dyn_into::<HtmlInputElement>()
-                .ok()
-        };
-        Some(Ui {
-            status: doc.get_element_by_id("status")?,
-            log: doc.get_element_by_id("log")?,
-            url: input("url")?,
-            input: input("message")?,
-            doc,
-        })
-    }
-
-    fn status(&self, text: &str, class: &str) {
-        self.status.set_text_content(Some(text));
-        self.status.set_class_name(class);
-    }
-
-    fn log(&self, text: &str, class: &str) {
-        if let Ok(li) = self.doc.create_element("li") {
-            li.set_class_name(class);
-            li.set_text_content(Some(text));
-            let _ = self.log.append_child(&li);
-            li.scroll_into_view_with_bool(false);
-        }
-    }
-}
-
-/// A DOM listener that lives as long as the value (the app keeps them for the page's life).
-struct Listener {
-    target: web_sys::EventTarget,
-    kind: &'static str,
-    callback: Closure<dyn FnMut(web_sys::Event)>,
-}
-
-impl Listener {
-    fn new(
-        target: &web_sys::EventTarget,
-        kind: &'static str,
-        f: impl FnMut(web_sys::Event) + 'static,
-    ) -> Self {
-        let callback = Closure::<dyn FnMut(web_sys::Event)>::new(f);
-        let _ = target.add_event_listener_with_callback(kind, callback.as_ref().unchecked_ref());
-        Listener {
-            target: target.clone(),
-            kind,
-            callback,
-        }
-    }
-}
-
-impl Drop for Listener {
-    fn drop(&mut self) {
-        let _ = self
-            .target
-            .remove_event_listener_with_callback(self.kind, self.callback.as_ref().unchecked_ref());
-    }
-}
-
-async fn run() {
-    let Some(ui) = Ui::find() else { return };
-    let ui = Rc::new(ui);
-    if let Some(url) = web_sys::window()
-        .and_then(|w| w.location().search().ok())
-        .and_then(|q| {
-            q.split(['?', '&'])
-                .find_map(|kv| kv.strip_prefix("url=").map(decode))
-        })
-    {
-        ui.url.set_value(&url);
-    }
-
-    // What the user types goes into a channel; the writer task takes it from there.
-    let (typed, mut outgoing) = mpsc::unbounded::<String>();
-    let submit = {
-        let ui = Rc::clone(&ui);
-        move || {
-            let text = ui.input.value();
-            if !text.is_empty() && typed.unbounded_send(text).is_ok() {
-                ui.input.set_value("");
-            }
-        }
-    };
-    let submit = Rc::new(submit);
-    let _listeners = match ui.doc.get_element_by_id("send") {
-        Some(button) => {
-            let on_click = Rc::clone(&submit);
-            let on_enter = Rc::clone(&submit);
-            vec![
-                Listener::new(&button, "click", move |_| on_click()),
-                Listener::new(&ui.input, "keydown", move |ev| {
-                    if ev
-                        .dyn_ref::<web_sys::KeyboardEvent>()
-                        .is_some_and(|k| k.key() == "Enter")
-                    {
-                        on_enter();
-                    }
-                }),
-            ]
-        }
-        None => Vec::new(),
-    };
-
-    // The library reconnects; this task only shows what happens.
-    let url = ui.url.value();
+/// The chat: connects to `url` and keeps connecting, sends every line of `typed` (queued while
+/// disconnected, sent in order once back), and reports everything through `show`. When
+/// `typed` ends, it waits (at most 5 s) for the echoes of what it sent, closes, and returns.
+/// One task, three parts joined: the writer, the reader, the state.
+pub async fn chat(url: String, typed: impl Stream<Item = String> + Unpin, show: impl Fn(Show)) {
     let ws = ReconnectingWebSocket::builder(url.as_str())
         .backoff(
             Backoff::exponential(Duration::from_secs(1), Duration::from_secs(10)).full_jitter(),
@@ -149,68 +34,92 @@ async fn run() {
         .build();
     let mut states = ws.states();
     let (mut tx, mut rx) = ws.split();
+    let show = &show;
+    // Echoes received, told to the writer so that it closes only once they are all back.
+    let (echoed, mut echoes) = mpsc::unbounded::<()>();
 
-    // The read half, in its own task.
-    let reader_ui = Rc::clone(&ui);
-    spawn_local(async move {
+    let writer = async move {
+        let mut typed = typed;
+        let mut sent = 0usize;
+        while let Some(text) = typed.next().await {
+            match tx.send(Message::text(text.as_str())).await {
+                Ok(()) => {
+                    sent += 1;
+                    show(Show::Log(format!("sent: {text}"), "sent"));
+                }
+                Err(e) => show(Show::Log(format!("not sent: {e}"), "error")),
+            }
+        }
+        let all_back = async {
+            for _ in 0..sent {
+                if echoes.next().await.is_none() {
+                    return;
+                }
+            }
+        };
+        let timeout = sleep(Duration::from_secs(5));
+        futures::pin_mut!(all_back, timeout);
+        futures::future::select(all_back, timeout).await;
+        let _ = tx.close().await;
+    };
+    let reader = async move {
         while let Some(item) = rx.next().await {
             match item {
-                Ok(Message::Text(text)) => reader_ui.log(&format!("echo: {text}"), "message"),
+                Ok(Message::Text(text)) => show(Show::Log(format!("echo: {text}"), "message")),
                 Ok(Message::Binary(bytes)) => {
-                    reader_ui.log(&format!("echo: {} bytes", bytes.len()), "message")
+                    show(Show::Log(format!("echo: {} bytes", bytes.len()), "message"))
                 }
-                Err(e) => reader_ui.log(&format!("stopped: {e}"), "error"),
+                Err(e) => show(Show::Log(format!("stopped: {e}"), "error")),
+            }
+            let _ = echoed.unbounded_send(());
+        }
+    };
+    let state = async move {
+        while let Some(state) = states.next().await {
+            match state {
+                ConnectionState::Connecting { .. } => {
+                    show(Show::Status(format!("connecting to {url}…"), "connecting"))
+                }
+                ConnectionState::Open => {
+                    show(Show::Status(format!("connected to {url}"), "connected"));
+                    show(Show::Log("connected".into(), "open"));
+                }
+                ConnectionState::Disconnected { close, in_flight } => show(Show::Log(
+                    format!(
+                        "disconnected: connection lost ({close}); {} message(s) in flight",
+                        in_flight.messages
+                    ),
+                    "error",
+                )),
+                ConnectionState::Reconnecting { attempt, delay } => {
+                    // In the log too: with full jitter the delay can be a few milliseconds,
+                    // too short for anyone to read the status line.
+                    let text = format!(
+                        "reconnecting in {:.1} s (attempt {attempt})",
+                        delay.as_secs_f64()
+                    );
+                    show(Show::Status(
+                        format!("disconnected; {text}"),
+                        "reconnecting",
+                    ));
+                    show(Show::Log(text, ""));
+                }
+                ConnectionState::Closed(close) => {
+                    show(Show::Status(format!("closed ({close})"), "error"))
+                }
             }
         }
-    });
-
-    // The write half, in its own task: what is typed while disconnected is queued and sent,
-    // in order, once the connection is back.
-    let writer_ui = Rc::clone(&ui);
-    spawn_local(async move {
-        while let Some(text) = outgoing.next().await {
-            match tx.send(Message::text(text.as_str())).await {
-                Ok(()) => writer_ui.log(&format!("sent: {text}"), "sent"),
-                Err(e) => writer_ui.log(&format!("not sent: {e}"), "error"),
-            }
-        }
-    });
-
-    // This task: the connection's state, on the page.
-    while let Some(state) = states.next().await {
-        match state {
-            ConnectionState::Connecting { .. } => {
-                ui.status(&format!("connecting to {url}…"), "connecting")
-            }
-            ConnectionState::Open => {
-                ui.status(&format!("connected to {url}"), "connected");
-                ui.log("connected", "open");
-            }
-            ConnectionState::Disconnected { close, in_flight } => ui.log(
-                &format!(
-                    "disconnected: connection lost ({close}); {} message(s) in flight",
-                    in_flight.messages
-                ),
-                "error",
-            ),
-            ConnectionState::Reconnecting { attempt, delay } => {
-                // In the log too: with full jitter the delay can be a few milliseconds, too
-                // short for anyone to read the status line.
-                let text = format!(
-                    "reconnecting in {:.1} s (attempt {attempt})",
-                    delay.as_secs_f64()
-                );
-                ui.status(&format!("disconnected; {text}"), "reconnecting");
-                ui.log(&text, "");
-            }
-            ConnectionState::Closed(close) => ui.status(&format!("closed ({close})"), "error"),
-        }
-    }
+    };
+    futures::join!(writer, reader, state);
 }
 
-/// Decodes `%XX` escapes of a query parameter (kept as is if malformed).
-fn decode(s: &str) -> String {
-    web_sys::js_sys::decode_uri_component(s)
-        .map(String::from)
-        .unwrap_or_else(|_| s.to_string())
+/// A timer on this target.
+async fn sleep(d: Duration) {
+    #[cfg(target_family = "wasm")]
+    gloo_timers::future::sleep(d).await;
+    #[cfg(not(target_family = "wasm"))]
+    tokio::time::sleep(d).await;
 }
+
+#[cfg(target_family = "wasm")]
+mod web;
