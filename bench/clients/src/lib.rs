@@ -24,104 +24,73 @@ trait Client: Sized {
     fn len(m: &Self::Msg) -> usize;
 }
 
-struct Sockwave(sockwave::WebSocket);
+/// sockwave's clients differ only in how they open: the rest is one impl.
+macro_rules! sockwave_client {
+    ($(#[$doc:meta])* $name:ident($inner:ty), |$url:ident| $open:expr) => {
+        $(#[$doc])*
+        struct $name($inner);
 
-impl Client for Sockwave {
-    type Msg = sockwave::Message;
-    async fn connect(url: &str) -> Result<Self, String> {
-        sockwave::WebSocket::connect(url)
-            .await
-            .map(Sockwave)
-            .map_err(|e| e.to_string())
-    }
-    async fn feed(&mut self, m: Self::Msg) -> Result<(), String> {
-        self.0.feed(m).await.map_err(|e| e.to_string())
-    }
-    async fn recv(&mut self) -> Result<Self::Msg, String> {
-        match self.0.next().await {
-            Some(Ok(m)) => Ok(m),
-            other => Err(format!("{other:?}")),
+        impl Client for $name {
+            type Msg = sockwave::Message;
+            async fn connect($url: &str) -> Result<Self, String> {
+                Ok($name($open))
+            }
+            async fn feed(&mut self, m: Self::Msg) -> Result<(), String> {
+                self.0.feed(m).await.map_err(|e| e.to_string())
+            }
+            async fn recv(&mut self) -> Result<Self::Msg, String> {
+                match self.0.next().await {
+                    Some(Ok(m)) => Ok(m),
+                    other => Err(format!("{other:?}")),
+                }
+            }
+            fn text(s: &str) -> Self::Msg {
+                sockwave::Message::text(s)
+            }
+            fn binary(b: Vec<u8>) -> Self::Msg {
+                sockwave::Message::Binary(b)
+            }
+            fn len(m: &Self::Msg) -> usize {
+                m.len()
+            }
         }
-    }
-    fn text(s: &str) -> Self::Msg {
-        sockwave::Message::text(s)
-    }
-    fn binary(b: Vec<u8>) -> Self::Msg {
-        sockwave::Message::Binary(b)
-    }
-    fn len(m: &Self::Msg) -> usize {
-        m.len()
-    }
+    };
 }
 
-/// sockwave's reconnecting socket with its defaults (no heartbeat), timed from its first open.
-struct SockwaveReconnecting(sockwave::reconnect::ReconnectingWebSocket);
+sockwave_client!(Sockwave(sockwave::WebSocket), |url| {
+    sockwave::WebSocket::connect(url)
+        .await
+        .map_err(|e| e.to_string())?
+});
 
-impl Client for SockwaveReconnecting {
-    type Msg = sockwave::Message;
-    async fn connect(url: &str) -> Result<Self, String> {
+sockwave_client!(
+    /// sockwave's reconnecting socket with its defaults (no heartbeat), timed from its first open.
+    SockwaveReconnecting(sockwave::reconnect::ReconnectingWebSocket),
+    |url| {
         use sockwave::reconnect::{ConnectionState, ReconnectingWebSocket};
         let ws = ReconnectingWebSocket::builder(url).build();
         let mut states = ws.states();
-        while let Some(state) = states.next().await {
-            match state {
-                ConnectionState::Open => return Ok(SockwaveReconnecting(ws)),
-                ConnectionState::Closed(ev) => return Err(format!("closed: {ev:?}")),
-                _ => {}
+        loop {
+            match states.next().await {
+                Some(ConnectionState::Open) => break ws,
+                Some(ConnectionState::Closed(ev)) => return Err(format!("closed: {ev:?}")),
+                Some(_) => {}
+                None => return Err("no state".into()),
             }
         }
-        Err("no state".into())
     }
-    async fn feed(&mut self, m: Self::Msg) -> Result<(), String> {
-        self.0.feed(m).await.map_err(|e| e.to_string())
-    }
-    async fn recv(&mut self) -> Result<Self::Msg, String> {
-        match self.0.next().await {
-            Some(Ok(m)) => Ok(m),
-            other => Err(format!("{other:?}")),
-        }
-    }
-    fn text(s: &str) -> Self::Msg {
-        sockwave::Message::text(s)
-    }
-    fn binary(b: Vec<u8>) -> Self::Msg {
-        sockwave::Message::Binary(b)
-    }
-    fn len(m: &Self::Msg) -> usize {
-        m.len()
-    }
-}
+);
 
-/// sockwave's plain socket behind the `Send + Sync` handle: its task and channels in the path.
-struct SockwaveDetached(sockwave::Detached);
-
-impl Client for SockwaveDetached {
-    type Msg = sockwave::Message;
-    async fn connect(url: &str) -> Result<Self, String> {
+sockwave_client!(
+    /// sockwave's plain socket behind the `Send + Sync` handle: its task and channels in the path.
+    SockwaveDetached(sockwave::Detached),
+    |url| {
         let ws = sockwave::WebSocket::connect(url)
             .await
             .map_err(|e| e.to_string())?;
-        Ok(SockwaveDetached(sockwave::Detached::new(ws)))
+        sockwave::Detached::new(ws)
     }
-    async fn feed(&mut self, m: Self::Msg) -> Result<(), String> {
-        self.0.feed(m).await.map_err(|e| e.to_string())
-    }
-    async fn recv(&mut self) -> Result<Self::Msg, String> {
-        match self.0.next().await {
-            Some(Ok(m)) => Ok(m),
-            other => Err(format!("{other:?}")),
-        }
-    }
-    fn text(s: &str) -> Self::Msg {
-        sockwave::Message::text(s)
-    }
-    fn binary(b: Vec<u8>) -> Self::Msg {
-        sockwave::Message::Binary(b)
-    }
-    fn len(m: &Self::Msg) -> usize {
-        m.len()
-    }
-}
+);
 
 struct Gloo(gloo_net::websocket::futures::WebSocket);
 

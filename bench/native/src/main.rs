@@ -94,104 +94,61 @@ impl Client for Raw {
     }
 }
 
-struct Sockwave(sockwave::WebSocket);
+/// sockwave's clients differ only in how they open: the rest is one impl.
+macro_rules! sockwave_client {
+    ($name:ident($inner:ty), |$url:ident| $open:expr) => {
+        struct $name($inner);
 
-impl Client for Sockwave {
-    async fn connect(url: &str) -> Self {
-        Sockwave(
-            sockwave::WebSocket::connect(url)
-                .await
-                .expect("sockwave connect"),
-        )
-    }
-    async fn feed(&mut self, text: Option<&str>, binary: Option<&[u8]>) {
-        let m = match (text, binary) {
-            (Some(t), _) => sockwave::Message::text(t),
-            (_, Some(b)) => sockwave::Message::binary(b.to_vec()),
-            _ => unreachable!(),
-        };
-        self.0.feed(m).await.expect("sockwave feed");
-    }
-    async fn flush(&mut self) {
-        self.0.flush().await.expect("sockwave flush");
-    }
-    async fn recv(&mut self) -> usize {
-        match self.0.next().await {
-            Some(Ok(m)) => m.len(),
-            other => panic!("sockwave recv: {other:?}"),
+        impl Client for $name {
+            async fn connect($url: &str) -> Self {
+                $name($open)
+            }
+            async fn feed(&mut self, text: Option<&str>, binary: Option<&[u8]>) {
+                let m = match (text, binary) {
+                    (Some(t), _) => sockwave::Message::text(t),
+                    (_, Some(b)) => sockwave::Message::binary(b.to_vec()),
+                    _ => unreachable!(),
+                };
+                self.0.feed(m).await.expect("feed");
+            }
+            async fn flush(&mut self) {
+                self.0.flush().await.expect("flush");
+            }
+            async fn recv(&mut self) -> usize {
+                match self.0.next().await {
+                    Some(Ok(m)) => m.len(),
+                    other => panic!("recv: {other:?}"),
+                }
+            }
+            async fn close(self) {
+                let _ = self.0.close_with(1000u16, "").await;
+            }
         }
-    }
-    async fn close(self) {
-        let _ = self.0.close_with(1000u16, "").await;
-    }
+    };
 }
 
-struct Reconnecting(sockwave::reconnect::ReconnectingWebSocket);
+sockwave_client!(Sockwave(sockwave::WebSocket), |url| {
+    sockwave::WebSocket::connect(url).await.expect("connect")
+});
 
-impl Client for Reconnecting {
-    async fn connect(url: &str) -> Self {
+sockwave_client!(
+    Reconnecting(sockwave::reconnect::ReconnectingWebSocket),
+    |url| {
         use sockwave::reconnect::{ConnectionState, ReconnectingWebSocket};
         let ws = ReconnectingWebSocket::builder(url).build();
         let mut states = ws.states();
         while let Some(s) = states.next().await {
             if s == ConnectionState::Open {
-                return Reconnecting(ws);
+                break;
             }
         }
-        panic!("reconnecting: never opened");
+        ws
     }
-    async fn feed(&mut self, text: Option<&str>, binary: Option<&[u8]>) {
-        let m = match (text, binary) {
-            (Some(t), _) => sockwave::Message::text(t),
-            (_, Some(b)) => sockwave::Message::binary(b.to_vec()),
-            _ => unreachable!(),
-        };
-        self.0.feed(m).await.expect("reconnecting feed");
-    }
-    async fn flush(&mut self) {
-        self.0.flush().await.expect("reconnecting flush");
-    }
-    async fn recv(&mut self) -> usize {
-        match self.0.next().await {
-            Some(Ok(m)) => m.len(),
-            other => panic!("reconnecting recv: {other:?}"),
-        }
-    }
-    async fn close(self) {
-        let _ = self.0.close_with(1000u16, "").await;
-    }
-}
+);
 
-struct Detached(sockwave::Detached);
-
-impl Client for Detached {
-    async fn connect(url: &str) -> Self {
-        let ws = sockwave::WebSocket::connect(url)
-            .await
-            .expect("detached connect");
-        Detached(sockwave::Detached::new(ws))
-    }
-    async fn feed(&mut self, text: Option<&str>, binary: Option<&[u8]>) {
-        let m = match (text, binary) {
-            (Some(t), _) => sockwave::Message::text(t),
-            (_, Some(b)) => sockwave::Message::binary(b.to_vec()),
-            _ => unreachable!(),
-        };
-        self.0.feed(m).await.expect("detached feed");
-    }
-    async fn flush(&mut self) {
-        self.0.flush().await.expect("detached flush");
-    }
-    async fn recv(&mut self) -> usize {
-        match self.0.next().await {
-            Some(Ok(m)) => m.len(),
-            other => panic!("detached recv: {other:?}"),
-        }
-    }
-    async fn close(self) {
-        let _ = self.0.close_with(1000u16, "").await;
-    }
-}
+sockwave_client!(Detached(sockwave::Detached), |url| {
+    sockwave::Detached::new(sockwave::WebSocket::connect(url).await.expect("connect"))
+});
 
 /// CPU time of this process so far (user + system), from `/proc/self/stat`.
 fn cpu() -> Duration {
