@@ -16,7 +16,9 @@
 //! 5. request headers reach the handshake;
 //! 6. the reconnecting socket: `Send + Sync`, driven from a spawned task, no attempt while the
 //!    app says the network is gone (`set_online(false)`), one when it is back; outside a
-//!    runtime its stream says `NoRuntime`.
+//!    runtime its stream says `NoRuntime`;
+//! 7. `protocol_heartbeat`: ping frames keep a live connection (the server answers them by
+//!    itself) and declare a server that reads nothing dead (4000, heartbeat timeout).
 #![cfg(not(target_family = "wasm"))]
 
 use std::time::Duration;
@@ -311,4 +313,47 @@ fn a_reconnecting_socket_outside_a_runtime_says_no_runtime() {
     let mut ws = sockwave::reconnect::ReconnectingWebSocket::builder("ws://127.0.0.1:9/").build();
     assert_eq!(block_on(ws.next()), Some(Err(Error::NoRuntime)));
     assert_eq!(block_on(ws.next()), None);
+}
+
+#[tokio::test]
+async fn protocol_pings_keep_a_live_connection_and_catch_a_stalled_one() {
+    use sockwave::reconnect::{Backoff, ConnectionState, ReconnectingWebSocket};
+    let (Some(echo), Some(stall)) = (url("/echo"), url("/stall")) else {
+        return;
+    };
+    let ms = Duration::from_millis;
+    // A server that answers pings (tungstenite does, by itself): no disconnect in 12 intervals.
+    let ws = ReconnectingWebSocket::builder(echo)
+        .protocol_heartbeat(ms(50), ms(100))
+        .backoff(Backoff::constant(ms(60_000)))
+        .build();
+    let mut states = ws.states();
+    tokio::time::sleep(ms(600)).await;
+    let seen: Vec<_> = std::iter::from_fn(|| states.next().now_or_never().flatten()).collect();
+    assert!(
+        !seen
+            .iter()
+            .any(|s| matches!(s, ConnectionState::Disconnected { .. })),
+        "{seen:?}"
+    );
+    drop(ws);
+    // A server that reads nothing answers no ping: declared dead (4000, heartbeat timeout).
+    let ws = ReconnectingWebSocket::builder(stall)
+        .protocol_heartbeat(ms(50), ms(100))
+        .backoff(Backoff::constant(ms(60_000)))
+        .build();
+    let mut states = ws.states();
+    let lost = within("heartbeat timeout", async {
+        while let Some(s) = states.next().await {
+            if let ConnectionState::Disconnected { close, .. } = s {
+                return close;
+            }
+        }
+        panic!("states ended")
+    })
+    .await;
+    assert_eq!(
+        (lost.code, lost.reason.as_str()),
+        (4000, "heartbeat timeout")
+    );
 }

@@ -17,6 +17,8 @@ use crate::{CloseEvent, Error, Message, ReadyState, WsEvent};
 #[derive(Debug)]
 pub(crate) enum Command {
     Send(Message),
+    /// A protocol ping (the reconnecting socket's heartbeat, natively).
+    Ping,
     /// Our close frame (checked already).
     Close(u16, String),
 }
@@ -43,6 +45,8 @@ pub(crate) struct State {
     /// Bytes handed to `send` and not yet written to the TCP socket: the native
     /// `bufferedAmount`.
     pub(crate) buffered: usize,
+    /// Protocol pongs received and not yet taken by the reconnect driver.
+    pub(crate) pongs: u32,
     /// Our close was asked for: received messages are no longer delivered (the browser's
     /// rule: a socket that is not OPEN drops what arrives).
     pub(crate) closing: bool,
@@ -79,6 +83,7 @@ impl Core {
                 close: None,
                 commands: VecDeque::new(),
                 buffered: 0,
+                pongs: 0,
                 closing: false,
                 reader: WakerSlot::default(),
                 waiters: WakerSet::default(),
@@ -148,6 +153,25 @@ impl Core {
         drop(s);
         wake.wake();
         true
+    }
+
+    /// A protocol pong arrived: for the reconnect driver, whose task reads this socket.
+    pub(crate) fn pong(&self) {
+        self.update(|s| {
+            s.pongs += 1;
+            s.reader.take()
+        });
+    }
+
+    /// Sends a protocol ping (past the high-water mark, as the machine's `Ping` asks).
+    pub(crate) fn ping_now(&self) {
+        self.update(|s| {
+            if s.ready != ReadyState::Open {
+                return Wake::none();
+            }
+            s.commands.push_back(Command::Ping);
+            s.driver.take()
+        });
     }
 
     /// The socket ended (at most once).

@@ -125,6 +125,7 @@ async fn run(core: &Core, mut ws: Socket) {
                         was_clean: true,
                     });
                 }
+                Poll::Ready(Some(Ok(tungstenite::Message::Pong(_)))) => core.pong(),
                 Poll::Ready(Some(Ok(message))) => incoming(core, message),
                 // The end: clean after the server's close frame, else lost (1006, as browsers
                 // report it; they give no detail, nor does this face).
@@ -191,6 +192,7 @@ fn outgoing(core: &Core, ws: &mut Socket, cx: &mut Context<'_>) -> Result<(), tu
         let frame = match command {
             Command::Send(Message::Text(text)) => tungstenite::Message::text(text),
             Command::Send(Message::Binary(bytes)) => tungstenite::Message::binary(bytes),
+            Command::Ping => tungstenite::Message::Ping(Default::default()),
             Command::Close(code, reason) => tungstenite::Message::Close(Some(CloseFrame {
                 code: WireCode::from(code),
                 reason: reason.into(),

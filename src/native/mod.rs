@@ -153,6 +153,16 @@ impl WebSocket {
         self.core.request_close(code, reason);
     }
 
+    /// Sends a protocol ping now (the reconnect driver's heartbeat).
+    pub(crate) fn ping_now(&self) {
+        self.core.ping_now();
+    }
+
+    /// Protocol pongs received since the last call.
+    pub(crate) fn take_pongs(&self) -> u32 {
+        std::mem::take(&mut self.core.state().pongs)
+    }
+
     /// What reads this socket's buffered bytes for the reconnect driver's tally.
     pub(crate) fn probe(&self) -> Probe {
         Arc::clone(&self.core)

@@ -181,6 +181,20 @@ impl ReconnectingBuilder {
         self
     }
 
+    /// Natively: the heartbeat as protocol pings (RFC 6455 ping frames, which every server
+    /// answers by itself: nothing to write on the server side). A pong overdue after `timeout`
+    /// declares the connection dead, as [`heartbeat`](Self::heartbeat) does. Browsers cannot
+    /// send protocol pings, so the browser's builder has no such method (use `heartbeat`).
+    #[cfg(not(target_family = "wasm"))]
+    pub fn protocol_heartbeat(mut self, interval: Duration, timeout: Duration) -> Self {
+        self.policy.heartbeat = Some(Heartbeat {
+            interval: millis(interval),
+            timeout: millis(timeout),
+        });
+        self.config.ping = None;
+        self
+    }
+
     /// Declares the connection dead (closed and reported with [`IDLE_TIMEOUT_CODE`](super::IDLE_TIMEOUT_CODE), or the
     /// code set by [`timeout_codes`](Self::timeout_codes)) and replaces it when nothing at all
     /// was received for `timeout`.

@@ -114,9 +114,15 @@ impl Driver<'_> {
                     self.shared.borrow_mut().current = None;
                 }
                 Some(Action::Ping) => {
-                    // Past the high-water mark: `try_send` does not wait for it.
-                    if let (Some(ws), Some(p)) = (&self.ws, &self.config.ping) {
-                        let _ = ws.try_send(p.ping.clone());
+                    // Past the high-water mark: `try_send` does not wait for it. Natively,
+                    // without an application ping, a protocol ping (`protocol_heartbeat`).
+                    match (&self.ws, &self.config.ping) {
+                        (Some(ws), Some(p)) => {
+                            let _ = ws.try_send(p.ping.clone());
+                        }
+                        #[cfg(not(target_family = "wasm"))]
+                        (Some(ws), None) => ws.ping_now(),
+                        _ => {}
                     }
                 }
                 Some(Action::Consult(close)) => {
@@ -230,6 +236,14 @@ impl Driver<'_> {
         let Some(ws) = self.ws.as_mut() else {
             return false;
         };
+        // Natively, protocol pongs (the socket wakes this task for them).
+        #[cfg(not(target_family = "wasm"))]
+        if ws.take_pongs() > 0 {
+            Shared::update(self.shared, |s| {
+                s.tally.last_received = now();
+                s.feed(Input::Pong)
+            });
+        }
         loop {
             match Pin::new(&mut *ws).poll_next(cx) {
                 Poll::Ready(Some(Ok(message))) => {
