@@ -168,9 +168,18 @@ async fn run(core: &Core, mut ws: Socket) {
 /// A received data frame, for the stream (within the receive limit: past it the core queues
 /// our close, 4009, as the browser face closes).
 fn incoming(core: &Core, message: tungstenite::Message) {
+    // tungstenite's buffers become ours without a copy where they are not shared (`Vec::from`
+    // of `Bytes` takes the allocation over when it can); text was checked as UTF-8 by
+    // tungstenite and is checked again (linear, no copy) rather than trusted with `unsafe`.
     let message = match message {
-        tungstenite::Message::Text(text) => Message::Text(text.as_str().to_owned()),
-        tungstenite::Message::Binary(bytes) => Message::Binary(bytes.to_vec()),
+        tungstenite::Message::Text(text) => {
+            let bytes = Vec::from(bytes::Bytes::from(text));
+            match String::from_utf8(bytes) {
+                Ok(text) => Message::Text(text),
+                Err(e) => Message::Text(String::from_utf8_lossy(e.as_bytes()).into_owned()),
+            }
+        }
+        tungstenite::Message::Binary(bytes) => Message::Binary(Vec::from(bytes)),
         // Pings are answered by tungstenite; pongs and raw frames carry nothing for the app.
         _ => return,
     };
