@@ -58,7 +58,10 @@ const JS_BUNDLED_BUDGET = 12_600; // today 12,578 B
 // back (issue 11): the connect timeout converted by its setter, not in `Connect::poll` (-137 B);
 // one `close` import (-34 B); the listeners handed their socket instead of asking each event for
 // its target (-22 B); the URL moved into `Error::InvalidUrl` instead of copied (-253 B): 16,074 B.
-const RUST_ECHO_APP_BUDGET = 16_100; // today 16,074 B
+// Issue 17: the receive limit's one rule for every face (`Backlog`: a message handed at once to a
+// waiting reader counts for nothing) +29 B; the native face and `Detached` beside it, none of
+// which the echo app links, moved code between codegen units: +6 B. 16,104 B.
+const RUST_ECHO_APP_BUDGET = 16_110; // today 16,104 B
 
 test("the npm package's run-time files stay within their budget", () => {
   const { sizes, total } = packageRuntimeGzip();
