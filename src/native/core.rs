@@ -217,7 +217,12 @@ impl Core {
             ReadyState::Open => {
                 s.buffered += message.len();
                 s.commands.push_back(Command::Send(message));
-                Ok(s.driver.take())
+                // Commands already waiting means the driver will run again (woken, or waiting
+                // for the connection to take more): one wake per batch, not per message.
+                Ok(match s.commands.len() {
+                    1 => s.driver.take(),
+                    _ => Wake::none(),
+                })
             }
         })
     }

@@ -188,14 +188,28 @@ fn incoming(core: &Core, message: tungstenite::Message) {
 
 /// Hands the queued commands to the socket while it takes them.
 fn outgoing(core: &Core, ws: &mut Socket, cx: &mut Context<'_>) -> Result<(), tungstenite::Error> {
-    loop {
-        if core.state().commands.is_empty() {
-            return Ok(());
-        }
+    // The whole batch under one lock; what the connection does not take goes back in front.
+    let mut batch = std::mem::take(&mut core.state().commands);
+    let result = hand_over(&mut batch, ws, cx);
+    if !batch.is_empty() {
+        let mut s = core.state();
+        batch.append(&mut s.commands);
+        s.commands = batch;
+    }
+    result
+}
+
+/// Hands commands to the connection while it takes them.
+fn hand_over(
+    batch: &mut std::collections::VecDeque<Command>,
+    ws: &mut Socket,
+    cx: &mut Context<'_>,
+) -> Result<(), tungstenite::Error> {
+    while !batch.is_empty() {
         if Pin::new(&mut *ws).poll_ready(cx).is_pending() {
             return Ok(());
         }
-        let Some(command) = core.state().commands.pop_front() else {
+        let Some(command) = batch.pop_front() else {
             return Ok(());
         };
         let frame = match command {
@@ -209,6 +223,7 @@ fn outgoing(core: &Core, ws: &mut Socket, cx: &mut Context<'_>) -> Result<(), tu
         };
         Pin::new(&mut *ws).start_send(frame)?;
     }
+    Ok(())
 }
 
 /// The request for `url`: [`Error::InvalidUrl`](crate::Error::InvalidUrl) when it is not a
