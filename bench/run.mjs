@@ -146,6 +146,7 @@ function table(browsers, size) {
     }
     lines.push("");
   }
+  if (Object.keys(size).length === 0) return lines.join("\n"); // focused runs measure no sizes
   lines.push("### (d) minimal echo app size (default release profile, wasm-opt -O)", "",
     "| client | .wasm | .wasm gzip -9 | JS glue | JS glue gzip -9 |", "|---|---|---|---|---|");
   for (const [client, s] of Object.entries(size)) {
