@@ -116,6 +116,20 @@ pub(crate) fn probe_buffered(probe: &Probe) -> usize {
     probe.read_buffered()
 }
 
+/// Sends at once if the socket is open and below its high-water mark (the reconnecting
+/// socket's direct path, what the socket's own sink would do without waiting); else gives the
+/// message back.
+pub(crate) fn probe_send(probe: &Probe, message: Message) -> Result<(), Message> {
+    let hwm = probe.high_water_mark();
+    if !(probe.surely_below(hwm) || probe.read_buffered() < hwm) {
+        return Err(message);
+    }
+    probe.send_now(&message).map_err(|_| message)
+}
+
+/// Nothing: a browser socket sends what it is given without being asked to flush.
+pub(crate) fn probe_flush(_: &Probe) {}
+
 /// A socket's URL, subprotocol and extensions.
 pub(crate) fn probe_names(probe: &Probe) -> [String; 3] {
     let raw = probe.raw();

@@ -8,6 +8,7 @@ use std::task::{Context, Poll};
 
 use futures_channel::mpsc::UnboundedSender;
 
+use super::driver::Link;
 use crate::backlog::Backlog;
 use crate::machine::Reason;
 use crate::wake::{Wake, WakerSet, WakerSlot};
@@ -42,9 +43,10 @@ pub(crate) struct State {
     pub(crate) close: Option<CloseEvent>,
     /// For the driver, in order.
     pub(crate) commands: VecDeque<Command>,
-    /// Bytes handed to `send` and not yet written to the TCP socket: the native
-    /// `bufferedAmount`.
-    pub(crate) buffered: usize,
+    /// Bytes of the `Send` commands still in `commands`.
+    queued_bytes: usize,
+    /// Bytes handed to the connection and not yet flushed to the TCP socket.
+    handed_bytes: usize,
     /// Protocol pongs received and not yet taken by the reconnect driver.
     pub(crate) pongs: u32,
     /// Our close was asked for: received messages are no longer delivered (the browser's
@@ -63,6 +65,9 @@ pub(crate) struct State {
 #[derive(Debug)]
 pub(crate) struct Core {
     state: Mutex<State>,
+    /// The connection once open (`driver.rs`): the driver task reads it, and whichever task
+    /// sends writes to it (`driver::write_through`). Locked before `state`, never after.
+    link: Mutex<Option<Link>>,
     pub(crate) url: String,
     pub(crate) high_water_mark: usize,
 }
@@ -82,7 +87,8 @@ impl Core {
                 timed_out: false,
                 close: None,
                 commands: VecDeque::new(),
-                buffered: 0,
+                queued_bytes: 0,
+                handed_bytes: 0,
                 pongs: 0,
                 closing: false,
                 reader: WakerSlot::default(),
@@ -91,9 +97,17 @@ impl Core {
                 driver: WakerSlot::default(),
                 subscribers: Vec::new(),
             }),
+            link: Mutex::new(None),
             url,
             high_water_mark,
         }
+    }
+
+    /// The connection, if open (see `state` on poisoning).
+    pub(crate) fn link(&self) -> MutexGuard<'_, Option<Link>> {
+        self.link
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     /// The state, even if a task panicked while holding it (nothing here leaves it half
@@ -194,10 +208,22 @@ impl Core {
         });
     }
 
-    /// Everything handed to the driver was written to the TCP socket.
+    /// Commands of `bytes` bytes of messages left the queue for the connection.
+    pub(crate) fn handed(&self, bytes: usize) {
+        let mut s = self.state();
+        s.queued_bytes -= bytes;
+        s.handed_bytes += bytes;
+    }
+
+    /// Whether bytes handed to the connection wait for the TCP socket to take them.
+    pub(crate) fn backed_up(&self) -> bool {
+        self.state().handed_bytes > 0
+    }
+
+    /// Everything handed to the connection was written to the TCP socket.
     pub(crate) fn flushed(&self) {
         self.update(|s| {
-            s.buffered = 0;
+            s.handed_bytes = 0;
             s.writers.take()
         });
     }
@@ -208,23 +234,37 @@ impl Core {
         self.state().ready
     }
 
-    /// Hands a message to the driver: [`Error::NotOpen`] while connecting, [`Error::Closed`]
-    /// once closing or closed.
-    pub(crate) fn send_now(&self, message: Message) -> Result<(), Error> {
-        self.update_result(|s| match s.ready {
+    /// Queues a message for the connection: [`Error::NotOpen`] while connecting,
+    /// [`Error::Closed`] once closing or closed. `try_send` then writes it through itself
+    /// (`driver::write_through`); the sink's `start_send` (`wake`) wakes the driver if the
+    /// queue was empty: a `poll_flush` that follows writes the batch itself and the driver
+    /// then finds nothing to do; without one, the driver sends it, as the browser sends without
+    /// being asked to flush. One wake per batch, not per message.
+    pub(crate) fn queue(&self, message: Message, wake: bool) -> Result<(), Error> {
+        let mut s = self.state();
+        match s.ready {
             ReadyState::Connecting => Err(Error::NotOpen),
             ReadyState::Closing | ReadyState::Closed => Err(Error::Closed),
             ReadyState::Open => {
-                s.buffered += message.len();
-                s.commands.push_back(Command::Send(message));
-                // Commands already waiting means the driver will run again (woken, or waiting
-                // for the connection to take more): one wake per batch, not per message.
-                Ok(match s.commands.len() {
-                    1 => s.driver.take(),
-                    _ => Wake::none(),
-                })
+                let wake = s.push(message, wake);
+                drop(s);
+                wake.wake();
+                Ok(())
             }
-        })
+        }
+    }
+
+    /// [`queue`](Self::queue) as the sink, if the socket is open and below its high-water
+    /// mark; else the message back.
+    pub(crate) fn try_feed(&self, message: Message) -> Result<(), Message> {
+        let mut s = self.state();
+        if s.ready != ReadyState::Open || s.buffered() >= self.high_water_mark {
+            return Err(message);
+        }
+        let wake = s.push(message, true);
+        drop(s);
+        wake.wake();
+        Ok(())
     }
 
     /// Asks for our close (checked already); nothing if the socket is closing or closed.
@@ -241,15 +281,6 @@ impl Core {
                 .push_back(Command::Close(code, reason.to_owned()));
             s.driver.take().and(s.writers.take())
         });
-    }
-
-    fn update_result(
-        &self,
-        f: impl FnOnce(&mut State) -> Result<Wake, Error>,
-    ) -> Result<(), Error> {
-        let wake = f(&mut self.state())?;
-        wake.wake();
-        Ok(())
     }
 
     pub(crate) fn poll_opened(&self, cx: &Context<'_>) -> Poll<Result<(), Error>> {
@@ -281,7 +312,7 @@ impl Core {
     /// Ready while the buffer is below `below` bytes (or the socket ended).
     pub(crate) fn poll_buffer_below(&self, cx: &Context<'_>, below: usize) -> Poll<()> {
         let mut s = self.state();
-        if s.buffered < below || s.close.is_some() {
+        if s.buffered() < below || s.close.is_some() {
             return Poll::Ready(());
         }
         s.writers.register(cx);
@@ -339,6 +370,22 @@ impl Core {
 }
 
 impl State {
+    /// Queues a message for the connection; the driver to wake if asked and it is the first.
+    fn push(&mut self, message: Message, wake: bool) -> Wake {
+        self.queued_bytes += message.len();
+        self.commands.push_back(Command::Send(message));
+        match self.commands.len() {
+            1 if wake => self.driver.take(),
+            _ => Wake::none(),
+        }
+    }
+
+    /// Bytes handed to `send` and not yet written to the TCP socket: the native
+    /// `bufferedAmount`.
+    pub(crate) fn buffered(&self) -> usize {
+        self.queued_bytes + self.handed_bytes
+    }
+
     /// Sends an event to every observer still listening.
     fn publish(&mut self, event: impl Fn() -> WsEvent) {
         self.subscribers

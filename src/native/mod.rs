@@ -140,7 +140,7 @@ impl WebSocket {
     /// Sends at once, without waiting for the buffer to drain (no backpressure):
     /// [`Error::NotOpen`] while connecting, [`Error::Closed`] once closing or closed.
     pub fn try_send(&self, message: impl Into<Message>) -> Result<(), Error> {
-        self.core.send_now(message.into())
+        send_now(&self.core, message.into())
     }
 
     /// How the socket ended, once it did (the reconnect driver's report).
@@ -174,7 +174,19 @@ pub(crate) type Probe = Arc<Core>;
 
 /// The bytes a socket has not yet written to its TCP socket.
 pub(crate) fn probe_buffered(probe: &Probe) -> usize {
-    probe.state().buffered
+    probe.state().buffered()
+}
+
+/// Queues for sending if the socket is open and below its high-water mark (the reconnecting
+/// socket's direct path, as the socket's own sink would take it); else gives the message back.
+pub(crate) fn probe_send(probe: &Probe, message: Message) -> Result<(), Message> {
+    probe.try_feed(message)
+}
+
+/// Writes what was queued to the TCP socket from the calling task (a reconnecting socket's
+/// `poll_flush`).
+pub(crate) fn probe_flush(probe: &Probe) {
+    driver::write_through(probe);
 }
 
 /// A socket's URL, subprotocol and extensions.
@@ -202,7 +214,7 @@ impl ReadHalf {
 impl WriteHalf {
     /// Sends at once, without backpressure. See [`WebSocket::try_send`].
     pub fn try_send(&self, message: impl Into<Message>) -> Result<(), Error> {
-        self.core.send_now(message.into())
+        send_now(&self.core, message.into())
     }
 }
 
@@ -218,7 +230,7 @@ macro_rules! impl_control {
             /// Bytes handed to `send` and not yet written to the TCP socket (the browser's
             /// `bufferedAmount`; a server that stops reading keeps it up).
             pub fn buffered_amount(&self) -> usize {
-                self.core.state().buffered
+                self.core.state().buffered()
             }
 
             /// The sink's high-water mark, in bytes of [`buffered_amount`](Self::buffered_amount).
@@ -343,10 +355,19 @@ fn poll_ready(core: &Core, cx: &mut Context<'_>) -> Poll<Result<(), Error>> {
     }
 }
 
+/// `try_send`: queued, then written to the TCP socket from the calling task, as the browser's
+/// `send()` puts the bytes on the wire at once.
+fn send_now(core: &Core, message: Message) -> Result<(), Error> {
+    core.queue(message, false)?;
+    driver::write_through(core);
+    Ok(())
+}
+
 fn poll_flush(core: &Core, cx: &mut Context<'_>) -> Poll<Result<(), Error>> {
+    driver::write_through(core);
     ready!(core.poll_buffer_below(cx, 1));
     // What was still buffered when the socket ended was never sent.
-    Poll::Ready(match core.state().buffered {
+    Poll::Ready(match core.state().buffered() {
         0 => Ok(()),
         _ => Err(Error::Closed),
     })
@@ -367,7 +388,7 @@ macro_rules! impl_sink {
             }
 
             fn start_send(self: Pin<&mut Self>, item: Message) -> Result<(), Error> {
-                self.core.send_now(item)
+                self.core.queue(item, true)
             }
 
             fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<(), Error>> {

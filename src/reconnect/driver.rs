@@ -14,6 +14,7 @@ use futures_sink::Sink;
 
 use super::shared::{now, Config, Shared};
 use super::ConnectionState;
+use crate::face::probe_flush;
 use crate::machine::{Action, Close, Failure, Input, Millis, Reason, Report, Route};
 #[cfg(not(target_family = "wasm"))]
 use crate::platform::LockExt;
@@ -311,6 +312,10 @@ impl Driver<'_> {
                 sent_any = true;
             }
             if sent_any {
+                // Natively, written from this task rather than by the socket's own driver.
+                if let Some(probe) = &s.current {
+                    probe_flush(probe);
+                }
                 s.writers()
             } else {
                 Wake::none()
