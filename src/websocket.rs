@@ -97,6 +97,11 @@ impl WebSocket {
         self.core.close_event()
     }
 
+    /// Ready with the close event once the socket ended.
+    pub(crate) fn poll_closed(&self, cx: &Context<'_>) -> Poll<CloseEvent> {
+        self.core.poll_closed(cx)
+    }
+
     /// Closes now, without checks or waiting (the reconnect driver's, after the machine's).
     pub(crate) fn close_now(&self, code: u16, reason: &str) {
         let _ = self.core.raw().close_with_code_and_reason(code, reason);

@@ -3,8 +3,9 @@
 //!
 //! What's tested:
 //! 1. `Detached` is `Send + Sync` (checked by the compiler, on both targets);
-//! 2. messages cross both ways in order, through the task's channels, and `close_with` gives
-//!    the close event (code and reason intact);
+//! 2. messages cross both ways in order (through the task's channels in the browser, straight
+//!    to the socket natively), and `close_with` gives the close event (code and reason
+//!    intact);
 //! 3. over a reconnecting socket: the stream goes on across a server's close;
 //! 4. after the end, sending is `Closed`.
 

@@ -148,6 +148,11 @@ impl WebSocket {
         self.core.state().close.clone()
     }
 
+    /// Ready with the close event once the socket ended.
+    pub(crate) fn poll_closed(&self, cx: &Context<'_>) -> Poll<CloseEvent> {
+        self.core.poll_closed(cx)
+    }
+
     /// Closes now, without checks or waiting (the reconnect driver's, after the machine's).
     pub(crate) fn close_now(&self, code: u16, reason: &str) {
         self.core.request_close(code, reason);

@@ -184,7 +184,7 @@ impl ReconnectingWebSocket {
         Ok(async move { Ok(poll_fn(|cx| poll_finished(&shared, cx)).await) })
     }
 
-    fn poll_finished(&self, cx: &Context<'_>) -> Poll<CloseEvent> {
+    pub(crate) fn poll_finished(&self, cx: &Context<'_>) -> Poll<CloseEvent> {
         poll_finished(&self.shared, cx)
     }
 }
