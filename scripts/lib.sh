@@ -33,7 +33,8 @@ start_devserver() {
     if grep -q '^sockwave-devserver ready' "$log"; then
       port_of() { sed -n "s/.* $1=\([0-9]*\).*/\1/p" "$log" | head -1; }
       WS_PORT=$(port_of ws) HTTP_PORT=$(port_of http) WSS_PORT=$(port_of wss) HTTPS_PORT=$(port_of https)
-      export WS_PORT HTTP_PORT WSS_PORT HTTPS_PORT DEV_CA
+      WRONG_HOST_PORT=$(port_of wrong_host)
+      export WS_PORT HTTP_PORT WSS_PORT HTTPS_PORT WRONG_HOST_PORT DEV_CA
       return 0
     fi
     kill -0 "$DEVSERVER_PID" 2>/dev/null || break

@@ -36,6 +36,7 @@ echo "dev server: ws=$WS_PORT http=$HTTP_PORT wss=$WSS_PORT https=$HTTPS_PORT"
 # with SOCKWAVE_REQUIRE_DEVSERVER a test that needs the server fails rather than skips.
 export SOCKWAVE_WS_BASE="ws://127.0.0.1:$WS_PORT"
 export SOCKWAVE_WSS_BASE="wss://127.0.0.1:$WSS_PORT"
+export SOCKWAVE_WRONG_HOST_BASE="wss://127.0.0.1:$WRONG_HOST_PORT"
 export SOCKWAVE_REQUIRE_DEVSERVER=1
 
 step "native tests (pure types, doc examples, the dev server, the native face against it)"

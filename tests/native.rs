@@ -10,7 +10,8 @@
 //!    an HTTP answer instead of the handshake, no answer at all (connect timeout), a URL that
 //!    is not ws/wss, a bad request header, no tokio runtime, a certificate nobody trusts;
 //! 3. `wss://` when the dev server's CA is trusted (`SSL_CERT_FILE`, read as the platform's
-//!    store);
+//!    store); a certificate from that CA for another host is refused, naming the host;
+//!    a frame over the size cap ends the socket with 1009, read from its header alone;
 //! 4. a server that stops reading: the `Sink` waits at the high-water mark, `buffered_amount`
 //!    (what is not yet written to the TCP socket) stays bounded;
 //! 5. request headers reach the handshake;
@@ -189,6 +190,43 @@ async fn wss_trusts_what_the_platform_trusts() {
     ws.send(Message::text("over tls")).await.unwrap();
     let echo = within("echo", ws.next()).await;
     assert_eq!(echo, Some(Ok(Message::text("over tls"))));
+}
+
+#[tokio::test]
+async fn wss_to_the_wrong_host_is_refused_naming_it() {
+    let Some(base) = base("SOCKWAVE_WRONG_HOST_BASE") else {
+        return;
+    };
+    // The dev CA's certificate for `sockwave.invalid` only: with the CA trusted, all that is
+    // wrong is the name.
+    match within("wrong host", WebSocket::connect(format!("{base}/echo"))).await {
+        Err(Error::ConnectFailed(ev)) => {
+            assert_eq!((ev.code, ev.was_clean), (1006, false));
+            let cause = if dev_ca_trusted() {
+                "not valid for name \"127.0.0.1\""
+            } else {
+                "UnknownIssuer"
+            };
+            assert!(ev.reason.contains(cause), "{cause}: {}", ev.reason);
+        }
+        other => panic!("expected ConnectFailed, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn an_oversize_frame_ends_the_socket_with_1009() {
+    let Some(url) = url("/oversize") else { return };
+    // The server announces a binary frame of 2^40 bytes and sends none of it.
+    let mut ws = within("open", WebSocket::connect(url)).await.expect("open");
+    match within("oversize", ws.next()).await {
+        Some(Err(Error::ConnectionLost(ev))) => {
+            assert_eq!((ev.code, ev.was_clean), (1009, false), "{}", ev.reason);
+            assert!(ev.reason.contains("too long"), "{}", ev.reason);
+        }
+        other => panic!("expected ConnectionLost(1009), got {other:?}"),
+    }
+    assert_eq!(ws.next().await, None);
+    assert_eq!(ws.ready_state(), ReadyState::Closed);
 }
 
 #[tokio::test]

@@ -9,9 +9,11 @@
 //!   the same files over `https://` on `127.0.0.1:8443` (`--https-port` /
 //!   `SOCKWAVE_HTTPS_PORT`), with a certificate made at start (see `tls.rs`); `--ca-out FILE`
 //!   writes its CA certificate (PEM) for a trust store.
+//! - The same routes over `wss://` with a certificate from the same CA for another host
+//!   (`--wrong-host-port`, a free port by default): the TLS "wrong host" fault.
 //!
-//! Prints `sockwave-devserver ready ws=PORT http=PORT wss=PORT https=PORT` once all listen, so
-//! scripts can wait for it. Port 0 picks a free port.
+//! Prints `sockwave-devserver ready ws=PORT http=PORT wss=PORT https=PORT wrong_host=PORT`
+//! once all listen, so scripts can wait for it. Port 0 picks a free port.
 
 mod bench;
 mod http;
@@ -29,6 +31,7 @@ struct Options {
     http_port: u16,
     wss_port: u16,
     https_port: u16,
+    wrong_host_port: u16,
     root: PathBuf,
     results: PathBuf,
     ca_out: Option<PathBuf>,
@@ -40,6 +43,7 @@ fn parse_options() -> Result<Options, String> {
     let mut http_port = env_or("SOCKWAVE_HTTP_PORT", "8080");
     let mut wss_port = env_or("SOCKWAVE_WSS_PORT", "9443");
     let mut https_port = env_or("SOCKWAVE_HTTPS_PORT", "8443");
+    let mut wrong_host_port = "0".to_owned();
     let mut ca_out = String::new();
     let mut root = env_or("SOCKWAVE_ROOT", "www");
     let mut results = env_or("SOCKWAVE_RESULTS", "bench/results");
@@ -50,13 +54,14 @@ fn parse_options() -> Result<Options, String> {
             "--http-port" => &mut http_port,
             "--wss-port" => &mut wss_port,
             "--https-port" => &mut https_port,
+            "--wrong-host-port" => &mut wrong_host_port,
             "--ca-out" => &mut ca_out,
             "--root" => &mut root,
             "--results" => &mut results,
             "-h" | "--help" => {
                 return Err(
                     "usage: sockwave-devserver [--ws-port N] [--http-port N] [--wss-port N] \
-                     [--https-port N] [--root DIR] [--results DIR] [--ca-out FILE]"
+                     [--https-port N] [--wrong-host-port N] [--root DIR] [--results DIR] [--ca-out FILE]"
                         .into(),
                 )
             }
@@ -70,6 +75,7 @@ fn parse_options() -> Result<Options, String> {
         http_port: port(&http_port)?,
         wss_port: port(&wss_port)?,
         https_port: port(&https_port)?,
+        wrong_host_port: port(&wrong_host_port)?,
         root: PathBuf::from(root),
         results: PathBuf::from(results),
         ca_out: (!ca_out.is_empty()).then(|| PathBuf::from(ca_out)),
@@ -85,8 +91,8 @@ async fn main() {
             std::process::exit(2);
         }
     };
-    let tls = match tls::Tls::generate() {
-        Ok(tls) => tls,
+    let (tls, wrong_host_tls) = match tls::Tls::generate() {
+        Ok(both) => both,
         Err(e) => {
             eprintln!("sockwave-devserver: {e}");
             std::process::exit(1);
@@ -103,9 +109,10 @@ async fn main() {
         bind(options.ws_port),
         bind(options.http_port),
         bind(options.wss_port),
-        bind(options.https_port)
+        bind(options.https_port),
+        bind(options.wrong_host_port)
     );
-    let (ws, http, wss, https) = match listeners {
+    let (ws, http, wss, https, wrong_host) = match listeners {
         Ok(all) => all,
         Err(e) => {
             eprintln!("sockwave-devserver: cannot listen: {e}");
@@ -114,11 +121,12 @@ async fn main() {
     };
     let port_of = |l: &TcpListener| l.local_addr().map(|a| a.port()).unwrap_or(0);
     println!(
-        "sockwave-devserver ready ws={} http={} wss={} https={} root={}",
+        "sockwave-devserver ready ws={} http={} wss={} https={} wrong_host={} root={}",
         port_of(&ws),
         port_of(&http),
         port_of(&wss),
         port_of(&https),
+        port_of(&wrong_host),
         options.root.display()
     );
     let site = Arc::new(http::Site {
@@ -142,6 +150,7 @@ async fn main() {
         }
     }
     tokio::spawn(routes::serve(wss, Some(tls.clone())));
+    tokio::spawn(routes::serve(wrong_host, Some(wrong_host_tls)));
     tokio::spawn(http::serve(https, Arc::clone(&site), Some(tls)));
     tokio::select! {
         _ = routes::serve(ws, None) => {}

@@ -11,6 +11,7 @@
 //! | `/hang` | never answers the handshake (for a while): connect timeouts, cancelled connects (`ws://` only) |
 //! | `/discard` | reads and throws away every message |
 //! | `/flaky?key=K&fail=N` | refuses the first N handshakes for key K with 403, then echoes |
+//! | `/oversize` | sends the header of a binary frame of 2^40 bytes (and no payload), then waits |
 //!
 //! Any route: `?pick=NAME` selects that subprotocol if the client offered it; otherwise the
 //! first one offered is selected (browsers fail a handshake that offers protocols and gets none).
@@ -20,7 +21,7 @@ use std::sync::{Mutex, OnceLock};
 use std::time::Duration;
 
 use futures_util::{SinkExt, StreamExt};
-use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio_tungstenite::tungstenite::handshake::server::{ErrorResponse, Request, Response};
 use tokio_tungstenite::tungstenite::http::{HeaderValue, StatusCode};
@@ -153,6 +154,14 @@ where
             }
         }
         "/stall" => tokio::time::sleep(STALL_FOR).await,
+        "/oversize" => {
+            // FIN + binary, 127: a 64-bit length follows, 2^40. A client must refuse it from
+            // the header alone, without waiting for (or allocating) a terabyte.
+            let header = [0x82, 127, 0, 0, 1, 0, 0, 0, 0, 0];
+            if ws.get_mut().write_all(&header).await.is_ok() && ws.get_mut().flush().await.is_ok() {
+                hang(ws.get_mut()).await;
+            }
+        }
         "/discard" => drain(&mut ws).await,
         _ => echo(&mut ws, u64::MAX).await,
     }

@@ -48,6 +48,16 @@ impl std::fmt::Debug for Link {
 pub(crate) struct Open {
     pub(crate) request: tungstenite::handshake::client::Request,
     pub(crate) connect_timeout: Option<Duration>,
+    /// The receive limit (`max_buffered_bytes`).
+    pub(crate) receive_limit: usize,
+}
+
+/// The largest frame or message tungstenite reads: the receive limit, but never under
+/// tungstenite's own default of 64 MiB (one message handed at once to a waiting reader may
+/// exceed the limit, as in the browser); none for an unbounded limit. Anything larger ends
+/// the connection with 1009 (see `run`), read from the frame's header alone.
+fn frame_cap(receive_limit: usize) -> Option<usize> {
+    (receive_limit != usize::MAX).then(|| receive_limit.max(64 << 20))
 }
 
 /// Opens the socket and runs it until it ends.
@@ -98,7 +108,10 @@ pub(crate) fn write_through(core: &Core) {
 /// The opening handshake, bounded by the connect timeout: the connection with the selected
 /// subprotocol and extensions, or the failure recorded.
 async fn handshake(core: &Core, open: Open) -> Option<(Socket, String, String)> {
-    let config = WebSocketConfig::default();
+    let cap = frame_cap(open.receive_limit);
+    let config = WebSocketConfig::default()
+        .max_message_size(cap)
+        .max_frame_size(cap);
     let connector = tls::client_config().map_or(
         tokio_tungstenite::Connector::Plain,
         tokio_tungstenite::Connector::Rustls,
@@ -189,6 +202,22 @@ async fn run(core: &Core) -> CloseEvent {
                 }
                 Poll::Ready(Some(Ok(tungstenite::Message::Pong(_)))) => core.pong(),
                 Poll::Ready(Some(Ok(message))) => incoming(core, message),
+                // Over the cap (`frame_cap`): nothing after it can be read. 1009 (message too
+                // big) to the server, as far as the socket takes it, and the end, unclean.
+                Poll::Ready(Some(Err(tungstenite::Error::Capacity(e)))) => {
+                    let frame = tungstenite::Message::Close(Some(CloseFrame {
+                        code: WireCode::Size,
+                        reason: "message too big".into(),
+                    }));
+                    if Pin::new(&mut *ws).start_send(frame).is_ok() {
+                        let _ = Pin::new(&mut *ws).poll_flush(cx);
+                    }
+                    return Poll::Ready(CloseEvent {
+                        code: 1009,
+                        reason: e.to_string(),
+                        was_clean: false,
+                    });
+                }
                 // The end: clean after the server's close frame, else lost (1006, as browsers
                 // report it; they give no detail, nor does this face).
                 Poll::Ready(Some(Err(_)) | None) => {

@@ -536,6 +536,7 @@ impl WebSocketBuilder {
         let open = driver::Open {
             request,
             connect_timeout: self.connect_timeout,
+            receive_limit: self.max_buffered_bytes,
         };
         runtime.spawn(driver::drive(Arc::clone(&core), open));
         Ok(WebSocket::from_core(core))
