@@ -42,9 +42,9 @@ export SOCKWAVE_REQUIRE_DEVSERVER=1
 step "native tests (pure types, doc examples, the dev server, the native face against it)"
 # The dev server's CA is trusted by no store yet: native wss:// must refuse it, naming the
 # certificate. Then once more with it as the only trusted root (rustls-native-certs reads
-# SSL_CERT_FILE as the platform's store): wss:// echoes.
+# SSL_CERT_FILE as the platform's store): wss:// echoes, and the context scenarios run over it.
 env -u SSL_CERT_FILE -u SSL_CERT_DIR cargo test --quiet --workspace
-SSL_CERT_FILE="$DEV_CA" SOCKWAVE_DEV_CA_TRUSTED=1 cargo test --quiet -p sockwave --test native wss
+SSL_CERT_FILE="$DEV_CA" SOCKWAVE_DEV_CA_TRUSTED=1 cargo test --quiet -p sockwave --test native --test contexts wss
 
 step "browser tests: wasm-pack test in Chrome, Firefox and WebKit (pages, workers, wss)"
 trap 'stop_devserver; untrust_dev_ca' EXIT

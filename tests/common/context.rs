@@ -1,7 +1,8 @@
 //! The core scenarios, written once and run in every context a user runs sockwave in: a
-//! dedicated, a shared and a service worker (`tests/worker_*.rs`), and over `wss://`
-//! (`tests/wss.rs`). Each test file picks its context with `wasm_bindgen_test_configure!` and
-//! its server with the `base` it passes to [`context_tests!`].
+//! dedicated, a shared and a service worker (`tests/worker_*.rs`), over `wss://`
+//! (`tests/wss.rs`), and natively over `ws://` and `wss://` (`tests/contexts.rs`). Each
+//! browser test file picks its context with `wasm_bindgen_test_configure!` and its server with
+//! the `base` it passes to [`context_tests!`].
 //!
 //! The scenarios: connect and echo (text and binary), the server's close code and reason, a
 //! typed connect failure, backpressure against a server that reads nothing, a
@@ -16,6 +17,7 @@ use sockwave::{Error, Message, ReadyState, WebSocket};
 use super::{within, LONG};
 
 /// No `window` here: the global scope is a worker's when the file says so.
+#[cfg(target_family = "wasm")]
 pub fn has_window() -> bool {
     js_sys::Reflect::has(&js_sys::global(), &"document".into()).unwrap_or(false)
 }
@@ -130,12 +132,30 @@ pub async fn clean_drop(base: &str) {
     let ws = within(LONG, "connect", WebSocket::connect(format!("{base}/echo")))
         .await
         .expect("connects");
-    assert_eq!(sockwave::live_listeners(), before + 4);
+    // Four browser listeners per socket; natively there are none.
+    let per_socket = if cfg!(target_family = "wasm") { 4 } else { 0 };
+    assert_eq!(sockwave::live_listeners(), before + per_socket);
+    let events = ws.events();
     let (write, read) = ws.split();
     drop(read);
-    assert_eq!(sockwave::live_listeners(), before + 4, "one half keeps it");
+    assert_eq!(
+        sockwave::live_listeners(),
+        before + per_socket,
+        "one half keeps it"
+    );
     drop(write);
     assert_eq!(sockwave::live_listeners(), before);
+    // The last handle closed it: the events end (natively with a clean close, 1000; the
+    // browser face stops listening at once, so its stream just ends).
+    let events: Vec<_> = within(LONG, "the events' end", events.collect()).await;
+    if cfg!(not(target_family = "wasm")) {
+        match events.last() {
+            Some(sockwave::WsEvent::Close(close)) => {
+                assert_eq!((close.code, close.was_clean), (1000, true))
+            }
+            other => panic!("expected the close last, got {other:?}"),
+        }
+    }
 }
 
 /// Declares one `#[wasm_bindgen_test]` per scenario above, against the server at `$base`

@@ -1,24 +1,42 @@
-//! Shared helpers for the browser tests: the dev server's address and a watchdog.
+//! Shared helpers for the tests: the dev server's address and a watchdog, in the browser
+//! and natively (where `context.rs`'s scenarios run too: `tests/contexts.rs`).
 #![allow(dead_code)]
 
 pub mod context;
+#[cfg(target_family = "wasm")]
 pub mod soak;
 
 use std::future::Future;
 use std::time::Duration;
 
-use futures::future::{select, Either};
-use gloo_timers::future::TimeoutFuture;
-
 /// The dev server's WebSocket base URL, fixed at compile time by the test script
 /// (`SOCKWAVE_WS_BASE`), `ws://127.0.0.1:9998` by default.
+#[cfg(target_family = "wasm")]
 pub fn base() -> &'static str {
     option_env!("SOCKWAVE_WS_BASE").unwrap_or("ws://127.0.0.1:9998")
 }
 
 /// The dev server's `wss://` base URL (`SOCKWAVE_WSS_BASE`), `wss://127.0.0.1:9443` by default.
+#[cfg(target_family = "wasm")]
 pub fn wss_base() -> &'static str {
     option_env!("SOCKWAVE_WSS_BASE").unwrap_or("wss://127.0.0.1:9443")
+}
+
+/// Natively the addresses are read at run time (`SOCKWAVE_WS_BASE`); `None` skips the test,
+/// unless `npm test` requires the server (`SOCKWAVE_REQUIRE_DEVSERVER`).
+#[cfg(not(target_family = "wasm"))]
+pub fn native_base(var: &str) -> Option<String> {
+    let base = std::env::var(var).ok();
+    assert!(
+        base.is_some() || std::env::var_os("SOCKWAVE_REQUIRE_DEVSERVER").is_none(),
+        "{var} is not set"
+    );
+    base
+}
+
+#[cfg(not(target_family = "wasm"))]
+pub fn base() -> &'static str {
+    native_base("SOCKWAVE_WS_BASE").map_or("ws://127.0.0.1:9998", |b| Box::leak(b.into_boxed_str()))
 }
 
 /// The URL of a dev server route, e.g. `url("/close?code=4000")`.
@@ -30,19 +48,31 @@ pub fn url(route: &str) -> String {
 pub const DEAD_URL: &str = "ws://127.0.0.1:19999/echo";
 
 /// Runs `fut`, failing the test instead of hanging if it takes longer than `limit`.
+#[cfg(target_family = "wasm")]
 pub async fn within<T>(limit: Duration, what: &str, fut: impl Future<Output = T>) -> T {
-    let timer = TimeoutFuture::new(limit.as_millis() as u32);
+    use futures::future::{select, Either};
+    let timer = gloo_timers::future::TimeoutFuture::new(limit.as_millis() as u32);
     match select(Box::pin(fut), timer).await {
         Either::Left((value, _)) => value,
         Either::Right(_) => panic!("watchdog: {what} took longer than {limit:?}"),
     }
 }
 
-/// Sleeps for `ms` milliseconds.
-pub async fn sleep(ms: u32) {
-    TimeoutFuture::new(ms).await;
+/// Runs `fut`, failing the test instead of hanging if it takes longer than `limit`.
+#[cfg(not(target_family = "wasm"))]
+pub async fn within<T>(limit: Duration, what: &str, fut: impl Future<Output = T>) -> T {
+    tokio::time::timeout(limit, fut)
+        .await
+        .unwrap_or_else(|_| panic!("watchdog: {what} took longer than {limit:?}"))
 }
 
+/// Sleeps for `ms` milliseconds.
+#[cfg(target_family = "wasm")]
+pub async fn sleep(ms: u32) {
+    gloo_timers::future::TimeoutFuture::new(ms).await;
+}
+
+#[cfg(target_family = "wasm")]
 /// The browser's user agent ("" where there is none).
 fn user_agent() -> String {
     js_sys::Reflect::get(&js_sys::global(), &"navigator".into())
@@ -52,6 +82,7 @@ fn user_agent() -> String {
         .unwrap_or_default()
 }
 
+#[cfg(target_family = "wasm")]
 /// Whether this is WebKit (Safari's engine): its user agent says Safari and neither Chrome nor
 /// Firefox. Only for tests that state an engine's own behaviour.
 pub fn is_webkit() -> bool {
@@ -59,6 +90,7 @@ pub fn is_webkit() -> bool {
     ua.contains("Safari") && !ua.contains("Chrome") && !ua.contains("Firefox")
 }
 
+#[cfg(target_family = "wasm")]
 /// Whether this is Firefox. Only for tests that state an engine's own behaviour.
 pub fn is_firefox() -> bool {
     user_agent().contains("Firefox")
@@ -67,6 +99,7 @@ pub fn is_firefox() -> bool {
 /// Ten seconds: a generous bound for anything on loopback.
 pub const LONG: Duration = Duration::from_secs(10);
 
+#[cfg(target_family = "wasm")]
 /// Records uncaught exceptions on the page (such as wasm-bindgen's "closure invoked ... after
 /// being dropped") while it is alive.
 pub struct ErrorTrap {
@@ -74,6 +107,7 @@ pub struct ErrorTrap {
     listener: wasm_bindgen::closure::Closure<dyn FnMut(web_sys::Event)>,
 }
 
+#[cfg(target_family = "wasm")]
 impl ErrorTrap {
     pub fn install() -> Self {
         use wasm_bindgen::JsCast;
@@ -100,6 +134,7 @@ impl ErrorTrap {
     }
 }
 
+#[cfg(target_family = "wasm")]
 impl Drop for ErrorTrap {
     fn drop(&mut self) {
         use wasm_bindgen::JsCast;
@@ -137,6 +172,7 @@ pub async fn wait_open(states: &mut sockwave::reconnect::States) {
     .await
 }
 
+#[cfg(target_family = "wasm")]
 /// A URL provider for `ReconnectingBuilder::url_provider` that counts its calls and takes the
 /// dev server route from the call number (1 for the first): `(calls, provider)`.
 pub fn counting_urls(
