@@ -18,6 +18,7 @@ const JITTER = { none: 0, full: 1, equal: 2 };
 // The machine's inputs (js/rules/lib.rs).
 const OPENED = 1, ENDED = 2, REJECTED = 3, URL_FAILED = 4, PONG = 5, OVERFLOW = 6, VERDICT = 7;
 const OFFLINE = 8, ONLINE = 9, HIDDEN = 10, VISIBLE = 11, RESUMED = 12, PAGEHIDE = 13, PAGESHOW = 14;
+const TIMEOUT = 15, RECONNECT = 16, CLOSE = 17; // calls through the same export
 const HOLD = 1, FLOW = 2;
 
 /** A number option for the machine: -1 when unset (the machine's default applies). */
@@ -120,10 +121,7 @@ export class Reconnector {
       this.#closing = true;
       this.#closeReason = this.#given = reason;
     }
-    if (!this.#finished) {
-      w().machineClose(this.#id, Date.now(), code, utf8Length(reason));
-      this.#act();
-    }
+    this.#feed(CLOSE, code, utf8Length(reason));
     return this.port.closed();
   }
 
@@ -134,8 +132,7 @@ export class Reconnector {
       this.port.restart();
       return this.#start();
     }
-    w().machineReconnect(this.#id, Date.now(), ...this.#tally());
-    this.#act();
+    this.#feed(RECONNECT);
   }
 
   // -- Feeding the machine, and carrying out what it decides. --
@@ -177,10 +174,7 @@ export class Reconnector {
     clearTimeout(this.#timer);
     const due = this.#finished ? -1 : m.machineDue(id);
     if (due >= 0) {
-      this.#timer = later(() => {
-        w().machineTimeout(id, Date.now(), ...this.#tally());
-        this.#act();
-      }, due - Date.now());
+      this.#timer = later(() => this.#feed(TIMEOUT), due - Date.now());
     }
   }
 

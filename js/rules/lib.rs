@@ -13,7 +13,9 @@
 //! The numbers are an ABI, written down once here and read by `js/machine.js`:
 //! - inputs ([`machineHandle`]'s `input`): 1 Opened, 2 Ended (a: code, b: clean), 3 Rejected,
 //!   4 UrlFailed, 5 Pong, 6 Overflow, 7 Verdict (a: yes), 8 Offline, 9 Online, 10 Hidden,
-//!   11 Visible, 12 Resumed, 13 PageHide (a: persisted), 14 PageShow (a: persisted);
+//!   11 Visible, 12 Resumed, 13 PageHide (a: persisted), 14 PageShow (a: persisted); and
+//!   the calls with the same arguments: 15 Timeout (the deadlines due), 16 Reconnect, 17 Close
+//!   (a: code, b: the reason's UTF-8 bytes);
 //! - actions ([`machinePollAction`], fields by [`actionField`]): 1 Connect (attempt),
 //!   2 FlushAll, 3 Close (code, reason), 4 Discard (code or 0, reason), 5 Ping, 6 Consult
 //!   (code, reason, clean), 7 Route (0 closed, 1 hold, 2 flow; limit), 8 Connecting (attempt),
@@ -239,7 +241,11 @@ pub extern "C" fn machine_policy(id: u32, what: u32) -> f64 {
     })
 }
 
-/// Feeds machine `id` an input (see the module docs for the numbers).
+/// Feeds machine `id` an input (see the module docs for the numbers), or makes one of the
+/// calls that take the same arguments: 15 the deadlines due at `now`; 16 `reconnect()`
+/// (returns 0 accepted, 1 closed for good); 17 `close(code a)` with a reason of `b` UTF-8
+/// bytes (returns 0 accepted, else the problem as [`closeProblem`] numbers it). One export for
+/// them all: each export would repeat the table lookup and the tally's decoding.
 #[allow(unsafe_code)]
 #[export_name = "machineHandle"]
 #[allow(clippy::too_many_arguments)]
@@ -253,8 +259,9 @@ pub extern "C" fn machine_handle(
     sent_bytes: f64,
     last_received: f64,
     buffered: f64,
-) {
-    let input = match input {
+) -> u32 {
+    let yes = a == 1.0;
+    let event = match input {
         1 => Input::Opened,
         2 => Input::Ended(Close {
             code: a as u16,
@@ -265,37 +272,37 @@ pub extern "C" fn machine_handle(
         4 => Input::UrlFailed,
         5 => Input::Pong,
         6 => Input::Overflow,
-        7 => Input::Verdict(a == 1.0),
+        7 => Input::Verdict(yes),
         8 => Input::Offline,
         9 => Input::Online,
         10 => Input::Hidden,
         11 => Input::Visible,
         12 => Input::Resumed,
-        13 => Input::PageHide {
-            persisted: a == 1.0,
+        13 => Input::PageHide { persisted: yes },
+        14 => Input::PageShow { persisted: yes },
+        15 | 16 => Input::Pong, // not fed: see below
+        17 => match close_problem(a, b) {
+            0 => Input::Pong,
+            problem => return problem,
         },
-        14 => Input::PageShow {
-            persisted: a == 1.0,
-        },
-        _ => return,
+        _ => return 0,
     };
     let tally = tally(sent, sent_bytes, last_received, buffered);
-    with(id, |m| m.handle(now as Millis, &tally, input));
-}
-
-/// The deadlines of machine `id` due at `now`.
-#[allow(unsafe_code)]
-#[export_name = "machineTimeout"]
-pub extern "C" fn machine_timeout(
-    id: u32,
-    now: f64,
-    sent: f64,
-    sent_bytes: f64,
-    last_received: f64,
-    buffered: f64,
-) {
-    let tally = tally(sent, sent_bytes, last_received, buffered);
-    with(id, |m| m.handle_timeout(now as Millis, &tally));
+    let now = now as Millis;
+    with(id, |m| match input {
+        15 => {
+            m.handle_timeout(now, &tally);
+            0
+        }
+        16 => m.reconnect(now, &tally).map_or(1, |()| 0),
+        17 => m
+            .close(now, a as u16, b as usize)
+            .map_or_else(|problem| problem as u32, |()| 0),
+        _ => {
+            m.handle(now, &tally, event);
+            0
+        }
+    })
 }
 
 /// When machine `id` is next due (-1: nothing scheduled).
@@ -303,37 +310,6 @@ pub extern "C" fn machine_timeout(
 #[export_name = "machineDue"]
 pub extern "C" fn machine_due(id: u32) -> f64 {
     with(id, |m| m.poll_timeout().map_or(-1.0, |t| t as f64))
-}
-
-/// `close(code, reason)` with a reason of `reason_bytes` UTF-8 bytes: 0 accepted, else the
-/// problem as [`closeProblem`] numbers it.
-#[allow(unsafe_code)]
-#[export_name = "machineClose"]
-pub extern "C" fn machine_close(id: u32, now: f64, code: f64, reason_bytes: f64) -> u32 {
-    match close_problem(code, reason_bytes) {
-        0 => with(id, |m| {
-            match m.close(now as Millis, code as u16, reason_bytes as usize) {
-                Ok(()) => 0,
-                Err(problem) => problem as u32,
-            }
-        }),
-        problem => problem,
-    }
-}
-
-/// `reconnect()`: 0 accepted, 1 closed for good.
-#[allow(unsafe_code)]
-#[export_name = "machineReconnect"]
-pub extern "C" fn machine_reconnect(
-    id: u32,
-    now: f64,
-    sent: f64,
-    sent_bytes: f64,
-    last_received: f64,
-    buffered: f64,
-) -> u32 {
-    let tally = tally(sent, sent_bytes, last_received, buffered);
-    with(id, |m| m.reconnect(now as Millis, &tally).map_or(1, |()| 0))
 }
 
 /// Takes the next action of machine `id`: its number (0: none), its fields by
