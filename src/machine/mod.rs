@@ -645,13 +645,18 @@ impl Machine {
 
     /// When [`handle_timeout`](Self::handle_timeout) is next due, if anything is scheduled.
     pub fn poll_timeout(&self) -> Option<Millis> {
-        match self.phase {
-            Phase::Connecting { deadline } => deadline,
-            Phase::Backoff { until } => Some(until),
-            Phase::Open(c) => [c.next_ping, c.pong_due, c.idle_check, c.close_due]
-                .into_iter()
-                .flatten()
-                .min(),
+        match &self.phase {
+            Phase::Connecting { deadline } => *deadline,
+            Phase::Backoff { until } => Some(*until),
+            // The earliest of the four (a fold: the iterator chain cost 300 B in the .wasm).
+            Phase::Open(c) => {
+                [c.pong_due, c.idle_check, c.close_due]
+                    .into_iter()
+                    .fold(c.next_ping, |due, t| match (due, t) {
+                        (Some(due), Some(t)) => Some(due.min(t)),
+                        _ => due.or(t),
+                    })
+            }
             Phase::Waiting | Phase::Consulting(_) | Phase::Finished => None,
         }
     }
