@@ -372,26 +372,25 @@ export class Socket extends EventTarget {
     super.addEventListener(type, listener, options);
   }
 
-  /** Sets an on* handler: registered as a listener the first time, like the browser does. */
-  #setOn(type, f) {
-    if (!(type in this.#on)) super.addEventListener(type, (e) => this.#on[type]?.call(this, e));
-    this.#on[type] = typeof f === "function" ? f : null;
+  /** The on* handlers (onopen, onmessage, onerror, onclose, onreconnect, ondisconnect): set,
+   * each is registered as a listener the first time, like the browser does; an onmessage
+   * function takes the messages (see `#claim`). */
+  static {
+    for (const type of ["open", "message", "error", "close", "reconnect", "disconnect"]) {
+      Object.defineProperty(Socket.prototype, "on" + type, {
+        get() {
+          return this.#on[type] ?? null;
+        },
+        set(f) {
+          const on = this.#on;
+          if (type === "message" && typeof f === "function") this.#claim(EVENTS);
+          if (!(type in on)) EventTarget.prototype.addEventListener.call(this, type, (e) => on[type]?.call(this, e));
+          on[type] = typeof f === "function" ? f : null;
+        },
+        configurable: true,
+      });
+    }
   }
-  get onopen() { return this.#on.open ?? null; }
-  set onopen(f) { this.#setOn("open", f); }
-  get onmessage() { return this.#on.message ?? null; }
-  set onmessage(f) {
-    if (typeof f === "function") this.#claim(EVENTS);
-    this.#setOn("message", f);
-  }
-  get onerror() { return this.#on.error ?? null; }
-  set onerror(f) { this.#setOn("error", f); }
-  get onclose() { return this.#on.close ?? null; }
-  set onclose(f) { this.#setOn("close", f); }
-  get onreconnect() { return this.#on.reconnect ?? null; }
-  set onreconnect(f) { this.#setOn("reconnect", f); }
-  get ondisconnect() { return this.#on.disconnect ?? null; }
-  set ondisconnect(f) { this.#setOn("disconnect", f); }
 }
 
 for (const [name, value] of Object.entries({ CONNECTING, OPEN, CLOSING: 2, CLOSED })) {
