@@ -15,10 +15,8 @@ import { policyDefault, reasonText, w } from "./machine.js";
 
 const RESOLVED = Promise.resolve();
 const JITTER = { none: 0, full: 1, equal: 2 };
-// The machine's inputs (js/rules/lib.rs).
-const OPENED = 1, ENDED = 2, REJECTED = 3, URL_FAILED = 4, PONG = 5, OVERFLOW = 6, VERDICT = 7;
-const OFFLINE = 8, ONLINE = 9, HIDDEN = 10, VISIBLE = 11, RESUMED = 12, PAGEHIDE = 13, PAGESHOW = 14;
-const TIMEOUT = 15, RECONNECT = 16, CLOSE = 17; // calls through the same export
+// The machine's inputs are written as numbers where they are fed, each named in a comment
+// (js/rules/lib.rs lists them): a constant per input cost the bundle its declaration.
 const HOLD = 1, FLOW = 2;
 
 /** A number option for the machine: -1 when unset (the machine's default applies). */
@@ -121,7 +119,7 @@ export class Reconnector {
       this.#closing = true;
       this.#closeReason = this.#given = reason;
     }
-    this.#feed(CLOSE, code, utf8Length(reason));
+    this.#feed(17 /* Close */, code, utf8Length(reason));
     return this.port.closed();
   }
 
@@ -132,7 +130,7 @@ export class Reconnector {
       this.port.restart();
       return this.#start();
     }
-    this.#feed(RECONNECT);
+    this.#feed(16 /* Reconnect */);
   }
 
   // -- Feeding the machine, and carrying out what it decides. --
@@ -156,7 +154,7 @@ export class Reconnector {
         case 3: this.#close(f(0), f(1) ? reasonText(f(1)) : this.#closeReason); break;
         case 4: this.#discard(f(0), reasonText(f(1))); break;
         case 5: this.ws?.send(this.ping); break; // past the send budget
-        case 6: this.#feed(VERDICT, this.shouldReconnect(this.#close_(f(0), f(1), f(2))) ? 1 : 0); break;
+        case 6: this.#feed(7 /* Verdict */, this.shouldReconnect(this.#close_(f(0), f(1), f(2))) ? 1 : 0); break;
         case 7: this.#setRoute(f(0), f(1)); break;
         case 8: this.readyState = CONNECTING; break;
         case 9: this.#opened(); break;
@@ -174,7 +172,7 @@ export class Reconnector {
     clearTimeout(this.#timer);
     const due = this.#finished ? -1 : m.machineDue(id);
     if (due >= 0) {
-      this.#timer = later(() => this.#feed(TIMEOUT), due - Date.now());
+      this.#timer = later(() => this.#feed(15 /* Timeout */), due - Date.now());
     }
   }
 
@@ -194,19 +192,19 @@ export class Reconnector {
       } catch (e) {
         this.#rejected = e;
         this.#given = e.message;
-        return this.#feed(REJECTED);
+        return this.#feed(3 /* Rejected */);
       }
       this.#socket = ws;
       this.#end = listen(ws, {
         onOpen: () => {
           this.ws = ws;
           this.#budget = new SendBudget(ws, this.hwm, () => this.#flush(false));
-          this.#feed(OPENED);
+          this.#feed(1 /* Opened */);
         },
         onMessage: (data) => {
           this.#lastReceived = Date.now();
-          if (this.isPong?.(data)) return this.#feed(PONG);
-          if (!this.port.receive(data)) this.#feed(OVERFLOW);
+          if (this.isPong?.(data)) return this.#feed(5 /* Pong */);
+          if (!this.port.receive(data)) this.#feed(6 /* Overflow */);
         },
         onError() {},
         onEnd: (close) => {
@@ -214,12 +212,12 @@ export class Reconnector {
           this.#given = close.reason;
           const buffered = ws.bufferedAmount; // what provably never left
           this.#forget();
-          this.#feed(ENDED, close.code, close.wasClean ? 1 : 0, buffered);
+          this.#feed(2 /* Ended */, close.code, close.wasClean ? 1 : 0, buffered);
         },
       });
     };
     if (typeof this.url !== "function") return go(this.url);
-    urlFrom(this.url).then(go, () => attempt === this.#attempt && this.#feed(URL_FAILED));
+    urlFrom(this.url).then(go, () => attempt === this.#attempt && this.#feed(4 /* UrlFailed */));
   }
 
   /** Our own close of the open connection: its end is the final close. */
@@ -309,15 +307,15 @@ export class Reconnector {
     };
     const scope = globalThis;
     if (typeof scope.addEventListener === "function") {
-      on(scope, "offline", () => this.#feed(OFFLINE));
-      on(scope, "online", () => this.#feed(ONLINE));
-      on(scope, "pageshow", (e) => this.#feed(PAGESHOW, e.persisted === true ? 1 : 0));
-      on(scope, "pagehide", (e) => this.#feed(PAGEHIDE, e.persisted === true ? 1 : 0));
+      on(scope, "offline", () => this.#feed(8 /* Offline */));
+      on(scope, "online", () => this.#feed(9 /* Online */));
+      on(scope, "pageshow", (e) => this.#feed(14 /* PageShow */, e.persisted === true ? 1 : 0));
+      on(scope, "pagehide", (e) => this.#feed(13 /* PageHide */, e.persisted === true ? 1 : 0));
     }
     const doc = scope.document;
     if (doc && typeof doc.addEventListener === "function") {
-      on(doc, "visibilitychange", () => this.#feed(doc.visibilityState === "hidden" ? HIDDEN : VISIBLE));
-      on(doc, "resume", () => this.#feed(RESUMED));
+      on(doc, "visibilitychange", () => this.#feed(doc.visibilityState === "hidden" ? 10 /* Hidden */ : 11 /* Visible */));
+      on(doc, "resume", () => this.#feed(12 /* Resumed */));
     }
     countListeners(added.length);
     return () => {
