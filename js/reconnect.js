@@ -170,7 +170,7 @@ export class Reconnector {
       }
     }
     clearTimeout(this.#timer);
-    const due = this.#finished ? -1 : m.machineDue(id);
+    const due = this.#finished ? -1 : m.machineHandle(id, 0, 18 /* Due */);
     if (due >= 0) {
       this.#timer = later(() => this.#feed(15 /* Timeout */), due - Date.now());
     }

@@ -15,7 +15,7 @@
 //!   4 UrlFailed, 5 Pong, 6 Overflow, 7 Verdict (a: yes), 8 Offline, 9 Online, 10 Hidden,
 //!   11 Visible, 12 Resumed, 13 PageHide (a: persisted), 14 PageShow (a: persisted); and
 //!   the calls with the same arguments: 15 Timeout (the deadlines due), 16 Reconnect, 17 Close
-//!   (a: code, b: the reason's UTF-8 bytes);
+//!   (a: code, b: the reason's UTF-8 bytes), 18 Due (when the machine is next due, -1: never);
 //! - actions ([`machinePollAction`], fields by [`actionField`]): 1 Connect (attempt),
 //!   2 FlushAll, 3 Close (code, reason), 4 Discard (code or 0, reason), 5 Ping, 6 Consult
 //!   (code, reason, clean), 7 Route (0 closed, 1 hold, 2 flow; limit), 8 Connecting (attempt),
@@ -244,8 +244,10 @@ pub extern "C" fn machine_policy(id: u32, what: u32) -> f64 {
 /// Feeds machine `id` an input (see the module docs for the numbers), or makes one of the
 /// calls that take the same arguments: 15 the deadlines due at `now`; 16 `reconnect()`
 /// (returns 0 accepted, 1 closed for good); 17 `close(code a)` with a reason of `b` UTF-8
-/// bytes (returns 0 accepted, else the problem as [`closeProblem`] numbers it). One export for
-/// them all: each export would repeat the table lookup and the tally's decoding.
+/// bytes (returns 0 accepted, else the problem as [`closeProblem`] numbers it); 18 when the
+/// machine is next due (returns the time, -1 when nothing is scheduled; the other arguments
+/// are not read). One export for them all: each export would repeat the table lookup and the
+/// tally's decoding.
 #[allow(unsafe_code)]
 #[export_name = "machineHandle"]
 #[allow(clippy::too_many_arguments)]
@@ -259,7 +261,7 @@ pub extern "C" fn machine_handle(
     sent_bytes: f64,
     last_received: f64,
     buffered: f64,
-) -> u32 {
+) -> f64 {
     let yes = a == 1.0;
     let event = match input {
         1 => Input::Opened,
@@ -280,36 +282,30 @@ pub extern "C" fn machine_handle(
         12 => Input::Resumed,
         13 => Input::PageHide { persisted: yes },
         14 => Input::PageShow { persisted: yes },
-        15 | 16 => Input::Pong, // not fed: see below
+        15 | 16 | 18 => Input::Pong, // not fed: see below
         17 => match close_problem(a, b) {
             0 => Input::Pong,
-            problem => return problem,
+            problem => return problem as f64,
         },
-        _ => return 0,
+        _ => return 0.0,
     };
     let tally = tally(sent, sent_bytes, last_received, buffered);
     let now = now as Millis;
     with(id, |m| match input {
         15 => {
             m.handle_timeout(now, &tally);
-            0
+            0.0
         }
-        16 => m.reconnect(now, &tally).map_or(1, |()| 0),
+        16 => m.reconnect(now, &tally).map_or(1.0, |()| 0.0),
         17 => m
             .close(now, a as u16, b as usize)
-            .map_or_else(|problem| problem as u32, |()| 0),
+            .map_or_else(|problem| problem as u32 as f64, |()| 0.0),
+        18 => m.poll_timeout().map_or(-1.0, |t| t as f64),
         _ => {
             m.handle(now, &tally, event);
-            0
+            0.0
         }
     })
-}
-
-/// When machine `id` is next due (-1: nothing scheduled).
-#[allow(unsafe_code)]
-#[export_name = "machineDue"]
-pub extern "C" fn machine_due(id: u32) -> f64 {
-    with(id, |m| m.poll_timeout().map_or(-1.0, |t| t as f64))
 }
 
 /// Takes the next action of machine `id`: its number (0: none), its fields by
