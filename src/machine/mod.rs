@@ -76,6 +76,8 @@ pub const MAX_DELAY: Millis = 0x7fff_ffff;
 
 /// Whether a browser client may send this close code: 1000, or 3000..=4999 (the WebSocket API
 /// throws `InvalidAccessError` for anything else).
+// Out of line: one copy in the npm package's .wasm, not one per caller (-53 B gzip, measured).
+#[inline(never)]
 pub fn sendable_close_code(code: u16) -> bool {
     code == 1000 || (3000..=4999).contains(&code)
 }
@@ -896,6 +898,8 @@ impl Machine {
         self.now = now;
     }
 
+    // Out of line (as `push`): it had a copy at each of its nine callers (-80 B gzip, measured).
+    #[inline(never)]
     fn after(&self, delay: Millis) -> Millis {
         self.now.saturating_add(delay.min(MAX_DELAY))
     }
