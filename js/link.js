@@ -6,7 +6,6 @@ import { closeInfo, fail, invalidUrl, typeError } from "./errors.js";
 export const CONNECTING = 0, OPEN = 1, CLOSING = 2, CLOSED = 3;
 /** The receive overflow's close, as the machine defines it: `[code, reason]`. */
 export const overflowClose = () => [policyDefault(4), reasonText(5)];
-const MAX_POLL_DELAY_MS = 8;
 
 /** `setTimeout`, capped at 2^31-1 ms: browsers fire a longer one at once (as `timer::millis`). */
 export const later = (f, ms) => setTimeout(f, Math.min(ms, 0x7fffffff));
@@ -133,7 +132,7 @@ export function listen(ws, to) {
 /** Backpressure on one browser socket, as in the Rust sink (src/sink.rs). `take(data)`: may
  * `data` be sent now? `bufferedAmount` is read only when what was sent since the last reading
  * (at most 3 bytes per UTF-16 unit) could have reached the mark; when it has, `retry` runs on a
- * timer backing off from 1 to 8 ms (the browser has no drain event). */
+ * timer backing off as the machine's `drainPollDelay` says (the browser has no drain event). */
 export class SendBudget {
   #left = 0; // bytes that may go before `bufferedAmount` could reach the mark
   #delay = 0;
@@ -149,7 +148,7 @@ export class SendBudget {
     const bound = typeof data === "string" ? data.length * 3 : data.byteLength;
     if (this.#left < bound && (this.#left = this.hwm - this.ws.bufferedAmount) <= 0) {
       if (!this.#timer) {
-        this.#delay = Math.min(this.#delay * 2 || 1, MAX_POLL_DELAY_MS);
+        this.#delay = w().drainPollDelay(this.#delay);
         this.#timer = setTimeout(() => ((this.#timer = 0), this.retry()), this.#delay);
       }
       return false;

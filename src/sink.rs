@@ -2,18 +2,18 @@
 //! `Sink` impls that sit next to their types in `websocket.rs`.
 //!
 //! The browser fires no event when its send buffer drains, so waiting for it means polling
-//! `bufferedAmount` on a gloo-timers timeout that backs off (0, 1, 2, 4, 8 ms) and resets
-//! once the buffer is below the mark. No timer runs unless a task is actually waiting.
+//! `bufferedAmount` on a gloo-timers timeout that backs off as the machine's
+//! `drain_poll_delay` says (1, 2, 4, 8 ms) and resets once the buffer is below the mark. No
+//! timer runs unless a task is actually waiting.
 
 use std::future::Future;
 use std::pin::Pin;
 use std::task::{ready, Context, Poll};
 
+use crate::machine::drain_poll_delay;
 use crate::socket::{browser_error, Core};
 use crate::timer::Sleep;
 use crate::{Error, ReadyState};
-
-const MAX_POLL_DELAY_MS: u32 = 8;
 
 /// The sink's own state: the drain timer and whether this side asked to close.
 #[derive(Debug, Default)]
@@ -38,9 +38,11 @@ impl Writer {
                 Some(timer) => {
                     ready!(Pin::new(timer).poll(cx));
                     self.drain_timer = None;
-                    self.delay_ms = (self.delay_ms * 2).clamp(1, MAX_POLL_DELAY_MS);
                 }
-                None => self.drain_timer = Some(Sleep::new(self.delay_ms)),
+                None => {
+                    self.delay_ms = drain_poll_delay(self.delay_ms);
+                    self.drain_timer = Some(Sleep::new(self.delay_ms));
+                }
             }
         }
     }

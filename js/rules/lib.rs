@@ -126,6 +126,14 @@ pub extern "C" fn error_ends_socket(state: u32) -> bool {
     machine::error_ends_socket(state as u16)
 }
 
+/// How long to wait before reading `bufferedAmount` again, after `prev` ms (the machine's
+/// rule).
+#[allow(unsafe_code)]
+#[export_name = "drainPollDelay"]
+pub extern "C" fn drain_poll_delay(prev: u32) -> u32 {
+    machine::drain_poll_delay(prev)
+}
+
 /// The text of reason `reason`: its `i`-th UTF-16 unit, 0 past the end (the texts are ASCII).
 #[allow(unsafe_code)]
 #[export_name = "reasonText"]

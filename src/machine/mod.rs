@@ -195,6 +195,18 @@ pub fn error_ends_socket(ready_state: u16) -> bool {
     ready_state == 0 || ready_state == 3
 }
 
+/// How long a shell waits, in ms, before it reads `bufferedAmount` again while a sender waits
+/// for the buffer to drain (the browser fires no drain event), after waiting `prev` ms last
+/// time (0 for the first wait): 1, 2, 4, then 8 ms while it lasts. Both shells poll on it
+/// (`src/sink.rs`, `js/link.js` `SendBudget`).
+pub fn drain_poll_delay(prev: u32) -> u32 {
+    match prev {
+        0 => 1,
+        1..4 => prev * 2,
+        _ => 8,
+    }
+}
+
 /// Application-level keepalive, in milliseconds: browsers cannot send protocol pings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Heartbeat {
@@ -1116,6 +1128,18 @@ impl Machine {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn drain_polls_back_off_from_1_to_8_ms() {
+        let mut delays = vec![];
+        let mut d = 0;
+        for _ in 0..6 {
+            d = drain_poll_delay(d);
+            delays.push(d);
+        }
+        assert_eq!(delays, [1, 2, 4, 8, 8, 8]);
+        assert_eq!(drain_poll_delay(u32::MAX), 8);
+    }
 
     #[test]
     fn close_rules() {

@@ -46,16 +46,19 @@ export function packageRuntimeGzip() {
 // machineTimeout/Reconnect/Close/Due folded into machineHandle (one table lookup), the
 // machine's `after` and `sendable_close_code` out of line, poll_timeout a fold, the JS inputs
 // as numbers and the on* properties one loop: 14,037 B (the bundled figure 12,578 -> 11,969 B).
-const JS_PACKAGE_BUDGET = 14_050; // today 14,037 B; issue 17: at most 24,000
+// The drain-poll back-off became the machine's rule (`drainPollDelay`; it was written in both
+// shells): 14,065 B.
+const JS_PACKAGE_BUDGET = 14_080; // today 14,065 B; issue 17: at most 24,000
 // The machine's .wasm, hex in pkg/web/wasm.js. It links no allocator and no formatting: a
 // panic path or a string argument would bring both (+30 KB: js/rules/lib.rs says how it is
 // kept out).
-const JS_WASM_BUDGET = 5_560; // today 5,548 B (the raw .wasm: 4,972 B; 5,991 B before the folds)
+const JS_WASM_BUDGET = 5_590; // today 5,576 B (the raw .wasm: 4,958 B; 5,991 B before the folds)
 // Bundled and minified as an app ships it (esbuild --bundle --minify, gzip -9: how the peers'
 // weights are measured). Issue 17 aims at 12,000 B: 15,265 B with the wasm-bindgen .wasm in
 // base64, 12,578 B without wasm-bindgen, 11,969 B since the exports folded into machineHandle
-// and the machine's helpers went out of line (docs/javascript.md).
-const JS_BUNDLED_BUDGET = 11_990; // today 11,969 B
+// and the machine's helpers went out of line (docs/javascript.md), 11,994 B with the drain-poll
+// rule in the machine. The budget is the issue's.
+const JS_BUNDLED_BUDGET = 12_000; // today 11,994 B
 // History (.wasm gzip -9): 16,080 B before this session's engine work; the one waker discipline
 // (src/wake.rs) cost 135 B, bounded receive on by default (64 MiB) 356 B: 16,570 B, 299 B more
 // than the same app on gloo-net (16,271 B, which bounds nothing and fixes no WebKit hang). Won
