@@ -245,11 +245,14 @@ impl Driver<'_> {
                 s.feed(Input::Pong)
             });
         }
+        // The clock is read once per batch, not per message (in the browser it is a call out
+        // of wasm): every message of the batch arrived before this poll.
+        let mut received_at = None;
         loop {
             match Pin::new(&mut *ws).poll_next(cx) {
                 Poll::Ready(Some(Ok(message))) => {
                     let mut s = self.shared.borrow_mut();
-                    s.tally.last_received = now();
+                    s.tally.last_received = *received_at.get_or_insert_with(now);
                     if self
                         .config
                         .ping
