@@ -45,7 +45,14 @@ pub(crate) struct Inbox {
     /// Feeds the observers (`Some` event) or ends them (`None`). Installed by the first
     /// `events()`: an app that never observes never links the observer code.
     notify: Option<fn(&mut Inbox, Note, &mut Vec<Waker>)>,
+    /// Takes each message as it arrives, instead of the queue: a reconnecting socket's shell
+    /// (`reconnect/driver.rs` `tap`), so a message reaches its stream without a hop through
+    /// the driver task. Set only while the queue is empty, so the order holds.
+    tap: Option<Tap>,
 }
+
+/// What takes a socket's messages as they arrive (see `Inbox::tap`).
+pub(crate) type Tap = Box<dyn FnMut(Result<Message, Error>) -> Wake>;
 
 /// What just happened, for the observers. The event itself is built (and a message copied)
 /// only by `notify`, so apps without observers link none of that.
@@ -93,6 +100,16 @@ impl Inbox {
     /// Registers a waker for the next `open` or `close`.
     pub(crate) fn wait_state(&mut self, cx: &Context<'_>) {
         self.waiters.register(cx);
+    }
+
+    /// From now on, `tap` takes every message as it arrives; false (and nothing changes) while
+    /// messages wait in the queue.
+    pub(crate) fn set_tap(&mut self, tap: Tap) -> bool {
+        if !self.queue.is_empty() {
+            return false;
+        }
+        self.tap = Some(tap);
+        true
     }
 
     /// Takes the next received message, if any.
@@ -221,6 +238,9 @@ pub(crate) fn on_message(
                 .into(),
         })
     };
+    if let Some(tap) = &mut inbox.tap {
+        return tap(message);
+    }
     let len = message.as_ref().map_or(0, Message::len);
     if !inbox.admit(len, socket) {
         return inbox.reader.take();

@@ -97,6 +97,12 @@ impl WebSocket {
         self.core.close_event()
     }
 
+    /// Hands every message from now on to `tap` as it arrives (the reconnect driver's); false
+    /// while messages wait to be read.
+    pub(crate) fn set_tap(&self, tap: crate::inbox::Tap) -> bool {
+        self.core.inbox().set_tap(tap)
+    }
+
     /// Ready with the close event once the socket ended.
     pub(crate) fn poll_closed(&self, cx: &Context<'_>) -> Poll<CloseEvent> {
         self.core.poll_closed(cx)

@@ -12,15 +12,17 @@ use std::task::{Context, Poll};
 use futures_core::Stream;
 use futures_sink::Sink;
 
-use super::shared::{now, Config, Shared};
+use super::shared::{now, Config, Ping, Shared};
 use super::ConnectionState;
 use crate::face::probe_flush;
 use crate::machine::{Action, Close, Failure, Input, Millis, Reason, Report, Route};
 #[cfg(not(target_family = "wasm"))]
 use crate::platform::LockExt;
+#[cfg(target_family = "wasm")]
+use crate::platform::WeakPtr;
 use crate::platform::{BoxFuture, Lock, Ptr, Sleep};
 use crate::wake::Wake;
-use crate::{CloseEvent, Error, WebSocket};
+use crate::{CloseEvent, Error, Message, WebSocket};
 
 /// An attempt: `None` when the URL provider failed, else the browser's answer.
 type Attempt = BoxFuture<Option<Result<WebSocket, Error>>>;
@@ -39,6 +41,10 @@ pub(crate) async fn drive(shared: Ptr<Lock<Shared>>, config: Config) {
         ws: None,
         timer: None,
         rejected: None,
+        #[cfg(target_family = "wasm")]
+        tapped: false,
+        #[cfg(target_family = "wasm")]
+        shared_ptr: Ptr::clone(&shared),
     };
     poll_fn(|cx| driver.poll(cx)).await;
     drop(driver);
@@ -56,6 +62,49 @@ struct Driver<'a> {
     timer: Option<(Millis, Sleep)>,
     /// The error of an attempt the browser refused, delivered when the machine stops.
     rejected: Option<Error>,
+    /// The open connection's messages come through `tap` (in the browser).
+    #[cfg(target_family = "wasm")]
+    tapped: bool,
+    #[cfg(target_family = "wasm")]
+    shared_ptr: Ptr<Lock<Shared>>,
+}
+
+/// What the shell does with each received message (or a browser error in its place), from
+/// the driver's loop or, in the browser, from the `message` event itself (`tap`): the time of
+/// the last message, pongs taken out, the receive limit kept. The driver's wake, and whether
+/// the limit was passed.
+fn receive(
+    s: &mut Shared,
+    item: Result<Message, Error>,
+    at: Millis,
+    ping: Option<&Ping>,
+) -> (Wake, bool) {
+    let message = match item {
+        Ok(message) => message,
+        Err(e) => return (s.deliver(Err(e)), false),
+    };
+    s.tally.last_received = at;
+    if ping.is_some_and(|p| (p.is_pong)(&message)) {
+        return (s.feed(Input::Pong), false);
+    }
+    match s.admit(message) {
+        Ok(wake) => (wake, false),
+        Err(_) => (s.feed(Input::Overflow), true),
+    }
+}
+
+/// In the browser, [`receive`] run by the connection's `message` event: a message reaches the
+/// stream's task without first waking the driver's (one task hop less per message). Holds the
+/// shared state weakly: the connection it is installed in is held by that state.
+#[cfg(target_family = "wasm")]
+fn tap(shared: WeakPtr<Lock<Shared>>, ping: Option<Ping>) -> crate::inbox::Tap {
+    Box::new(move |item| {
+        let Some(shared) = shared.upgrade() else {
+            return Wake::none();
+        };
+        let (wake, _) = receive(&mut shared.borrow_mut(), item, now(), ping.as_ref());
+        wake
+    })
 }
 
 impl Driver<'_> {
@@ -204,6 +253,10 @@ impl Driver<'_> {
             Some(Ok(ws)) => {
                 self.shared.borrow_mut().current = Some(ws.probe());
                 self.ws = Some(ws);
+                #[cfg(target_family = "wasm")]
+                {
+                    self.tapped = false;
+                }
                 Input::Opened
             }
             // Retrying cannot fix a URL or a subprotocol list the browser rejects.
@@ -250,31 +303,14 @@ impl Driver<'_> {
         let mut received_at = None;
         loop {
             match Pin::new(&mut *ws).poll_next(cx) {
-                Poll::Ready(Some(Ok(message))) => {
-                    let mut s = self.shared.borrow_mut();
-                    s.tally.last_received = *received_at.get_or_insert_with(now);
-                    if self
-                        .config
-                        .ping
-                        .as_ref()
-                        .is_some_and(|p| (p.is_pong)(&message))
-                    {
-                        let wake = s.feed(Input::Pong);
-                        drop(s);
-                        wake.wake();
-                        continue;
-                    }
-                    let Ok(wake) = s.admit(message) else {
-                        let wake = s.feed(Input::Overflow);
-                        drop(s);
-                        wake.wake();
-                        return true;
-                    };
-                    drop(s);
+                Poll::Ready(Some(item @ (Ok(_) | Err(Error::Browser { .. })))) => {
+                    let at = *received_at.get_or_insert_with(now);
+                    let ping = self.config.ping.as_ref();
+                    let (wake, overflow) = receive(&mut self.shared.borrow_mut(), item, at, ping);
                     wake.wake();
-                }
-                Poll::Ready(Some(Err(e @ Error::Browser { .. }))) => {
-                    Shared::update(self.shared, |s| s.deliver(Err(e)))
+                    if overflow {
+                        return true;
+                    }
                 }
                 Poll::Ready(_) => {
                     let event = ws.close_event().unwrap_or_default();
@@ -285,7 +321,16 @@ impl Driver<'_> {
                     self.shared.borrow_mut().current = None;
                     return true;
                 }
-                Poll::Pending => return false,
+                Poll::Pending => {
+                    // Nothing waits in the socket: from now on the browser's `message` event
+                    // hands each message on itself (`tap`).
+                    #[cfg(target_family = "wasm")]
+                    if !self.tapped {
+                        let weak = Ptr::downgrade(&self.shared_ptr);
+                        self.tapped = ws.set_tap(tap(weak, self.config.ping.clone()));
+                    }
+                    return false;
+                }
             }
         }
     }
