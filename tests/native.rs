@@ -7,8 +7,9 @@
 //! 1. every handle is `Send + Sync`: the halves of one socket echo across `tokio::spawn` tasks
 //!    on a multi-threaded runtime;
 //! 2. faults, each a typed error with its cause, never a panic or a hang: nothing listening,
-//!    an HTTP answer instead of the handshake, no answer at all (connect timeout), a URL that
-//!    is not ws/wss, a bad request header, no tokio runtime, a certificate nobody trusts;
+//!    a name that does not resolve, an HTTP answer instead of the handshake, no answer at all
+//!    (connect timeout), a URL that is not ws/wss, a bad request header, no tokio runtime, a
+//!    certificate nobody trusts;
 //! 3. `wss://` when the dev server's CA is trusted (`SSL_CERT_FILE`, read as the platform's
 //!    store); a certificate from that CA for another host is refused, naming the host;
 //!    a frame over the size cap ends the socket with 1009, read from its header alone;
@@ -114,6 +115,16 @@ async fn faults_are_typed_errors_with_their_cause() {
         Err(Error::ConnectFailed(ev)) => {
             assert_eq!((ev.code, ev.was_clean), (1006, false));
             assert!(ev.reason.contains("refused"), "the cause: {}", ev.reason);
+        }
+        other => panic!("expected ConnectFailed, got {other:?}"),
+    }
+    // A name that does not resolve. A label over 63 bytes cannot be put in a DNS query: the
+    // resolver fails at once, on this machine (no query leaves it).
+    let unresolvable = format!("ws://{}.invalid/", "a".repeat(64));
+    match within("dns", WebSocket::connect(unresolvable)).await {
+        Err(Error::ConnectFailed(ev)) => {
+            assert_eq!((ev.code, ev.was_clean), (1006, false));
+            assert!(ev.reason.contains("lookup"), "the cause: {}", ev.reason);
         }
         other => panic!("expected ConnectFailed, got {other:?}"),
     }
