@@ -12,7 +12,8 @@
 //!    certificate nobody trusts;
 //! 3. `wss://` when the dev server's CA is trusted (`SSL_CERT_FILE`, read as the platform's
 //!    store); a certificate from that CA for another host is refused, naming the host;
-//!    a frame over the size cap ends the socket with 1009, read from its header alone;
+//!    a frame over the size cap ends the socket with 1009, read from its header alone (a
+//!    reconnecting socket's connections too); sends from many tasks at once all go out;
 //! 4. a server that stops reading: the `Sink` waits at the high-water mark, `buffered_amount`
 //!    (what is not yet written to the TCP socket) stays bounded;
 //! 5. request headers reach the handshake;
@@ -102,6 +103,67 @@ async fn split_halves_echo_across_spawned_tasks() {
     assert_eq!(
         (close.code, close.reason.as_str(), close.was_clean),
         (4000, "bye", true)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn sends_from_many_tasks_at_once_all_go_out() {
+    // Senders write to the connection themselves; one that finds another's flush under way
+    // leaves its message to that writer, which must then send it too (a message left behind
+    // would wait for unrelated traffic: the last one, forever).
+    let Some(url) = url("/echo") else { return };
+    let ws = std::sync::Arc::new(
+        within("connect", WebSocket::connect(url))
+            .await
+            .expect("open"),
+    );
+    let (tasks, each) = (4, 500);
+    let senders: Vec<_> = (0..tasks)
+        .map(|t| {
+            let ws = std::sync::Arc::clone(&ws);
+            tokio::spawn(async move {
+                for i in 0..each {
+                    ws.try_send(Message::binary(vec![t as u8; 512 + i % 7]))
+                        .expect("sent");
+                    if i % 50 == 0 {
+                        tokio::task::yield_now().await;
+                    }
+                }
+            })
+        })
+        .collect();
+    for sender in senders {
+        within("senders", sender).await.unwrap();
+    }
+    let mut ws = std::sync::Arc::into_inner(ws).expect("the one handle left");
+    for _ in 0..tasks * each {
+        assert!(matches!(within("every echo", ws.next()).await, Some(Ok(_))));
+    }
+    assert_eq!(ws.buffered_amount(), 0);
+}
+
+#[tokio::test]
+async fn a_reconnecting_socket_refuses_an_oversize_frame_too() {
+    use sockwave::reconnect::{ConnectionState, ReconnectingWebSocket};
+    let Some(url) = url("/oversize") else { return };
+    let ws = ReconnectingWebSocket::builder(url)
+        .max_retries(Some(0))
+        .build();
+    let mut states = ws.states();
+    let close = within("disconnected", async {
+        while let Some(s) = states.next().await {
+            if let ConnectionState::Disconnected { close, .. } = s {
+                return close;
+            }
+        }
+        panic!("the states ended")
+    })
+    .await;
+    assert_eq!(
+        (close.code, close.was_clean),
+        (1009, false),
+        "{}",
+        close.reason
     );
 }
 
@@ -227,17 +289,25 @@ async fn wss_to_the_wrong_host_is_refused_naming_it() {
 #[tokio::test]
 async fn an_oversize_frame_ends_the_socket_with_1009() {
     let Some(url) = url("/oversize") else { return };
-    // The server announces a binary frame of 2^40 bytes and sends none of it.
-    let mut ws = within("open", WebSocket::connect(url)).await.expect("open");
-    match within("oversize", ws.next()).await {
-        Some(Err(Error::ConnectionLost(ev))) => {
-            assert_eq!((ev.code, ev.was_clean), (1009, false), "{}", ev.reason);
-            assert!(ev.reason.contains("too long"), "{}", ev.reason);
+    // The server announces a binary frame of 2^40 bytes and sends none of it: refused from
+    // the header, with the default receive limit and with the limit off (never trusted, so
+    // never an allocation that aborts the process).
+    for limit in [None, Some(usize::MAX)] {
+        let mut builder = WebSocket::builder(url.clone());
+        if let Some(limit) = limit {
+            builder = builder.max_buffered_bytes(limit);
         }
-        other => panic!("expected ConnectionLost(1009), got {other:?}"),
+        let mut ws = within("open", builder.connect()).await.expect("open");
+        match within("oversize", ws.next()).await {
+            Some(Err(Error::ConnectionLost(ev))) => {
+                assert_eq!((ev.code, ev.was_clean), (1009, false), "{}", ev.reason);
+                assert!(ev.reason.contains("too long"), "{}", ev.reason);
+            }
+            other => panic!("expected ConnectionLost(1009), got {other:?}"),
+        }
+        assert_eq!(ws.next().await, None);
+        assert_eq!(ws.ready_state(), ReadyState::Closed);
     }
-    assert_eq!(ws.next().await, None);
-    assert_eq!(ws.ready_state(), ReadyState::Closed);
 }
 
 #[tokio::test]

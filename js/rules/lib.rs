@@ -290,7 +290,8 @@ pub extern "C" fn machine_handle(
         12 => Input::Resumed,
         13 => Input::PageHide { persisted: yes },
         14 => Input::PageShow { persisted: yes },
-        15 | 16 | 18 => Input::Pong, // not fed: see below
+        // 15-18 are calls, not inputs: this placeholder is never fed (the match below).
+        15 | 16 | 18 => Input::Pong,
         17 => match close_problem(a, b) {
             0 => Input::Pong,
             problem => return problem as f64,

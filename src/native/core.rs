@@ -220,12 +220,16 @@ impl Core {
         self.state().handed_bytes > 0
     }
 
-    /// Everything handed to the connection was written to the TCP socket.
-    pub(crate) fn flushed(&self) {
-        self.update(|s| {
-            s.handed_bytes = 0;
-            s.writers.take()
-        });
+    /// Everything handed to the connection was written to the TCP socket; whether commands
+    /// were queued meanwhile (the writer then goes on: see `driver::send_out`).
+    pub(crate) fn flushed(&self) -> bool {
+        let mut s = self.state();
+        s.handed_bytes = 0;
+        let more = !s.commands.is_empty();
+        let wake = s.writers.take();
+        drop(s);
+        wake.wake();
+        more
     }
 
     // -- What the handles ask. --

@@ -54,10 +54,15 @@ pub(crate) struct Open {
 
 /// The largest frame or message tungstenite reads: the receive limit, but never under
 /// tungstenite's own default of 64 MiB (one message handed at once to a waiting reader may
-/// exceed the limit, as in the browser); none for an unbounded limit. Anything larger ends
-/// the connection with 1009 (see `run`), read from the frame's header alone.
-fn frame_cap(receive_limit: usize) -> Option<usize> {
-    (receive_limit != usize::MAX).then(|| receive_limit.max(64 << 20))
+/// exceed the limit, as in the browser); 1 GiB with the limit off. Never unbounded: a frame's
+/// header announces its length and tungstenite reserves it at once, so one header from a
+/// server could otherwise abort the process (2^40 bytes: the allocation fails). Anything
+/// larger ends the connection with 1009 (see `run`), read from the frame's header alone.
+fn frame_cap(receive_limit: usize) -> usize {
+    match receive_limit {
+        usize::MAX => 1 << 30,
+        limit => limit.max(64 << 20),
+    }
 }
 
 /// Opens the socket and runs it until it ends.
@@ -90,18 +95,24 @@ pub(crate) fn write_through(core: &Core) {
         return;
     };
     let mut cx = Context::from_waker(driver);
-    let written = outgoing(core, ws, &mut cx).is_ok()
-        && match Pin::new(&mut *ws).poll_flush(&mut cx) {
-            Poll::Ready(Ok(())) => {
-                core.flushed();
-                true
-            }
-            Poll::Ready(Err(_)) => false,
-            Poll::Pending => true,
-        };
-    if !written {
-        // The driver meets the same error on its next poll, and ends the socket.
+    if send_out(core, ws, &mut cx).is_err() {
+        // The driver meets the connection's error on its next poll, and ends the socket.
         driver.wake_by_ref();
+    }
+}
+
+/// Hands the queued commands to the connection and flushes, until nothing waits or the TCP
+/// socket takes no more (then its readiness wakes the driver). A command queued while a
+/// flush was finishing is sent too: its sender saw the connection backed up and left it to
+/// whoever was writing (`Core::flushed` tells, under the lock the sender queued under).
+fn send_out(core: &Core, ws: &mut Socket, cx: &mut Context<'_>) -> Result<(), tungstenite::Error> {
+    loop {
+        outgoing(core, ws, cx)?;
+        match Pin::new(&mut *ws).poll_flush(cx) {
+            Poll::Ready(Ok(())) if core.flushed() => continue,
+            Poll::Ready(Ok(())) | Poll::Pending => return Ok(()),
+            Poll::Ready(Err(e)) => return Err(e),
+        }
     }
 }
 
@@ -110,8 +121,8 @@ pub(crate) fn write_through(core: &Core) {
 async fn handshake(core: &Core, open: Open) -> Option<(Socket, String, String)> {
     let cap = frame_cap(open.receive_limit);
     let config = WebSocketConfig::default()
-        .max_message_size(cap)
-        .max_frame_size(cap);
+        .max_message_size(Some(cap))
+        .max_frame_size(Some(cap));
     let connector = tls::client_config().map_or(
         tokio_tungstenite::Connector::Plain,
         tokio_tungstenite::Connector::Rustls,
@@ -183,6 +194,8 @@ async fn run(core: &Core) -> CloseEvent {
     let mut server_close: Option<CloseEvent> = None;
     let mut close_deadline: Option<Pin<Box<tokio::time::Sleep>>> = None;
     poll_fn(|cx| {
+        // Registered before the queue is read: a command queued from here on wakes this task.
+        core.state().driver.register(cx);
         let mut link = core.link();
         let Some(Link { ws, .. }) = link.as_mut() else {
             return Poll::Ready(CloseEvent::abnormal());
@@ -227,15 +240,8 @@ async fn run(core: &Core) -> CloseEvent {
             }
         }
         // Then what the handles handed over, in order, as the socket takes it.
-        if outgoing(core, ws, cx).is_err() {
+        if send_out(core, ws, cx).is_err() {
             return Poll::Ready(server_close.take().unwrap_or_else(CloseEvent::abnormal));
-        }
-        match Pin::new(&mut *ws).poll_flush(cx) {
-            Poll::Ready(Ok(())) => core.flushed(),
-            Poll::Ready(Err(_)) => {
-                return Poll::Ready(server_close.take().unwrap_or_else(CloseEvent::abnormal))
-            }
-            Poll::Pending => {}
         }
         // A closing handshake (ours, or the server's) that the other side never finishes is
         // let go after the close timeout.
@@ -248,7 +254,6 @@ async fn run(core: &Core) -> CloseEvent {
                 return Poll::Ready(server_close.take().unwrap_or_else(CloseEvent::abnormal));
             }
         }
-        core.state().driver.register(cx);
         Poll::Pending
     })
     .await

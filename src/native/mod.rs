@@ -117,6 +117,7 @@ impl WebSocket {
             headers: Vec::new(),
             high_water_mark: DEFAULT_HIGH_WATER_MARK,
             max_buffered_bytes: DEFAULT_MAX_BUFFERED_BYTES,
+            cap_from: None,
             connect_timeout: None,
         }
     }
@@ -436,6 +437,9 @@ pub struct WebSocketBuilder {
     headers: Vec<(String, String)>,
     high_water_mark: usize,
     max_buffered_bytes: usize,
+    /// What the frame cap is taken from, if not `max_buffered_bytes` (a reconnecting socket's
+    /// connection: its limit is kept by the socket, over every connection).
+    cap_from: Option<usize>,
     connect_timeout: Option<Duration>,
 }
 
@@ -495,6 +499,13 @@ impl WebSocketBuilder {
         self
     }
 
+    /// The frame cap as for a receive limit of `limit` (the reconnect driver's connections,
+    /// whose own limit is off: the reconnecting socket keeps it).
+    pub(crate) fn frame_cap_of(mut self, limit: usize) -> Self {
+        self.cap_from = Some(limit);
+        self
+    }
+
     /// Gives up with [`Error::ConnectTimeout`] if the socket is not open after `timeout`.
     /// Default: none.
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
@@ -536,7 +547,7 @@ impl WebSocketBuilder {
         let open = driver::Open {
             request,
             connect_timeout: self.connect_timeout,
-            receive_limit: self.max_buffered_bytes,
+            receive_limit: self.cap_from.unwrap_or(self.max_buffered_bytes),
         };
         runtime.spawn(driver::drive(Arc::clone(&core), open));
         Ok(WebSocket::from_core(core))

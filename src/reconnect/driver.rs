@@ -132,19 +132,25 @@ impl Driver<'_> {
                 Some(Action::Connect { .. }) => {
                     let url = (self.config.url)();
                     let protocols = self.config.protocols.clone();
-                    let mark = self.shared.borrow().machine.policy().high_water_mark;
+                    let (mark, limit) = {
+                        let s = self.shared.borrow();
+                        let policy = s.machine.policy();
+                        (policy.high_water_mark, policy.max_buffered_bytes)
+                    };
                     // The machine keeps the connect timeout and the receive limit (over every
                     // connection, on the stream's queue): the attempt's socket has neither.
                     self.attempt = Some(Box::pin(async move {
                         let url = url.await.ok()?;
-                        Some(
-                            WebSocket::builder(url)
-                                .protocols(protocols)
-                                .high_water_mark(mark)
-                                .max_buffered_bytes(usize::MAX)
-                                .connect()
-                                .await,
-                        )
+                        let builder = WebSocket::builder(url)
+                            .protocols(protocols)
+                            .high_water_mark(mark)
+                            .max_buffered_bytes(usize::MAX);
+                        // Natively a frame over the limit is refused from its header.
+                        #[cfg(not(target_family = "wasm"))]
+                        let builder = builder.frame_cap_of(limit);
+                        #[cfg(target_family = "wasm")]
+                        let _ = limit;
+                        Some(builder.connect().await)
                     }));
                 }
                 Some(Action::FlushAll) => self.flush_all(),
