@@ -142,15 +142,11 @@ async fn sends_from_many_tasks_at_once_all_go_out() {
     assert_eq!(ws.buffered_amount(), 0);
 }
 
-#[tokio::test]
-async fn a_reconnecting_socket_refuses_an_oversize_frame_too() {
-    use sockwave::reconnect::{ConnectionState, ReconnectingWebSocket};
-    let Some(url) = url("/oversize") else { return };
-    let ws = ReconnectingWebSocket::builder(url)
-        .max_retries(Some(0))
-        .build();
+/// How a reconnecting socket's first connection ended (bounded).
+async fn first_disconnect(ws: &sockwave::reconnect::ReconnectingWebSocket) -> sockwave::CloseEvent {
+    use sockwave::reconnect::ConnectionState;
     let mut states = ws.states();
-    let close = within("disconnected", async {
+    within("disconnected", async {
         while let Some(s) = states.next().await {
             if let ConnectionState::Disconnected { close, .. } = s {
                 return close;
@@ -158,7 +154,17 @@ async fn a_reconnecting_socket_refuses_an_oversize_frame_too() {
         }
         panic!("the states ended")
     })
-    .await;
+    .await
+}
+
+#[tokio::test]
+async fn a_reconnecting_socket_refuses_an_oversize_frame_too() {
+    use sockwave::reconnect::ReconnectingWebSocket;
+    let Some(url) = url("/oversize") else { return };
+    let ws = ReconnectingWebSocket::builder(url)
+        .max_retries(Some(0))
+        .build();
+    let close = first_disconnect(&ws).await;
     assert_eq!(
         (close.code, close.was_clean),
         (1009, false),
@@ -461,16 +467,7 @@ async fn protocol_pings_keep_a_live_connection_and_catch_a_stalled_one() {
         .protocol_heartbeat(ms(50), ms(100))
         .backoff(Backoff::constant(ms(60_000)))
         .build();
-    let mut states = ws.states();
-    let lost = within("heartbeat timeout", async {
-        while let Some(s) = states.next().await {
-            if let ConnectionState::Disconnected { close, .. } = s {
-                return close;
-            }
-        }
-        panic!("states ended")
-    })
-    .await;
+    let lost = first_disconnect(&ws).await;
     assert_eq!(
         (lost.code, lost.reason.as_str()),
         (4000, "heartbeat timeout")
