@@ -1,0 +1,132 @@
+//! The options a machine decides with ([`Policy`]) and their defaults.
+
+use super::backoff::Backoff;
+use super::browser::sendable_close_code;
+use super::{Close, Millis};
+
+/// Messages a reconnecting socket holds while disconnected, by default.
+pub const DEFAULT_QUEUE_LIMIT: usize = 1024;
+/// The default high-water mark of the sink: 8 MiB of `bufferedAmount` (enough for
+/// a window of eight 1 MiB messages without a pause; memory stays bounded).
+pub const DEFAULT_HIGH_WATER_MARK: usize = 8 << 20;
+/// The default receive limit: 64 MiB of messages waiting to be read. Far above what a reader
+/// that keeps up ever holds, low enough that a stalled reader cannot take the tab's memory.
+/// See `WebSocketBuilder::max_buffered_bytes`.
+pub const DEFAULT_MAX_BUFFERED_BYTES: usize = 64 << 20;
+/// The close code sockwave sends when received messages waiting to be read pass the receive
+/// limit (`Error::ReceiveOverflow`).
+///
+/// The protocol's own codes for this, 1009 (message too big) and 1008 (policy violation),
+/// cannot be sent from a browser: `close()` takes only 1000 and 3000..=4999 and throws
+/// `InvalidAccessError` otherwise (every engine; `tests/fuzz.rs` tries every code). So the
+/// nearest a browser allows: 4009, in the private range, echoing 1009, with the reason
+/// `"receive buffer full"`.
+pub const RECEIVE_OVERFLOW_CODE: u16 = 4009;
+/// The close code reporting a heartbeat with no pong in time, by default.
+pub const HEARTBEAT_TIMEOUT_CODE: u16 = 4000;
+/// The close code reporting an idle timeout, by default.
+pub const IDLE_TIMEOUT_CODE: u16 = 4001;
+/// The heartbeat's default ping interval and pong deadline, in milliseconds.
+pub const DEFAULT_HEARTBEAT: Heartbeat = Heartbeat {
+    interval: 15_000,
+    timeout: 5_000,
+};
+/// How long our close waits for the server's answer without a heartbeat (see
+/// [`Machine::close_timeout`]).
+pub const DEFAULT_CLOSE_TIMEOUT: Millis = 10_000;
+/// The longest delay a browser timer takes (`setTimeout` fires a longer one at once): every
+/// delay the machine schedules is capped here.
+pub const MAX_DELAY: Millis = 0x7fff_ffff;
+
+/// Application-level keepalive, in milliseconds: browsers cannot send protocol pings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Heartbeat {
+    /// A ping every `interval` while open.
+    pub interval: Millis,
+    /// No pong within `timeout` of a ping: the connection is dead.
+    pub timeout: Millis,
+}
+
+/// Everything the machine decides with: the options of a socket, checked.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Policy {
+    /// Whether connections are replaced when they end (a reconnecting socket); without it,
+    /// the first end is final (a plain socket).
+    pub reconnect: bool,
+    /// An attempt not open after this long is given up.
+    pub connect_timeout: Option<Millis>,
+    /// The delays between attempts.
+    pub backoff: Backoff,
+    /// Give up after this many failed attempts in a row.
+    pub max_retries: Option<u32>,
+    /// Whether the app decides if an end is worth a retry ([`Action::Consult`]); without it,
+    /// every end but a clean 1000 is.
+    pub consult: bool,
+    /// The heartbeat, if any.
+    pub heartbeat: Option<Heartbeat>,
+    /// Nothing received for this long: the connection is dead.
+    pub idle_timeout: Option<Millis>,
+    /// The close code reporting a heartbeat timeout.
+    pub heartbeat_code: u16,
+    /// The close code reporting an idle timeout.
+    pub idle_code: u16,
+    /// Whether the connection is closed when the page goes into the back/forward cache.
+    pub close_on_pagehide: bool,
+    /// Messages held while no connection takes them (at least 1).
+    pub queue_limit: usize,
+    /// Bytes of received messages that may wait to be read.
+    pub max_buffered_bytes: usize,
+    /// The `bufferedAmount` at which a connection stops taking messages (at least 1).
+    pub high_water_mark: usize,
+}
+
+impl Default for Policy {
+    /// A reconnecting socket's defaults: backoff 500 ms doubling to 30 s with full jitter,
+    /// retries without end, no heartbeat, no idle timeout, close on pagehide.
+    fn default() -> Self {
+        Policy {
+            reconnect: true,
+            connect_timeout: None,
+            backoff: Backoff::default(),
+            max_retries: None,
+            consult: false,
+            heartbeat: None,
+            idle_timeout: None,
+            heartbeat_code: HEARTBEAT_TIMEOUT_CODE,
+            idle_code: IDLE_TIMEOUT_CODE,
+            close_on_pagehide: true,
+            queue_limit: DEFAULT_QUEUE_LIMIT,
+            max_buffered_bytes: DEFAULT_MAX_BUFFERED_BYTES,
+            high_water_mark: DEFAULT_HIGH_WATER_MARK,
+        }
+    }
+}
+
+impl Policy {
+    /// The same policy with every value in range: limits of at least 1, delays capped at
+    /// [`MAX_DELAY`], timeout codes a client may send (else the defaults).
+    pub fn checked(mut self) -> Policy {
+        let cap = |ms: Millis| ms.min(MAX_DELAY);
+        self.connect_timeout = self.connect_timeout.map(cap);
+        self.idle_timeout = self.idle_timeout.map(cap);
+        self.heartbeat = self.heartbeat.map(|h| Heartbeat {
+            interval: cap(h.interval).max(1),
+            timeout: cap(h.timeout),
+        });
+        if !sendable_close_code(self.heartbeat_code) {
+            self.heartbeat_code = HEARTBEAT_TIMEOUT_CODE;
+        }
+        if !sendable_close_code(self.idle_code) {
+            self.idle_code = IDLE_TIMEOUT_CODE;
+        }
+        self.queue_limit = self.queue_limit.max(1);
+        self.high_water_mark = self.high_water_mark.max(1);
+        self
+    }
+
+    /// Whether a connection ending with `close` is worth a retry when the app does not say:
+    /// every end but a clean 1000 (the server meant it).
+    pub fn default_verdict(close: &Close) -> bool {
+        !(close.clean && close.code == 1000)
+    }
+}
