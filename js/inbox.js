@@ -142,3 +142,57 @@ export class Inbox {
     }
   }
 }
+
+/** An async iterator over `inbox`'s messages (`for await`): ends on a clean close, throws on
+ * an unclean one. Calls are chained, so messages keep their order even if next() is called
+ * again before the previous promise settled. `break` leaves the socket open; a later loop goes
+ * on. */
+export function iterate(inbox) {
+  let pending = 0; // next() calls not yet settled
+  let tail = null; // the last of them
+  let finished = false;
+  const end = (value) => ({ value, done: true });
+  const settle = (value) => {
+    pending--;
+    if (value === undefined) finished = true;
+    return { value, done: value === undefined };
+  };
+  const fail = (e) => {
+    pending--;
+    finished = true;
+    throw e;
+  };
+  const call = () => {
+    if (finished) return (pending--, end(undefined));
+    let value;
+    try {
+      value = inbox.take();
+    } catch (e) {
+      return Promise.reject(e).catch(fail);
+    }
+    // A message already waiting is taken at once; otherwise one promise, settled by the
+    // inbox with the iterator result itself (no second promise and tick per message).
+    if (value !== null) return Promise.resolve(settle(value));
+    return new Promise((resolve, reject) => inbox.wait((v) => resolve(settle(v)), (e) => {
+      pending--;
+      finished = true;
+      reject(e);
+    }));
+  };
+  return {
+    next() {
+      if (finished && pending === 0) return Promise.resolve(end(undefined));
+      // Chain only behind a call still pending (for await never overlaps calls).
+      const p = pending++ === 0 ? call() : tail.then(call, call);
+      tail = p;
+      return p;
+    },
+    return(value) {
+      finished = true;
+      return Promise.resolve(end(value));
+    },
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+  };
+}

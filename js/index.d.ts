@@ -29,8 +29,9 @@ export interface ConnectOptions {
    * error; a reconnecting socket then stops (`reconnect()` starts it over). Default 64 MiB;
    * `Infinity`: no limit. (Every number option takes `Infinity` as "none".) */
   maxBufferedBytes?: number;
-  /** Rejects with `ConnectTimeout` if not open after this many milliseconds (with
-   * `reconnect`: gives up on that attempt and retries). */
+  /** Rejects with `ConnectTimeout` if not open after this many milliseconds, a URL
+   * function's time included (with `reconnect`: gives up on that attempt and retries).
+   * Default 30000; `Infinity`: wait as long as the browser does. */
   connectTimeoutMs?: number;
   /** Reconnect with exponential backoff after a lost connection. */
   reconnect?: ReconnectOptions;
@@ -58,6 +59,10 @@ export interface ReconnectOptions {
   jitter?: "full" | "equal" | "none";
   /** Failed attempts in a row before giving up with `RetriesExhausted`. Default: never. */
   maxRetries?: number;
+  /** A connection must stay open this long for its end to start the retry count over; one
+   * that ends sooner counts as a failed attempt (a server that opens and drops at once is
+   * backed off from as one that refuses). Default 5000. */
+  minUptimeMs?: number;
   /** Messages held while disconnected; beyond it `send()` rejects with `QueueFull`. Default 1024. */
   queueLimit?: number;
   /** Whether to try again after this close. Default: unless closed cleanly with 1000. */

@@ -80,7 +80,7 @@ export class Reconnector {
     }
     const code = (v) => (typeof v === "number" ? v : -1);
     this.#policy = [
-      1, opt(options, "connectTimeoutMs"), opt(r, "minDelayMs"), opt(r, "maxDelayMs"), opt(r, "factor"),
+      1, opt(options, "connectTimeoutMs"), opt(r, "minUptimeMs"), opt(r, "minDelayMs"), opt(r, "maxDelayMs"), opt(r, "factor"),
       JITTER[r.jitter] ?? -1, opt(r, "maxRetries"), this.shouldReconnect ? 1 : 0, interval, timeout,
       opt(options, "idleTimeoutMs"), code(h?.timeoutCode), code(options.idleTimeoutCode),
       options.closeOnPagehide === false ? 0 : 1, opt(r, "queueLimit"), opt(options, "maxBufferedBytes"),

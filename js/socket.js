@@ -5,7 +5,7 @@
 // close frames, backoff: built by js/rules/). A reconnecting socket's policy lives in reconnect.js.
 import { policyDefault, w } from "./machine.js";
 import * as E from "./errors.js";
-import { Inbox } from "./inbox.js";
+import { Inbox, iterate } from "./inbox.js";
 import {
   CLOSED, CONNECTING, OPEN, SendBudget, overflowClose,
   later, listen, notSendable, num, open, own, protocolList, sendable, urlFrom, utf8Length,
@@ -72,18 +72,24 @@ export class Socket extends EventTarget {
       await new Promise((resolve, reject) => (socket.#waiter = { resolve, reject }));
       return socket;
     }
-    if (typeof url === "function") url = await urlFrom(url);
-    else if (typeof url !== "string") throw E.invalidUrl(String(url), "url is neither a string nor a function");
-    const socket = new Socket(url, options.protocols, options);
-    const timeout = num(options, "connectTimeoutMs");
+    if (typeof url !== "string" && typeof url !== "function") {
+      throw E.invalidUrl(String(url), "url is neither a string nor a function");
+    }
+    // The timeout covers the URL provider too (Infinity: none; not given: the machine's).
+    const timeout = num(options, "connectTimeoutMs") ?? policyDefault(6);
+    let socket = null, done = false;
     await new Promise((resolve, reject) => {
-      const timer = timeout === undefined ? 0 : later(() => {
-        socket.#waiter = null;
-        reject(E.connectTimeout());
-        socket.#abandon();
+      const settle = (f) => (v) => done || (done = true, clearTimeout(timer), f(v));
+      const timer = timeout === Infinity ? 0 : later(() => {
+        if (socket) socket.#waiter = null;
+        settle(reject)(E.connectTimeout());
+        socket?.#abandon();
       }, timeout);
-      const settle = (f) => (v) => (clearTimeout(timer), f(v));
-      socket.#waiter = { resolve: settle(resolve), reject: settle(reject) };
+      (typeof url === "function" ? urlFrom(url) : Promise.resolve(url)).then((url) => {
+        if (done) return;
+        socket = new Socket(url, options.protocols, options);
+        socket.#waiter = { resolve: settle(resolve), reject: settle(reject) };
+      }).catch(settle(reject));
     });
     return socket;
   }
@@ -143,59 +149,10 @@ export class Socket extends EventTarget {
     return this.nextValue().then((value) => ({ value, done: value === undefined }));
   }
 
-  /** `for await (const msg of socket)`: ends on a clean close, throws on an unclean one.
-   * Calls are chained, so messages keep their order even if next() is called again before the
-   * previous promise settled. `break` leaves the socket open; a later loop goes on. */
+  /** `for await (const msg of socket)`: see inbox.js `iterate`. */
   [Symbol.asyncIterator]() {
-    const inbox = this.#inbox;
     this.#claim(ITERATOR);
-    let pending = 0; // next() calls not yet settled
-    let tail = null; // the last of them
-    let finished = false;
-    const end = (value) => ({ value, done: true });
-    const settle = (value) => {
-      pending--;
-      if (value === undefined) finished = true;
-      return { value, done: value === undefined };
-    };
-    const fail = (e) => {
-      pending--;
-      finished = true;
-      throw e;
-    };
-    const call = () => {
-      if (finished) return (pending--, end(undefined));
-      let value;
-      try {
-        value = inbox.take();
-      } catch (e) {
-        return Promise.reject(e).catch(fail);
-      }
-      // A message already waiting is taken at once; otherwise one promise, settled by the
-      // inbox with the iterator result itself (no second promise and tick per message).
-      if (value !== null) return Promise.resolve(settle(value));
-      return new Promise((resolve, reject) => inbox.wait((v) => resolve(settle(v)), (e) => {
-        pending--;
-        finished = true;
-        reject(e);
-      }));
-    };
-    return {
-      next() {
-        if (finished && pending === 0) return Promise.resolve(end(undefined));
-        // Chain only behind a call still pending (for await never overlaps calls).
-        const p = pending++ === 0 ? call() : tail.then(call, call);
-        tail = p;
-        return p;
-      },
-      return(value) {
-        finished = true;
-        return Promise.resolve(end(value));
-      },
-      [Symbol.asyncIterator]() {
-        return this;
-      },
-    };
+    return iterate(this.#inbox);
   }
 
   // -- Sending. --

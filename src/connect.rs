@@ -63,7 +63,7 @@ impl WebSocket {
             construct: construct_plain,
             high_water_mark: DEFAULT_HIGH_WATER_MARK,
             max_buffered_bytes: DEFAULT_MAX_BUFFERED_BYTES,
-            connect_timeout_ms: None,
+            connect_timeout_ms: Some(crate::machine::DEFAULT_CONNECT_TIMEOUT as u32),
         }
     }
 }
@@ -131,10 +131,17 @@ impl WebSocketBuilder {
     }
 
     /// Gives up on [`connect`](Self::connect) with [`Error::ConnectTimeout`] if the socket is not
-    /// open after `timeout` (a gloo-timers timeout, cleared once settled). Default: none, the
-    /// browser decides.
+    /// open after `timeout` (a gloo-timers timeout, cleared once settled). Default: 30 s
+    /// ([`DEFAULT_CONNECT_TIMEOUT`](crate::DEFAULT_CONNECT_TIMEOUT)).
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
         self.connect_timeout_ms = Some(crate::timer::millis(timeout));
+        self
+    }
+
+    /// Waits for the socket to open as long as the browser does (Firefox gives up after 20 s,
+    /// Chromium after 240 s): no connect timeout of sockwave's own.
+    pub fn no_connect_timeout(mut self) -> Self {
+        self.connect_timeout_ms = None;
         self
     }
 

@@ -202,7 +202,7 @@ pub use error::Error;
 #[cfg(target_family = "wasm")]
 pub use events::Events;
 pub use events::Observer;
-pub use machine::{DEFAULT_HIGH_WATER_MARK, DEFAULT_MAX_BUFFERED_BYTES};
+pub use machine::{DEFAULT_CONNECT_TIMEOUT, DEFAULT_HIGH_WATER_MARK, DEFAULT_MAX_BUFFERED_BYTES};
 pub use message::Message;
 #[cfg(not(target_family = "wasm"))]
 pub use native::{

@@ -152,6 +152,7 @@ pub extern "C" fn reason_text(reason: u32, i: u32) -> u32 {
 pub extern "C" fn machine_new(
     reconnect: f64,
     connect_timeout: f64,
+    min_uptime: f64,
     min_delay: f64,
     max_delay: f64,
     factor: f64,
@@ -192,7 +193,12 @@ pub extern "C" fn machine_new(
     };
     let policy = Policy {
         reconnect: reconnect == 1.0,
-        connect_timeout: ms(connect_timeout),
+        // Infinite: wait as long as the browser does; not given: the default.
+        connect_timeout: match connect_timeout {
+            f64::INFINITY => None,
+            v => ms(v).or(defaults.connect_timeout),
+        },
+        min_uptime: ms(min_uptime).unwrap_or(defaults.min_uptime),
         backoff,
         max_retries: opt(max_retries).map(|v| v as u32),
         consult: consult == 1.0,
@@ -218,7 +224,7 @@ pub extern "C" fn machine_new(
 }
 
 /// A default of the machine's policy, by `what` (as [`machinePolicy`]), and 4: the receive
-/// overflow's close code.
+/// overflow's close code, 6: the connect timeout.
 #[allow(unsafe_code)]
 #[export_name = "policyDefault"]
 pub extern "C" fn policy_default(what: u32) -> f64 {
@@ -229,6 +235,7 @@ pub extern "C" fn policy_default(what: u32) -> f64 {
         2 => p.queue_limit as f64,
         3 => machine::DEFAULT_HEARTBEAT.interval as f64,
         5 => machine::DEFAULT_HEARTBEAT.timeout as f64,
+        6 => machine::DEFAULT_CONNECT_TIMEOUT as f64,
         _ => machine::RECEIVE_OVERFLOW_CODE as f64,
     }
 }

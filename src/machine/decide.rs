@@ -14,6 +14,7 @@ impl Machine {
                 Phase::Connecting { deadline } => shift(deadline),
                 Phase::Backoff { until } => *until = until.saturating_sub(back),
                 Phase::Open(c) => {
+                    c.stable_at = c.stable_at.saturating_sub(back);
                     shift(&mut c.next_ping);
                     shift(&mut c.pong_due);
                     shift(&mut c.idle_check);
@@ -66,12 +67,14 @@ impl Machine {
         }
     }
 
+    /// The attempt opened. The retry count goes on: it starts over only when the connection
+    /// has stayed open for the policy's `min_uptime` (see [`lost`](Self::lost)).
     pub(super) fn opened(&mut self, tally: &Tally) {
-        self.retries = 0;
         self.wanted = false;
         let heartbeat = self.policy.heartbeat;
         self.phase = Phase::Open(Conn {
             opened: *tally,
+            stable_at: self.after(self.policy.min_uptime),
             next_ping: heartbeat.map(|h| self.after(h.interval)),
             pong_due: None,
             idle_check: self.policy.idle_timeout.map(|t| self.after(t)),
@@ -139,10 +142,14 @@ impl Machine {
         self.reroute();
     }
 
-    /// An open connection ended, not by our close.
+    /// An open connection ended, not by our close. One that stayed open long enough starts
+    /// the retry count over; one that did not counts as one more failed attempt.
     pub(super) fn lost(&mut self, close: Close, c: &Conn, tally: &Tally) {
         if !self.policy.reconnect {
             return self.finish(close, None);
+        }
+        if self.now >= c.stable_at {
+            self.retries = 0;
         }
         self.report_lost(close, c, tally);
         self.consult(close);

@@ -292,7 +292,6 @@ pub enum Input {
 /// The actions decided and not yet taken: a ring of fixed capacity, so the machine allocates
 /// nothing (the npm package's .wasm links no allocator). One call decides at most 6 actions
 /// (a replaced connection: discard, report, report, connect, route); the shells take them
-
 /// after every call, so 16 is never reached (the simulation checks it).
 #[derive(Debug, Clone)]
 pub(super) struct Actions {

@@ -53,7 +53,8 @@ pub struct Machine {
     policy: Policy,
     phase: Phase,
     now: Millis,
-    /// Failed attempts in a row since the last open.
+    /// Failed attempts in a row: attempts that did not open, and connections that ended before
+    /// the policy's `min_uptime`; back to 0 when one stayed up that long, or on request.
     retries: u32,
     offline: bool,
     /// In the back/forward cache.

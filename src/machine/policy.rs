@@ -34,6 +34,13 @@ pub const DEFAULT_HEARTBEAT: Heartbeat = Heartbeat {
 /// How long our close waits for the server's answer without a heartbeat (see
 /// [`Machine::close_timeout`]).
 pub const DEFAULT_CLOSE_TIMEOUT: Millis = 10_000;
+/// How long an attempt may take to open, by default: TCP, TLS, the handshake and the URL
+/// provider, where there is one. A server that accepts and never answers cannot hold a socket
+/// longer (browsers give up after 20 s in Firefox, 240 s in Chromium; natively nothing would).
+pub const DEFAULT_CONNECT_TIMEOUT: Millis = 30_000;
+/// How long a connection must stay open before the retry count starts over, by default: a
+/// server that completes the handshake and drops at once backs off as one that refuses does.
+pub const DEFAULT_MIN_UPTIME: Millis = 5_000;
 /// The longest delay a browser timer takes (`setTimeout` fires a longer one at once): every
 /// delay the machine schedules is capped here.
 pub const MAX_DELAY: Millis = 0x7fff_ffff;
@@ -53,8 +60,12 @@ pub struct Policy {
     /// Whether connections are replaced when they end (a reconnecting socket); without it,
     /// the first end is final (a plain socket).
     pub reconnect: bool,
-    /// An attempt not open after this long is given up.
+    /// An attempt not open after this long is given up ([`DEFAULT_CONNECT_TIMEOUT`]); `None`
+    /// waits as long as the transport does.
     pub connect_timeout: Option<Millis>,
+    /// A connection open at least this long starts the retry count over when it ends
+    /// ([`DEFAULT_MIN_UPTIME`]); a shorter one counts as a failed attempt.
+    pub min_uptime: Millis,
     /// The delays between attempts.
     pub backoff: Backoff,
     /// Give up after this many failed attempts in a row.
@@ -86,7 +97,8 @@ impl Default for Policy {
     fn default() -> Self {
         Policy {
             reconnect: true,
-            connect_timeout: None,
+            connect_timeout: Some(DEFAULT_CONNECT_TIMEOUT),
+            min_uptime: DEFAULT_MIN_UPTIME,
             backoff: Backoff::default(),
             max_retries: None,
             consult: false,
@@ -108,6 +120,7 @@ impl Policy {
     pub fn checked(mut self) -> Policy {
         let cap = |ms: Millis| ms.min(MAX_DELAY);
         self.connect_timeout = self.connect_timeout.map(cap);
+        self.min_uptime = cap(self.min_uptime);
         self.idle_timeout = self.idle_timeout.map(cap);
         self.heartbeat = self.heartbeat.map(|h| Heartbeat {
             interval: cap(h.interval).max(1),

@@ -8,6 +8,8 @@ use super::{Close, Millis, Tally};
 pub(super) struct Conn {
     /// The tally when it opened.
     pub(super) opened: Tally,
+    /// From this time on, its end starts the retry count over (the policy's `min_uptime`).
+    pub(super) stable_at: Millis,
     pub(super) next_ping: Option<Millis>,
     pub(super) pong_due: Option<Millis>,
     pub(super) idle_check: Option<Millis>,

@@ -70,6 +70,12 @@ pub(crate) async fn drive(core: Arc<Core>, open: Open) {
     let Some((ws, protocol, extensions)) = handshake(&core, open).await else {
         return;
     };
+    // Let go while the handshake ran: the connection goes at once (`close()` on a CONNECTING
+    // browser socket fails it the same way).
+    if core.state().closing {
+        core.ended(failed("closed before open"), true);
+        return;
+    }
     let driver = poll_fn(|cx| Poll::Ready(cx.waker().clone())).await;
     *core.link() = Some(Link { ws, driver });
     core.opened(protocol, extensions);
@@ -133,6 +139,18 @@ async fn handshake(core: &Core, open: Open) -> Option<(Socket, String, String)> 
         true,
         Some(connector),
     );
+    // The attempt ends when the app lets the socket go (`close()`, or its last handle
+    // dropped: a connect future dropped half-way, an attempt a reconnecting socket discards):
+    // its task and TCP connection go with it, whatever the server does.
+    let attempt = async {
+        let mut attempt = std::pin::pin!(attempt);
+        poll_fn(|cx| match attempt.as_mut().poll(cx) {
+            Poll::Ready(outcome) => Poll::Ready(Some(outcome)),
+            Poll::Pending if let_go(core, cx) => Poll::Ready(None),
+            Poll::Pending => Poll::Pending,
+        })
+        .await
+    };
     let outcome = match open.connect_timeout {
         Some(limit) => match tokio::time::timeout(limit, attempt).await {
             Ok(outcome) => outcome,
@@ -143,6 +161,10 @@ async fn handshake(core: &Core, open: Open) -> Option<(Socket, String, String)> 
             }
         },
         None => attempt.await,
+    };
+    let Some(outcome) = outcome else {
+        core.ended(failed("closed before open"), true);
+        return None;
     };
     match outcome {
         Ok((ws, response)) => {
@@ -364,4 +386,14 @@ pub(crate) fn request(
             .insert("sec-websocket-protocol", value);
     }
     Ok(request)
+}
+
+/// Whether the app let the socket go (its close was asked for); else the driver's waker is
+/// registered, so that asking wakes it.
+fn let_go(core: &Core, cx: &Context<'_>) -> bool {
+    let mut s = core.state();
+    if !s.closing {
+        s.driver.register(cx);
+    }
+    s.closing
 }

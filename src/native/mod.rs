@@ -33,7 +33,7 @@ use self::core::Core;
 use crate::close::validate_close;
 use crate::protocol::validate_protocols;
 use crate::{CloseCode, CloseEvent, Error, Message, ReadyState, WsEvent};
-use crate::{DEFAULT_HIGH_WATER_MARK, DEFAULT_MAX_BUFFERED_BYTES};
+use crate::{DEFAULT_CONNECT_TIMEOUT, DEFAULT_HIGH_WATER_MARK, DEFAULT_MAX_BUFFERED_BYTES};
 
 /// A WebSocket as a `Stream` of received messages and a `Sink` of messages to send: the same
 /// type as in the browser, here over tokio-tungstenite (`Send + Sync`, unlike the browser's).
@@ -118,7 +118,7 @@ impl WebSocket {
             high_water_mark: DEFAULT_HIGH_WATER_MARK,
             max_buffered_bytes: DEFAULT_MAX_BUFFERED_BYTES,
             cap_from: None,
-            connect_timeout: None,
+            connect_timeout: Some(Duration::from_millis(DEFAULT_CONNECT_TIMEOUT)),
         }
     }
 
@@ -506,10 +506,18 @@ impl WebSocketBuilder {
         self
     }
 
-    /// Gives up with [`Error::ConnectTimeout`] if the socket is not open after `timeout`.
-    /// Default: none.
+    /// Gives up with [`Error::ConnectTimeout`] if the socket is not open after `timeout`: TCP,
+    /// TLS and the handshake. Default: 30 s
+    /// ([`DEFAULT_CONNECT_TIMEOUT`](crate::DEFAULT_CONNECT_TIMEOUT)).
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
         self.connect_timeout = Some(timeout);
+        self
+    }
+
+    /// No connect timeout of sockwave's own: a server that accepts and never answers holds
+    /// the attempt for as long as the TCP connection lives.
+    pub fn no_connect_timeout(mut self) -> Self {
+        self.connect_timeout = None;
         self
     }
 

@@ -112,8 +112,35 @@ impl ReconnectingBuilder {
     }
 
     /// Gives up on an attempt that is not open after `timeout` (then backs off and retries).
+    /// Default: 30 s ([`DEFAULT_CONNECT_TIMEOUT`](crate::DEFAULT_CONNECT_TIMEOUT)), the URL
+    /// provider's time included.
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
         self.policy.connect_timeout = Some(millis(timeout));
+        self
+    }
+
+    /// Waits for an attempt as long as the transport does: no connect timeout of sockwave's
+    /// own (a server that accepts and never answers then holds the attempt as long as the
+    /// browser lets it: 20 s in Firefox, 240 s in Chromium, and natively without end).
+    pub fn no_connect_timeout(mut self) -> Self {
+        self.policy.connect_timeout = None;
+        self
+    }
+
+    /// How long a connection must stay open for its end to start the retry count over
+    /// (default 5 s, [`DEFAULT_MIN_UPTIME`](crate::reconnect::DEFAULT_MIN_UPTIME)). A
+    /// connection that ends sooner counts as a failed attempt: a server that completes the
+    /// handshake and drops at once is backed off from as one that refuses.
+    ///
+    /// ```
+    /// # use std::time::Duration;
+    /// # fn url() -> &'static str { "ws://127.0.0.1:9/" }
+    /// let builder = sockwave::ReconnectingWebSocket::builder(url())
+    ///     .min_uptime(Duration::from_secs(10));
+    /// # drop(builder);
+    /// ```
+    pub fn min_uptime(mut self, uptime: Duration) -> Self {
+        self.policy.min_uptime = millis(uptime);
         self
     }
 

@@ -144,7 +144,8 @@ impl Driver<'_> {
                         let builder = WebSocket::builder(url)
                             .protocols(protocols)
                             .high_water_mark(mark)
-                            .max_buffered_bytes(usize::MAX);
+                            .max_buffered_bytes(usize::MAX)
+                            .no_connect_timeout();
                         // Natively a frame over the limit is refused from its header.
                         #[cfg(not(target_family = "wasm"))]
                         let builder = builder.frame_cap_of(limit);

@@ -41,7 +41,7 @@ mod shared;
 mod socket;
 mod state;
 
-pub use crate::machine::{Backoff, DEFAULT_QUEUE_LIMIT};
+pub use crate::machine::{Backoff, DEFAULT_MIN_UPTIME, DEFAULT_QUEUE_LIMIT};
 pub use builder::ReconnectingBuilder;
 pub use socket::{ReconnectingWebSocket, States};
 pub use state::{ConnectionState, InFlight, HEARTBEAT_TIMEOUT_CODE, IDLE_TIMEOUT_CODE};

@@ -130,6 +130,17 @@ export async function run(sockwave, wsBase, only = "") {
     "error: ConnectTimeout": async () => {
       await expectError(connect(url("/hang"), { connectTimeoutMs: 150 }), "ConnectTimeout");
     },
+    "connect timeout covers a URL provider that never answers; Infinity waits": async () => {
+      let calls = 0;
+      const never = () => (calls++, new Promise(() => {}));
+      await expectError(withTimeout(connect(never, { connectTimeoutMs: 150 }), 5000, "plain"), "ConnectTimeout");
+      await expectError(withTimeout(connect(never, { connectTimeoutMs: 150, reconnect: { maxRetries: 0 } }),
+        5000, "reconnecting"), "RetriesExhausted");
+      check(calls === 2, `${calls} provider calls`);
+      const waiting = connect(url("/hang"), { connectTimeoutMs: Infinity });
+      const outcome = await Promise.race([waiting.then(() => "open", (e) => e.name), new Promise((r) => setTimeout(r, 400, "waiting"))]);
+      check(outcome === "waiting", `Infinity: ${outcome}`);
+    },
     "error: InvalidCloseCode and ReasonTooLong leave the socket open": async () => {
       const ws = await connect(url("/echo"));
       const e = await expectError(ws.close(1006), "InvalidCloseCode");
