@@ -16,6 +16,21 @@ export function w() {
   return wasm;
 }
 
+let slot; // the machine's place in the .wasm's memory, for the length of a call
+
+/** Runs `call(wasm)` on the machine whose bytes are `machine` (a Uint8Array of machineSize()
+ * bytes, kept by its socket): the .wasm keeps no machine between calls (js/rules/lib.rs
+ * `SLOT` says why), so they are copied in first (unless `fresh`: machineNew makes one) and
+ * back after. */
+export function withMachine(machine, call, fresh = false) {
+  const m = w();
+  slot ??= new Uint8Array(m.memory.buffer, m.machineSlot(), m.machineSize());
+  if (!fresh) slot.set(machine);
+  const result = call(m);
+  machine.set(slot);
+  return result;
+}
+
 const texts = [];
 /** The text of a reason the machine chose (its number as the ABI gives it). */
 export function reasonText(n) {
@@ -28,5 +43,5 @@ export function reasonText(n) {
 }
 
 /** The machine's defaults: 0 high-water mark, 1 receive limit, 2 queue limit, 3 heartbeat
- * interval, 4 receive overflow close code, 5 heartbeat timeout. */
+ * interval, 4 receive overflow close code, 5 heartbeat timeout, 6 connect timeout. */
 export const policyDefault = (what) => w().policyDefault(what);

@@ -11,7 +11,7 @@ import {
   CONNECTING, CLOSED, OPEN, SendBudget, countListeners, later, listen, notSendable, num, open, own,
   protocolList, sendable, urlFrom, utf8Length,
 } from "./link.js";
-import { policyDefault, reasonText, w } from "./machine.js";
+import { policyDefault, reasonText, w, withMachine } from "./machine.js";
 
 const RESOLVED = Promise.resolve();
 const JITTER = { none: 0, full: 1, equal: 2 };
@@ -33,7 +33,7 @@ export class Reconnector {
   /** The open connection's socket, or null. */
   ws = null;
   readyState = CONNECTING;
-  #id; // the machine's index in the .wasm's table
+  #machine; // the machine's bytes (machine.js `withMachine`)
   #sent = 0; // messages handed to sockets (the next one's sequence number)
   #sentBytes = 0;
   #lastReceived = Date.now();
@@ -50,8 +50,7 @@ export class Reconnector {
   #rejected = null; // the error of a URL or subprotocol list the browser refused
   #timer = 0;
   #quiet = null; // removes the environment listeners
-  #policy; // the options as the machine takes them
-  #finished = false; // stopped, and the machine's place in the table given back
+  #finished = false; // stopped (until a reconnect() after giving up)
   #closing = false; // close() was called: closed for good
 
   constructor(url, options, port) {
@@ -79,23 +78,16 @@ export class Reconnector {
       timeout = num(h, "timeoutMs") ?? policyDefault(5);
     }
     const code = (v) => (typeof v === "number" ? v : -1);
-    this.#policy = [
+    const policy = [
       1, opt(options, "connectTimeoutMs"), opt(r, "minUptimeMs"), opt(r, "minDelayMs"), opt(r, "maxDelayMs"), opt(r, "factor"),
       JITTER[r.jitter] ?? -1, opt(r, "maxRetries"), this.shouldReconnect ? 1 : 0, interval, timeout,
       opt(options, "idleTimeoutMs"), code(h?.timeoutCode), code(options.idleTimeoutCode),
       options.closeOnPagehide === false ? 0 : 1, opt(r, "queueLimit"), opt(options, "maxBufferedBytes"),
       opt(options, "highWaterMark"),
     ];
-    this.#start();
-  }
-
-  /** A machine (the options as numbers, the machine's defaults for the rest), and its first
-   * actions. */
-  #start() {
-    this.#id = w().machineNew(...this.#policy, Date.now(), Math.random() * 2 ** 53);
-    if (this.#id < 0) throw E.usage("too many reconnecting sockets at once (64)");
-    this.hwm = w().machinePolicy(this.#id, 0);
-    this.#finished = false;
+    this.#machine = new Uint8Array(w().machineSize());
+    withMachine(this.#machine, (m) => m.machineNew(...policy, Date.now(), Math.random() * 2 ** 53), true);
+    this.hwm = this.#call((m) => m.machinePolicy(0));
     this.#quiet = this.#listenEnvironment();
     this.#act();
   }
@@ -127,8 +119,11 @@ export class Reconnector {
   reconnect() {
     if (this.#closing) throw E.closed();
     if (this.#finished) {
+      // The same machine starts over: it keeps what it knows (offline, the back/forward
+      // cache) and waits as it says.
       this.port.restart();
-      return this.#start();
+      this.#finished = false;
+      this.#quiet = this.#listenEnvironment();
     }
     this.#feed(16 /* Reconnect */);
   }
@@ -139,15 +134,20 @@ export class Reconnector {
     return [this.#sent, this.#sentBytes, this.#lastReceived, buffered];
   }
 
+  /** A call on this socket's machine (see machine.js `withMachine`). */
+  #call(call) {
+    return withMachine(this.#machine, call);
+  }
+
   #feed(input, a = 0, b = 0, buffered) {
-    if (this.#finished) return; // its place in the table may be another's now
-    w().machineHandle(this.#id, Date.now(), input, a, b, ...this.#tally(buffered));
+    if (this.#finished) return; // stopped: nothing more to tell it until reconnect()
+    this.#call((m) => m.machineHandle(Date.now(), input, a, b, ...this.#tally(buffered)));
     this.#act();
   }
 
   #act() {
-    const m = w(), id = this.#id, f = m.actionField;
-    for (let kind; !this.#finished && (kind = m.machinePollAction(id));) {
+    const f = w().actionField;
+    for (let kind; !this.#finished && (kind = this.#call((m) => m.machinePollAction()));) {
       switch (kind) {
         case 1: this.#connect(); break;
         case 2: this.#flush(true); break;
@@ -170,7 +170,7 @@ export class Reconnector {
       }
     }
     clearTimeout(this.#timer);
-    const due = this.#finished ? -1 : m.machineHandle(id, 0, 18 /* Due */);
+    const due = this.#finished ? -1 : this.#call((m) => m.machineHandle(0, 18 /* Due */));
     if (due >= 0) {
       this.#timer = later(() => this.#feed(15 /* Timeout */), due - Date.now());
     }
@@ -284,15 +284,17 @@ export class Reconnector {
   /** Stopped for good (until a `reconnect()` after giving up): the error, then the end. */
   #finish(close, failure, attempts) {
     const error = [null, this.#rejected, E.reconnectRefused(close), E.retriesExhausted(attempts, close),
-      E.receiveOverflow(w().machinePolicy(this.#id, 1))][failure];
+      E.receiveOverflow(this.#call((m) => m.machinePolicy(1)))][failure];
     if (error) this.port.fail(error);
     this.#finished = true;
     this.readyState = CLOSED;
     clearTimeout(this.#timer);
     this.#quiet?.();
     this.#quiet = null;
-    for (const { reject } of this.#writers.splice(0)) reject(E.closed());
-    w().machineFree(this.#id);
+    // Nothing more goes anywhere: what is still queued is dropped at the stop (never sent by a
+    // later reconnect()), and send() rejects with Closed.
+    this.#setRoute(0, 0);
+    this.#outgoing.length = 0;
     this.port.finished(close);
   }
 

@@ -107,6 +107,12 @@ impl Machine {
         self.route
     }
 
+    /// Whether `close()` was accepted already: a second one changes nothing (its code and
+    /// reason included).
+    pub fn close_requested(&self) -> bool {
+        self.close_requested
+    }
+
     /// Whether the socket is closed for good.
     pub fn is_finished(&self) -> bool {
         matches!(self.phase, Phase::Finished)

@@ -135,7 +135,7 @@ impl ReconnectingBuilder {
     /// ```
     /// # use std::time::Duration;
     /// # fn url() -> &'static str { "ws://127.0.0.1:9/" }
-    /// let builder = sockwave::ReconnectingWebSocket::builder(url())
+    /// let builder = sockwave::reconnect::ReconnectingWebSocket::builder(url())
     ///     .min_uptime(Duration::from_secs(10));
     /// # drop(builder);
     /// ```

@@ -196,6 +196,8 @@ impl Shared {
     /// The socket stopped: everything ends, every waiter is to be woken.
     pub(crate) fn finish(&mut self, close: CloseEvent) -> Wake {
         self.finished = true;
+        // What is still queued is dropped at the stop, never sent by a later `reconnect()`.
+        self.outgoing.clear();
         self.final_close = Some(close.clone());
         let wake = self.set_state(ConnectionState::Closed(close));
         let mut ended = self.writers.take_wakers();

@@ -191,7 +191,9 @@ impl ReconnectingWebSocket {
 
 /// `close()`: the machine decides (already checked by `validate_close`, so it cannot refuse).
 fn request_close(s: &mut Shared, code: u16, reason: &str) -> crate::wake::Wake {
-    if s.machine.close(now(), code, reason.len()).is_ok() && s.close_reason.is_empty() {
+    // The first close() decides, reason included: a second one changes nothing.
+    let first = !s.machine.close_requested();
+    if s.machine.close(now(), code, reason.len()).is_ok() && first {
         s.close_reason = reason.to_owned();
         s.ended_reason = reason.to_owned();
     }
