@@ -491,6 +491,18 @@ mod scenarios {
                         Err(e) => trace.push(format!("close!{}", error(&e))),
                     }
                 }
+                "closeTwice" => {
+                    // Both asked before either is awaited: `join!` polls the first first.
+                    let (c1, c2) = (arg(1).as_u64().unwrap(), arg(3).as_u64().unwrap());
+                    let (r1, r2) = (text(arg(2)), text(arg(4)));
+                    let (a, b) = futures::join!(ws.close(c1 as u16, &r1), ws.close(c2 as u16, &r2));
+                    for result in [a, b] {
+                        match result {
+                            Ok(ev) => trace.push(format!("closed:{}", close(&ev))),
+                            Err(e) => trace.push(format!("close!{}", error(&e))),
+                        }
+                    }
+                }
                 "closed" => {
                     let Socket::Plain(plain) = &ws else {
                         panic!("closed: plain sockets only")

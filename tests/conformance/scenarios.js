@@ -17,6 +17,7 @@
 //   ["trySend", text]: hand it over without waiting for anything (the next step starts at once);
 //   ["read", n]: n messages (fewer if the messages end); ["drain"]: every message to the end,
 //   counted; ["close", code, reason] (a reason may be {"unit", "count"}): close and wait;
+//   ["closeTwice", code, reason, code2, reason2]: two close() calls at once, both awaited;
 //   ["closed"]: wait for the end; ["wait", kind, n]: until n events of that kind happened;
 //   ["sleep", ms]; ["reconnect"].
 // - trace: what the steps gave, in order: "connect" or "connect!<error>" first; each message
@@ -188,6 +189,22 @@ export default {
       "steps": [["wait", "reconnect", 1], ["close", 1000, ""]],
       "trace": ["connect", "closed:1000::true"],
       "events": ["disconnect:4101:idle timeout:false:0+0/0", "reconnect:1:60000", "close:1000::true"]
+    },
+    {
+      "name": "close() twice at once: the first decides, reason included (a second changes nothing)",
+      "url": "/echo",
+      "options": {"reconnect": {"minDelayMs": 20, "maxDelayMs": 20}},
+      "steps": [["send", "a"], ["read", 1], ["closeTwice", 1000, "", 4000, "second"]],
+      "trace": ["connect", "a", "closed:1000::true", "closed:1000::true"],
+      "events": ["close:1000::true"]
+    },
+    {
+      "name": "after the socket stopped (close() during the backoff), send fails with Closed",
+      "url": "/drop?after=1",
+      "options": {"reconnect": {"minDelayMs": 60000, "maxDelayMs": 60000}},
+      "steps": [["send", "x"], ["read", 1], ["wait", "reconnect", 1], ["send", "queued"], ["close", 1000, ""], ["send", "late"]],
+      "trace": ["connect", "x", "closed:1000::true", "send!Closed"],
+      "events": ["disconnect:1006::false:0+1/1", "reconnect:1:60000", "close:1000::true"]
     },
     {
       "name": "queue full while disconnected: QueueFull, nothing dropped silently",

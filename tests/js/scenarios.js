@@ -590,7 +590,7 @@ export async function run(sockwave, wsBase, only = "") {
         return true;
       }
     };
-    for (const [step, a, b] of c.steps ?? []) {
+    for (const [step, a, b, c2, d2] of c.steps ?? []) {
       if (step === "send" || step === "binary") {
         await ws.send(Array.isArray(a) ? new Uint8Array(a) : textOf(a)).catch((e) => trace.push(`send!${errorText(e)}`));
       } else if (step === "trySend") {
@@ -608,6 +608,8 @@ export async function run(sockwave, wsBase, only = "") {
         trace.push(`drained:${n}`, ...end);
       } else if (step === "close") {
         await ws.close(a, textOf(b)).then((ev) => trace.push(`closed:${closeText(ev)}`), (e) => trace.push(`close!${errorText(e)}`));
+      } else if (step === "closeTwice") {
+        for (const ev of await Promise.all([ws.close(a, textOf(b)), ws.close(c2, textOf(d2))])) trace.push(`closed:${closeText(ev)}`);
       } else if (step === "closed") {
         trace.push(`closed:${closeText(await ws.closed)}`);
       } else if (step === "wait") {
