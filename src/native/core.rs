@@ -8,7 +8,7 @@ use std::task::{Context, Poll};
 
 use futures_channel::mpsc::UnboundedSender;
 
-use super::driver::Link;
+use super::link::Link;
 use crate::backlog::Backlog;
 use crate::machine::Reason;
 use crate::wake::{Wake, WakerSet, WakerSlot};

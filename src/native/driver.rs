@@ -13,36 +13,20 @@
 use std::future::{poll_fn, Future};
 use std::pin::Pin;
 use std::sync::Arc;
-use std::task::{Context, Poll, Waker};
+use std::task::{Context, Poll};
 use std::time::Duration;
 
 use futures_core::Stream;
 use futures_sink::Sink;
-use tokio::net::TcpStream;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode as WireCode;
 use tokio_tungstenite::tungstenite::protocol::{CloseFrame, WebSocketConfig};
 use tokio_tungstenite::tungstenite::{self, client::IntoClientRequest};
-use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
 use super::core::{Command, Core};
+use super::link::{Link, Socket};
 use super::tls;
 use crate::machine::DEFAULT_CLOSE_TIMEOUT;
 use crate::{CloseEvent, Message};
-
-type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
-
-/// The open connection, in the [`Core`] so that senders can write to it.
-pub(crate) struct Link {
-    ws: Socket,
-    /// The driver task's waker: the one every poll of `ws` registers.
-    driver: Waker,
-}
-
-impl std::fmt::Debug for Link {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Link")
-    }
-}
 
 /// What the task needs to open the socket.
 pub(crate) struct Open {

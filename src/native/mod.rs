@@ -14,26 +14,27 @@
 //! Needs a tokio runtime with time enabled (`#[tokio::main]` has one): without a runtime,
 //! opening fails with [`Error::NoRuntime`].
 
+mod builder;
 mod core;
 mod driver;
+mod io;
+mod link;
 mod tls;
+
+pub use builder::{live_listeners, Connect, WebSocketBuilder};
+pub use io::Events;
 
 use std::fmt;
 use std::future::{poll_fn, Future};
-use std::pin::Pin;
 use std::sync::Arc;
-use std::task::{ready, Context, Poll};
-use std::time::Duration;
+use std::task::{Context, Poll};
 
-use futures_channel::mpsc::{unbounded, UnboundedReceiver};
-use futures_core::stream::{FusedStream, Stream};
-use futures_sink::Sink;
+use futures_channel::mpsc::unbounded;
 
 use self::core::Core;
+use self::io::send_now;
 use crate::close::validate_close;
-use crate::protocol::validate_protocols;
-use crate::{CloseCode, CloseEvent, Error, Message, ReadyState, WsEvent};
-use crate::{DEFAULT_CONNECT_TIMEOUT, DEFAULT_HIGH_WATER_MARK, DEFAULT_MAX_BUFFERED_BYTES};
+use crate::{CloseCode, CloseEvent, Error, Message, ReadyState};
 
 /// A WebSocket as a `Stream` of received messages and a `Sink` of messages to send: the same
 /// type as in the browser, here over tokio-tungstenite (`Send + Sync`, unlike the browser's).
@@ -84,7 +85,7 @@ impl Drop for Closer {
 }
 
 impl WebSocket {
-    fn from_core(core: Arc<Core>) -> Self {
+    pub(super) fn from_core(core: Arc<Core>) -> Self {
         let closer = Arc::new(Closer(Arc::clone(&core)));
         WebSocket {
             core,
@@ -111,15 +112,7 @@ impl WebSocket {
     /// A builder for subprotocols, request headers, the high-water mark, the receive limit
     /// and a connect timeout.
     pub fn builder(url: impl Into<String>) -> WebSocketBuilder {
-        WebSocketBuilder {
-            url: url.into(),
-            protocols: Vec::new(),
-            headers: Vec::new(),
-            high_water_mark: DEFAULT_HIGH_WATER_MARK,
-            max_buffered_bytes: DEFAULT_MAX_BUFFERED_BYTES,
-            cap_from: None,
-            connect_timeout: Some(Duration::from_millis(DEFAULT_CONNECT_TIMEOUT)),
-        }
+        WebSocketBuilder::new(url.into())
     }
 
     /// Resolves once the socket is open; [`Error::ConnectFailed`] if it failed to.
@@ -305,301 +298,3 @@ macro_rules! impl_control {
 }
 
 impl_control!(WebSocket, ReadHalf, WriteHalf);
-
-/// Received messages, in order. A clean close ends the stream with `None`; an unclean one
-/// yields one `Err(ConnectionLost)` (or `ConnectFailed` if it never opened) first.
-impl Stream for WebSocket {
-    type Item = Result<Message, Error>;
-
-    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
-        let this = self.get_mut();
-        this.core.poll_next(&mut this.done, cx)
-    }
-}
-
-impl FusedStream for WebSocket {
-    fn is_terminated(&self) -> bool {
-        self.done
-    }
-}
-
-/// The same stream as [`WebSocket`]'s.
-impl Stream for ReadHalf {
-    type Item = Result<Message, Error>;
-
-    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
-        let this = self.get_mut();
-        this.core.poll_next(&mut this.done, cx)
-    }
-}
-
-impl FusedStream for ReadHalf {
-    fn is_terminated(&self) -> bool {
-        self.done
-    }
-}
-
-/// The sink of every handle: waits for the opening, then while
-/// [`buffered_amount`](WebSocket::buffered_amount) is at the high-water mark; `poll_flush`
-/// waits until everything was written to the TCP socket; `poll_close` closes with 1000 and
-/// waits for the end.
-fn poll_ready(core: &Core, cx: &mut Context<'_>) -> Poll<Result<(), Error>> {
-    match core.ready_state() {
-        ReadyState::Connecting => match core.poll_opened(cx) {
-            Poll::Ready(Ok(())) => poll_ready(core, cx),
-            Poll::Ready(Err(_)) => Poll::Ready(Err(Error::Closed)),
-            Poll::Pending => Poll::Pending,
-        },
-        ReadyState::Open => {
-            core.poll_buffer_below(cx, core.high_water_mark)
-                .map(|()| match core.ready_state() {
-                    ReadyState::Open => Ok(()),
-                    _ => Err(Error::Closed),
-                })
-        }
-        ReadyState::Closing | ReadyState::Closed => Poll::Ready(Err(Error::Closed)),
-    }
-}
-
-/// `try_send`: queued, then written to the TCP socket from the calling task, as the browser's
-/// `send()` puts the bytes on the wire at once.
-fn send_now(core: &Core, message: Message) -> Result<(), Error> {
-    core.queue(message, false)?;
-    driver::write_through(core);
-    Ok(())
-}
-
-fn poll_flush(core: &Core, cx: &mut Context<'_>) -> Poll<Result<(), Error>> {
-    driver::write_through(core);
-    ready!(core.poll_buffer_below(cx, 1));
-    // What was still buffered when the socket ended was never sent.
-    Poll::Ready(match core.state().buffered() {
-        0 => Ok(()),
-        _ => Err(Error::Closed),
-    })
-}
-
-fn poll_close(core: &Core, cx: &mut Context<'_>) -> Poll<Result<(), Error>> {
-    core.request_close(1000, "");
-    core.poll_closed(cx).map(|_| Ok(()))
-}
-
-macro_rules! impl_sink {
-    ($($ty:ty),*) => {$(
-        impl Sink<Message> for $ty {
-            type Error = Error;
-
-            fn poll_ready(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<(), Error>> {
-                poll_ready(&self.core, cx)
-            }
-
-            fn start_send(self: Pin<&mut Self>, item: Message) -> Result<(), Error> {
-                self.core.queue(item, true)
-            }
-
-            fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<(), Error>> {
-                poll_flush(&self.core, cx)
-            }
-
-            fn poll_close(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<(), Error>> {
-                poll_close(&self.core, cx)
-            }
-        }
-    )*};
-}
-
-impl_sink!(WebSocket, WriteHalf);
-
-/// A `Stream` of a socket's [`WsEvent`]s (see [`WebSocket::events`]): queued until polled, in
-/// order; it ends when the socket has closed.
-pub struct Events(UnboundedReceiver<WsEvent>);
-
-impl Stream for Events {
-    type Item = WsEvent;
-
-    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<WsEvent>> {
-        Pin::new(&mut self.get_mut().0).poll_next(cx)
-    }
-}
-
-impl fmt::Debug for Events {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Events").finish_non_exhaustive()
-    }
-}
-
-/// Options for opening a [`WebSocket`]; made by [`WebSocket::builder`].
-#[derive(Clone)]
-#[must_use = "a builder does nothing until `connect` or `open`"]
-pub struct WebSocketBuilder {
-    url: String,
-    protocols: Vec<String>,
-    headers: Vec<(String, String)>,
-    high_water_mark: usize,
-    max_buffered_bytes: usize,
-    /// What the frame cap is taken from, if not `max_buffered_bytes` (a reconnecting socket's
-    /// connection: its limit is kept by the socket, over every connection).
-    cap_from: Option<usize>,
-    connect_timeout: Option<Duration>,
-}
-
-impl fmt::Debug for WebSocketBuilder {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("WebSocketBuilder")
-            .field("url", &self.url)
-            .field("protocols", &self.protocols)
-            .field(
-                "headers",
-                &self.headers.iter().map(|(n, _)| n).collect::<Vec<_>>(),
-            )
-            .field("high_water_mark", &self.high_water_mark)
-            .field("max_buffered_bytes", &self.max_buffered_bytes)
-            .field("connect_timeout", &self.connect_timeout)
-            .finish()
-    }
-}
-
-impl WebSocketBuilder {
-    /// Subprotocols to offer (`Sec-WebSocket-Protocol`), most preferred first. Each must be
-    /// an RFC 7230 token, none twice ([`Error::InvalidProtocol`]).
-    pub fn protocols<I, S>(mut self, protocols: I) -> Self
-    where
-        I: IntoIterator<Item = S>,
-        S: Into<String>,
-    {
-        self.protocols = protocols.into_iter().map(Into::into).collect();
-        self
-    }
-
-    /// A request header for the opening handshake (`Authorization`, `Cookie`, ...): native
-    /// only (a browser sends none of its caller's; there, pass a token in the URL or a
-    /// subprotocol). A name or value that is not a valid header is
-    /// [`Error::InvalidUrl`], naming it.
-    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.headers.push((name.into(), value.into()));
-        self
-    }
-
-    /// The `Sink` waits while [`buffered_amount`](WebSocket::buffered_amount) is at least
-    /// this many bytes (at least 1). Default
-    /// [`DEFAULT_HIGH_WATER_MARK`](crate::DEFAULT_HIGH_WATER_MARK).
-    pub fn high_water_mark(mut self, bytes: usize) -> Self {
-        self.high_water_mark = bytes;
-        self
-    }
-
-    /// The receive limit, as in the browser: when messages waiting to be read would exceed
-    /// this many bytes (text in UTF-8 bytes; a message handed at once to a waiting reader
-    /// counts for nothing), the socket is closed with
-    /// [`RECEIVE_OVERFLOW_CODE`](crate::RECEIVE_OVERFLOW_CODE) and the stream yields the
-    /// messages that fit, then one [`Error::ReceiveOverflow`]. Default
-    /// [`DEFAULT_MAX_BUFFERED_BYTES`](crate::DEFAULT_MAX_BUFFERED_BYTES).
-    pub fn max_buffered_bytes(mut self, bytes: usize) -> Self {
-        self.max_buffered_bytes = bytes;
-        self
-    }
-
-    /// The frame cap as for a receive limit of `limit` (the reconnect driver's connections,
-    /// whose own limit is off: the reconnecting socket keeps it).
-    pub(crate) fn frame_cap_of(mut self, limit: usize) -> Self {
-        self.cap_from = Some(limit);
-        self
-    }
-
-    /// Gives up with [`Error::ConnectTimeout`] if the socket is not open after `timeout`: TCP,
-    /// TLS and the handshake. Default: 30 s
-    /// ([`DEFAULT_CONNECT_TIMEOUT`](crate::DEFAULT_CONNECT_TIMEOUT)).
-    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
-        self.connect_timeout = Some(timeout);
-        self
-    }
-
-    /// No connect timeout of sockwave's own: a server that accepts and never answers holds
-    /// the attempt for as long as the TCP connection lives.
-    pub fn no_connect_timeout(mut self) -> Self {
-        self.connect_timeout = None;
-        self
-    }
-
-    /// Opens the socket and resolves once it is open. Errors: [`Error::InvalidUrl`],
-    /// [`Error::InvalidProtocol`], [`Error::NoRuntime`] at once; [`Error::ConnectFailed`];
-    /// [`Error::ConnectTimeout`]. Dropping the future half-way lets the attempt go.
-    pub fn connect(self) -> Connect {
-        Connect {
-            builder: Some(self),
-            ws: None,
-        }
-    }
-
-    /// Starts connecting and returns at once, in [`ReadyState::Connecting`]. Errors:
-    /// [`Error::InvalidUrl`], [`Error::InvalidProtocol`], [`Error::NoRuntime`].
-    pub fn open(self) -> Result<WebSocket, Error> {
-        let runtime = tokio::runtime::Handle::try_current().map_err(|_| Error::NoRuntime)?;
-        validate_protocols(&self.protocols)?;
-        let mut request = driver::request(&self.url, &self.protocols)?;
-        for (name, value) in &self.headers {
-            let invalid = || Error::InvalidUrl {
-                url: self.url.clone(),
-                reason: format!("invalid request header {name:?}"),
-            };
-            let name: tokio_tungstenite::tungstenite::http::HeaderName =
-                name.parse().map_err(|_| invalid())?;
-            let value = value.parse().map_err(|_| invalid())?;
-            request.headers_mut().append(name, value);
-        }
-        let core = Arc::new(Core::new(
-            self.url,
-            self.high_water_mark.max(1),
-            self.max_buffered_bytes,
-        ));
-        let open = driver::Open {
-            request,
-            connect_timeout: self.connect_timeout,
-            receive_limit: self.cap_from.unwrap_or(self.max_buffered_bytes),
-        };
-        runtime.spawn(driver::drive(Arc::clone(&core), open));
-        Ok(WebSocket::from_core(core))
-    }
-}
-
-/// The future of [`WebSocket::connect`] and [`WebSocketBuilder::connect`]: opens the socket on
-/// its first poll, resolves once it is open. Dropped before it resolves, it lets the attempt go.
-#[must_use = "futures do nothing unless polled"]
-pub struct Connect {
-    builder: Option<WebSocketBuilder>,
-    ws: Option<WebSocket>,
-}
-
-impl fmt::Debug for Connect {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Connect")
-            .field("started", &self.builder.is_none())
-            .field("ws", &self.ws)
-            .finish()
-    }
-}
-
-impl Future for Connect {
-    type Output = Result<WebSocket, Error>;
-
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let this = self.get_mut();
-        if let Some(builder) = this.builder.take() {
-            this.ws = Some(builder.open()?);
-        }
-        let Some(ws) = &this.ws else {
-            return Poll::Pending;
-        };
-        let result = match ws.core.poll_opened(cx) {
-            Poll::Pending => return Poll::Pending,
-            Poll::Ready(result) => result,
-        };
-        let ws = this.ws.take().ok_or(Error::Closed);
-        Poll::Ready(result.and(ws))
-    }
-}
-
-/// How many browser event listeners sockwave has attached: natively there are none.
-pub fn live_listeners() -> usize {
-    0
-}

@@ -12,17 +12,18 @@ use std::task::{Context, Poll};
 use futures_core::Stream;
 use futures_sink::Sink;
 
-use super::shared::{now, Config, Ping, Shared};
+use super::receive::receive;
+#[cfg(target_family = "wasm")]
+use super::receive::tap;
+use super::shared::{now, Config, Shared};
 use super::ConnectionState;
 use crate::face::probe_flush;
 use crate::machine::{Action, Close, Failure, Input, Millis, Reason, Report, Route};
 #[cfg(not(target_family = "wasm"))]
 use crate::platform::LockExt;
-#[cfg(target_family = "wasm")]
-use crate::platform::WeakPtr;
 use crate::platform::{BoxFuture, Lock, Ptr, Sleep};
 use crate::wake::Wake;
-use crate::{CloseEvent, Error, Message, WebSocket};
+use crate::{CloseEvent, Error, WebSocket};
 
 /// An attempt: `None` when the URL provider failed, else the browser's answer.
 type Attempt = BoxFuture<Option<Result<WebSocket, Error>>>;
@@ -67,44 +68,6 @@ struct Driver<'a> {
     tapped: bool,
     #[cfg(target_family = "wasm")]
     shared_ptr: Ptr<Lock<Shared>>,
-}
-
-/// What the shell does with each received message (or a browser error in its place), from
-/// the driver's loop or, in the browser, from the `message` event itself (`tap`): the time of
-/// the last message, pongs taken out, the receive limit kept. The driver's wake, and whether
-/// the limit was passed.
-fn receive(
-    s: &mut Shared,
-    item: Result<Message, Error>,
-    at: Millis,
-    ping: Option<&Ping>,
-) -> (Wake, bool) {
-    let message = match item {
-        Ok(message) => message,
-        Err(e) => return (s.deliver(Err(e)), false),
-    };
-    s.tally.last_received = at;
-    if ping.is_some_and(|p| (p.is_pong)(&message)) {
-        return (s.feed(Input::Pong), false);
-    }
-    match s.admit(message) {
-        Ok(wake) => (wake, false),
-        Err(_) => (s.feed(Input::Overflow), true),
-    }
-}
-
-/// In the browser, [`receive`] run by the connection's `message` event: a message reaches the
-/// stream's task without first waking the driver's (one task hop less per message). Holds the
-/// shared state weakly: the connection it is installed in is held by that state.
-#[cfg(target_family = "wasm")]
-fn tap(shared: WeakPtr<Lock<Shared>>, ping: Option<Ping>) -> crate::inbox::Tap {
-    Box::new(move |item| {
-        let Some(shared) = shared.upgrade() else {
-            return Wake::none();
-        };
-        let (wake, _) = receive(&mut shared.borrow_mut(), item, now(), ping.as_ref());
-        wake
-    })
 }
 
 impl Driver<'_> {

@@ -37,6 +37,7 @@ mod builder;
 mod driver;
 #[cfg(target_family = "wasm")]
 mod environment;
+mod receive;
 mod shared;
 mod socket;
 mod state;

@@ -1,0 +1,136 @@
+//! The `Stream` and `Sink` of every handle of a native socket, and its event stream.
+
+use std::fmt;
+use std::pin::Pin;
+use std::task::{ready, Context, Poll};
+
+use futures_channel::mpsc::UnboundedReceiver;
+use futures_core::stream::{FusedStream, Stream};
+use futures_sink::Sink;
+
+use super::core::Core;
+use super::driver;
+use super::{ReadHalf, WebSocket, WriteHalf};
+use crate::{Error, Message, ReadyState, WsEvent};
+
+/// Received messages, in order. A clean close ends the stream with `None`; an unclean one
+/// yields one `Err(ConnectionLost)` (or `ConnectFailed` if it never opened) first.
+impl Stream for WebSocket {
+    type Item = Result<Message, Error>;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let this = self.get_mut();
+        this.core.poll_next(&mut this.done, cx)
+    }
+}
+
+impl FusedStream for WebSocket {
+    fn is_terminated(&self) -> bool {
+        self.done
+    }
+}
+
+/// The same stream as [`WebSocket`]'s.
+impl Stream for ReadHalf {
+    type Item = Result<Message, Error>;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let this = self.get_mut();
+        this.core.poll_next(&mut this.done, cx)
+    }
+}
+
+impl FusedStream for ReadHalf {
+    fn is_terminated(&self) -> bool {
+        self.done
+    }
+}
+
+/// The sink of every handle: waits for the opening, then while
+/// [`buffered_amount`](WebSocket::buffered_amount) is at the high-water mark; `poll_flush`
+/// waits until everything was written to the TCP socket; `poll_close` closes with 1000 and
+/// waits for the end.
+fn poll_ready(core: &Core, cx: &mut Context<'_>) -> Poll<Result<(), Error>> {
+    match core.ready_state() {
+        ReadyState::Connecting => match core.poll_opened(cx) {
+            Poll::Ready(Ok(())) => poll_ready(core, cx),
+            Poll::Ready(Err(_)) => Poll::Ready(Err(Error::Closed)),
+            Poll::Pending => Poll::Pending,
+        },
+        ReadyState::Open => {
+            core.poll_buffer_below(cx, core.high_water_mark)
+                .map(|()| match core.ready_state() {
+                    ReadyState::Open => Ok(()),
+                    _ => Err(Error::Closed),
+                })
+        }
+        ReadyState::Closing | ReadyState::Closed => Poll::Ready(Err(Error::Closed)),
+    }
+}
+
+/// `try_send`: queued, then written to the TCP socket from the calling task, as the browser's
+/// `send()` puts the bytes on the wire at once.
+pub(super) fn send_now(core: &Core, message: Message) -> Result<(), Error> {
+    core.queue(message, false)?;
+    driver::write_through(core);
+    Ok(())
+}
+
+fn poll_flush(core: &Core, cx: &mut Context<'_>) -> Poll<Result<(), Error>> {
+    driver::write_through(core);
+    ready!(core.poll_buffer_below(cx, 1));
+    // What was still buffered when the socket ended was never sent.
+    Poll::Ready(match core.state().buffered() {
+        0 => Ok(()),
+        _ => Err(Error::Closed),
+    })
+}
+
+fn poll_close(core: &Core, cx: &mut Context<'_>) -> Poll<Result<(), Error>> {
+    core.request_close(1000, "");
+    core.poll_closed(cx).map(|_| Ok(()))
+}
+
+macro_rules! impl_sink {
+    ($($ty:ty),*) => {$(
+        impl Sink<Message> for $ty {
+            type Error = Error;
+
+            fn poll_ready(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<(), Error>> {
+                poll_ready(&self.core, cx)
+            }
+
+            fn start_send(self: Pin<&mut Self>, item: Message) -> Result<(), Error> {
+                self.core.queue(item, true)
+            }
+
+            fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<(), Error>> {
+                poll_flush(&self.core, cx)
+            }
+
+            fn poll_close(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<(), Error>> {
+                poll_close(&self.core, cx)
+            }
+        }
+    )*};
+}
+
+impl_sink!(WebSocket, WriteHalf);
+
+/// A `Stream` of a socket's [`WsEvent`]s (see [`WebSocket::events`]): queued until polled, in
+/// order; it ends when the socket has closed.
+pub struct Events(pub(super) UnboundedReceiver<WsEvent>);
+
+impl Stream for Events {
+    type Item = WsEvent;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<WsEvent>> {
+        Pin::new(&mut self.get_mut().0).poll_next(cx)
+    }
+}
+
+impl fmt::Debug for Events {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Events").finish_non_exhaustive()
+    }
+}
