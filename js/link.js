@@ -1,11 +1,12 @@
 // The browser's socket, as both kinds of sockwave Socket use it: opened with checked
 // arguments, listened to through four handlers that end it exactly once, in every engine.
+import { Policy, Reason } from "./abi.js";
 import { policyDefault, reasonText, w } from "./machine.js";
 import { closeInfo, fail, invalidUrl, typeError } from "./errors.js";
 
 export const CONNECTING = 0, OPEN = 1, CLOSING = 2, CLOSED = 3;
 /** The receive overflow's close, as the machine defines it: `[code, reason]`. */
-export const overflowClose = () => [policyDefault(4), reasonText(5)];
+export const overflowClose = () => [policyDefault(Policy.OverflowCode), reasonText(Reason.ReceiveOverflow)];
 
 /** `setTimeout`, capped at 2^31-1 ms: browsers fire a longer one at once (as `timer::millis`). */
 export const later = (f, ms) => setTimeout(f, Math.min(ms, 0x7fffffff));

@@ -42,6 +42,5 @@ export function reasonText(n) {
   return texts[n];
 }
 
-/** The machine's defaults: 0 high-water mark, 1 receive limit, 2 queue limit, 3 heartbeat
- * interval, 4 receive overflow close code, 5 heartbeat timeout, 6 connect timeout. */
+/** A default of the machine's, by `Policy` (abi.js). */
 export const policyDefault = (what) => w().policyDefault(what);

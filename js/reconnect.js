@@ -11,13 +11,13 @@ import {
   CONNECTING, CLOSED, OPEN, SendBudget, countListeners, later, listen, notSendable, num, open, own,
   protocolList, sendable, urlFrom, utf8Length,
 } from "./link.js";
+import { Act, Input, Policy, Route } from "./abi.js";
 import { policyDefault, reasonText, w, withMachine } from "./machine.js";
 
 const RESOLVED = Promise.resolve();
 const JITTER = { none: 0, full: 1, equal: 2 };
 // The machine's inputs are written as numbers where they are fed, each named in a comment
 // (js/rules/lib.rs lists them): a constant per input cost the bundle its declaration.
-const HOLD = 1, FLOW = 2;
 
 /** A number option for the machine: -1 when unset (the machine's default applies). */
 const opt = (o, key) => num(o, key) ?? -1;
@@ -39,7 +39,7 @@ export class Reconnector {
   #lastReceived = Date.now();
   #outgoing = []; // accepted by send(), not yet handed to a socket, in order
   #writers = []; // sends waiting for room while the route flows: { data, resolve, reject }
-  #route = HOLD;
+  #route = Route.Hold;
   #limit = 1;
   #budget = null; // backpressure on the open connection (link.js)
   #attempt = 0; // the attempt under way: its number, so a late URL or end of an older one is ignored
@@ -74,8 +74,8 @@ export class Reconnector {
       if (!sendable(ping) || !sendable(pong)) throw notSendable();
       this.ping = own(ping);
       this.isPong = matcher(pong);
-      interval = num(h, "intervalMs") ?? policyDefault(3);
-      timeout = num(h, "timeoutMs") ?? policyDefault(5);
+      interval = num(h, "intervalMs") ?? policyDefault(Policy.HeartbeatInterval);
+      timeout = num(h, "timeoutMs") ?? policyDefault(Policy.HeartbeatTimeout);
     }
     const code = (v) => (typeof v === "number" ? v : -1);
     const policy = [
@@ -87,7 +87,7 @@ export class Reconnector {
     ];
     this.#machine = new Uint8Array(w().machineSize());
     withMachine(this.#machine, (m) => m.machineNew(...policy, Date.now(), Math.random() * 2 ** 53), true);
-    this.hwm = this.#call((m) => m.machinePolicy(0));
+    this.hwm = this.#call((m) => m.machinePolicy(Policy.HighWaterMark));
     this.#quiet = this.#listenEnvironment();
     this.#act();
   }
@@ -95,13 +95,13 @@ export class Reconnector {
   // -- What the Socket asks. --
 
   send(data) {
-    if (this.#route === 0) return Promise.reject(E.closed());
+    if (this.#route === Route.Closed) return Promise.reject(E.closed());
     if (!this.#writers.length && this.#outgoing.length < this.#limit) {
       this.#outgoing.push(own(data));
-      if (this.#route === FLOW) this.#flush(false);
+      if (this.#route === Route.Flow) this.#flush(false);
       return RESOLVED;
     }
-    if (this.#route !== FLOW) return Promise.reject(E.queueFull(this.#limit));
+    if (this.#route !== Route.Flow) return Promise.reject(E.queueFull(this.#limit));
     return new Promise((resolve, reject) => this.#writers.push({ data: own(data), resolve, reject }));
   }
 
@@ -111,7 +111,7 @@ export class Reconnector {
       this.#closing = true;
       this.#closeReason = this.#given = reason;
     }
-    this.#feed(17 /* Close */, code, utf8Length(reason));
+    this.#feed(Input.Close, code, utf8Length(reason));
     return this.port.closed();
   }
 
@@ -125,7 +125,7 @@ export class Reconnector {
       this.#finished = false;
       this.#quiet = this.#listenEnvironment();
     }
-    this.#feed(16 /* Reconnect */);
+    this.#feed(Input.Reconnect);
   }
 
   // -- Feeding the machine, and carrying out what it decides. --
@@ -149,35 +149,35 @@ export class Reconnector {
     const f = w().actionField;
     for (let kind; !this.#finished && (kind = this.#call((m) => m.machinePollAction()));) {
       switch (kind) {
-        case 1: this.#connect(); break;
-        case 2: this.#flush(true); break;
-        case 3: this.#close(f(0), f(1) ? reasonText(f(1)) : this.#closeReason); break;
-        case 4: this.#discard(f(0), reasonText(f(1))); break;
-        case 5: this.ws?.send(this.ping); break; // past the send budget
-        case 6: this.#feed(7 /* Verdict */, this.shouldReconnect(this.#close_(f(0), f(1), f(2))) ? 1 : 0); break;
-        case 7: this.#setRoute(f(0), f(1)); break;
-        case 8: this.readyState = CONNECTING; break;
-        case 9: this.#opened(); break;
-        case 10: {
-          const close = this.#close_(f(0), f(1), f(2));
+        case Act.Connect: this.#connect(); break;
+        case Act.FlushAll: this.#flush(true); break;
+        case Act.Close: this.#close(f(0), f(1) ? reasonText(f(1)) : this.#closeReason); break;
+        case Act.Discard: this.#discard(f(0), reasonText(f(1))); break;
+        case Act.Ping: this.ws?.send(this.ping); break; // past the send budget
+        case Act.Consult: this.#feed(Input.Verdict, this.shouldReconnect(this.#closeInfo(f(0), f(1), f(2))) ? 1 : 0); break;
+        case Act.Route: this.#setRoute(f(0), f(1)); break;
+        case Act.Connecting: this.readyState = CONNECTING; break;
+        case Act.Open: this.#opened(); break;
+        case Act.Disconnected: {
+          const close = this.#closeInfo(f(0), f(1), f(2));
           const inFlight = { firstSeq: f(3), messages: f(4), bytes: f(5), unsentBytes: f(6) };
           this.readyState = CONNECTING;
           this.port.emit("disconnect", { ...close, inFlight });
           break;
         }
-        case 11: this.port.emit("reconnect", { attempt: f(0), delayMs: f(1) }); break;
-        case 12: this.#finish(this.#close_(f(0), f(1), f(2)), f(3), f(4)); break;
+        case Act.Reconnecting: this.port.emit("reconnect", { attempt: f(0), delayMs: f(1) }); break;
+        case Act.Closed: this.#finish(this.#closeInfo(f(0), f(1), f(2)), f(3), f(4)); break;
       }
     }
     clearTimeout(this.#timer);
-    const due = this.#finished ? -1 : this.#call((m) => m.machineHandle(0, 18 /* Due */));
+    const due = this.#finished ? -1 : this.#call((m) => m.machineHandle(0, Input.Due));
     if (due >= 0) {
-      this.#timer = later(() => this.#feed(15 /* Timeout */), due - Date.now());
+      this.#timer = later(() => this.#feed(Input.Timeout), due - Date.now());
     }
   }
 
   /** A close the machine reports, with its reason's text. */
-  #close_(code, reason, clean) {
+  #closeInfo(code, reason, clean) {
     return E.closeInfo(code, reason ? reasonText(reason) : this.#given, clean === 1);
   }
 
@@ -192,19 +192,19 @@ export class Reconnector {
       } catch (e) {
         this.#rejected = e;
         this.#given = e.message;
-        return this.#feed(3 /* Rejected */);
+        return this.#feed(Input.Rejected);
       }
       this.#socket = ws;
       this.#end = listen(ws, {
         onOpen: () => {
           this.ws = ws;
           this.#budget = new SendBudget(ws, this.hwm, () => this.#flush(false));
-          this.#feed(1 /* Opened */);
+          this.#feed(Input.Opened);
         },
         onMessage: (data) => {
           this.#lastReceived = Date.now();
-          if (this.isPong?.(data)) return this.#feed(5 /* Pong */);
-          if (!this.port.receive(data)) this.#feed(6 /* Overflow */);
+          if (this.isPong?.(data)) return this.#feed(Input.Pong);
+          if (!this.port.receive(data)) this.#feed(Input.Overflow);
         },
         onError() {},
         onEnd: (close) => {
@@ -212,12 +212,12 @@ export class Reconnector {
           this.#given = close.reason;
           const buffered = ws.bufferedAmount; // what provably never left
           this.#forget();
-          this.#feed(2 /* Ended */, close.code, close.wasClean ? 1 : 0, buffered);
+          this.#feed(Input.Ended, close.code, close.wasClean ? 1 : 0, buffered);
         },
       });
     };
     if (typeof this.url !== "function") return go(this.url);
-    urlFrom(this.url).then(go, () => attempt === this.#attempt && this.#feed(4 /* UrlFailed */));
+    urlFrom(this.url).then(go, () => attempt === this.#attempt && this.#feed(Input.UrlFailed));
   }
 
   /** Our own close of the open connection: its end is the final close. */
@@ -257,8 +257,24 @@ export class Reconnector {
   #setRoute(how, limit) {
     this.#route = how;
     this.#limit = limit;
-    if (how === 0) for (const { reject } of this.#writers.splice(0)) reject(E.closed());
-    if (how === FLOW) this.#flush(false);
+    if (how === Route.Closed) for (const { reject } of this.#writers.splice(0)) reject(E.closed());
+    if (how === Route.Flow) this.#flush(false);
+    if (how === Route.Hold) {
+      // The connection went: sends waiting for room take what the queue has, the rest fail
+      // with QueueFull (as any send past the limit while disconnected).
+      this.#admitWriters();
+      for (const { reject } of this.#writers.splice(0)) reject(E.queueFull(limit));
+    }
+  }
+
+  /** Waiting writers move into the queue, in order, while it has room. */
+  #admitWriters() {
+    const q = this.#outgoing;
+    while (this.#writers.length && q.length < this.#limit) {
+      const { data, resolve } = this.#writers.shift();
+      q.push(data);
+      resolve();
+    }
   }
 
   /** Queued messages, in order, to the open connection as its budget allows (`all`: past it,
@@ -273,18 +289,15 @@ export class Reconnector {
         this.#sentBytes += utf8Length(data);
       }
       if (!this.#writers.length || q.length >= this.#limit) return;
-      while (this.#writers.length && q.length < this.#limit) {
-        const { data, resolve } = this.#writers.shift();
-        q.push(data);
-        resolve();
-      }
+      this.#admitWriters();
     }
   }
 
   /** Stopped for good (until a `reconnect()` after giving up): the error, then the end. */
   #finish(close, failure, attempts) {
+    // By `Failure` (abi.js): none, rejected, refused, retries exhausted, receive overflow.
     const error = [null, this.#rejected, E.reconnectRefused(close), E.retriesExhausted(attempts, close),
-      E.receiveOverflow(this.#call((m) => m.machinePolicy(1)))][failure];
+      E.receiveOverflow(this.#call((m) => m.machinePolicy(Policy.MaxBufferedBytes)))][failure];
     if (error) this.port.fail(error);
     this.#finished = true;
     this.readyState = CLOSED;
@@ -293,7 +306,7 @@ export class Reconnector {
     this.#quiet = null;
     // Nothing more goes anywhere: what is still queued is dropped at the stop (never sent by a
     // later reconnect()), and send() rejects with Closed.
-    this.#setRoute(0, 0);
+    this.#setRoute(Route.Closed, 0);
     this.#outgoing.length = 0;
     this.port.finished(close);
   }
@@ -309,15 +322,15 @@ export class Reconnector {
     };
     const scope = globalThis;
     if (typeof scope.addEventListener === "function") {
-      on(scope, "offline", () => this.#feed(8 /* Offline */));
-      on(scope, "online", () => this.#feed(9 /* Online */));
-      on(scope, "pageshow", (e) => this.#feed(14 /* PageShow */, e.persisted === true ? 1 : 0));
-      on(scope, "pagehide", (e) => this.#feed(13 /* PageHide */, e.persisted === true ? 1 : 0));
+      on(scope, "offline", () => this.#feed(Input.Offline));
+      on(scope, "online", () => this.#feed(Input.Online));
+      on(scope, "pageshow", (e) => this.#feed(Input.PageShow, e.persisted === true ? 1 : 0));
+      on(scope, "pagehide", (e) => this.#feed(Input.PageHide, e.persisted === true ? 1 : 0));
     }
     const doc = scope.document;
     if (doc && typeof doc.addEventListener === "function") {
-      on(doc, "visibilitychange", () => this.#feed(doc.visibilityState === "hidden" ? 10 /* Hidden */ : 11 /* Visible */));
-      on(doc, "resume", () => this.#feed(12 /* Resumed */));
+      on(doc, "visibilitychange", () => this.#feed(doc.visibilityState === "hidden" ? Input.Hidden : Input.Visible));
+      on(doc, "resume", () => this.#feed(Input.Resumed));
     }
     countListeners(added.length);
     return () => {

@@ -3,6 +3,7 @@
 // `Inbox.receive` either to a waiting `for await` (inbox.js) or to `message` listeners, without
 // crossing into WebAssembly; the .wasm holds the rules the Rust face shares (subprotocols,
 // close frames, backoff: built by js/rules/). A reconnecting socket's policy lives in reconnect.js.
+import { Policy } from "./abi.js";
 import { policyDefault, w } from "./machine.js";
 import * as E from "./errors.js";
 import { Inbox, iterate } from "./inbox.js";
@@ -46,12 +47,12 @@ export class Socket extends EventTarget {
    * like `new WebSocket`; throws `InvalidUrl`, `InvalidProtocol` or `TypeError`. */
   constructor(url, protocols, options) {
     super();
-    const inbox = (this.#inbox = new Inbox(num(options, "maxBufferedBytes") ?? policyDefault(1),
+    const inbox = (this.#inbox = new Inbox(num(options, "maxBufferedBytes") ?? policyDefault(Policy.MaxBufferedBytes),
       (data) => this.dispatchEvent(new MessageEvent("message", { data }))));
     this.#newClosed();
     if (url === INTERNAL) return;
     const ws = (this.#ws = open(url, protocolList(protocols)));
-    this.#budget = new SendBudget(ws, num(options, "highWaterMark") ?? policyDefault(0), () => this.#drain());
+    this.#budget = new SendBudget(ws, num(options, "highWaterMark") ?? policyDefault(Policy.HighWaterMark), () => this.#drain());
     const end = listen(ws, {
       onOpen: () => this.#onOpen(),
       onMessage: (data) => inbox.receive(data) || this.#overflow(),
@@ -76,7 +77,7 @@ export class Socket extends EventTarget {
       throw E.invalidUrl(String(url), "url is neither a string nor a function");
     }
     // The timeout covers the URL provider too (Infinity: none; not given: the machine's).
-    const timeout = num(options, "connectTimeoutMs") ?? policyDefault(6);
+    const timeout = num(options, "connectTimeoutMs") ?? policyDefault(Policy.ConnectTimeout);
     let socket = null, done = false;
     await new Promise((resolve, reject) => {
       const settle = (f) => (v) => done || (done = true, clearTimeout(timer), f(v));

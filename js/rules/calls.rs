@@ -3,6 +3,7 @@
 
 use std::time::Duration;
 
+use crate::abi::{self, Act, Input as In, Policy as Pol};
 use crate::machine::{
     self, Action, Backoff, Close, Failure, Heartbeat, Input, Machine, Millis, Policy, Reason,
     Report, Route, Tally,
@@ -108,12 +109,12 @@ pub extern "C" fn machine_new(
 pub extern "C" fn policy_default(what: u32) -> f64 {
     let p = Policy::default();
     match what {
-        0 => p.high_water_mark as f64,
-        1 => p.max_buffered_bytes as f64,
-        2 => p.queue_limit as f64,
-        3 => machine::DEFAULT_HEARTBEAT.interval as f64,
-        5 => machine::DEFAULT_HEARTBEAT.timeout as f64,
-        6 => machine::DEFAULT_CONNECT_TIMEOUT as f64,
+        Pol::HighWaterMark => p.high_water_mark as f64,
+        Pol::MaxBufferedBytes => p.max_buffered_bytes as f64,
+        Pol::QueueLimit => p.queue_limit as f64,
+        Pol::HeartbeatInterval => machine::DEFAULT_HEARTBEAT.interval as f64,
+        Pol::HeartbeatTimeout => machine::DEFAULT_HEARTBEAT.timeout as f64,
+        Pol::ConnectTimeout => machine::DEFAULT_CONNECT_TIMEOUT as f64,
         _ => machine::RECEIVE_OVERFLOW_CODE as f64,
     }
 }
@@ -126,9 +127,9 @@ pub extern "C" fn machine_policy(what: u32) -> f64 {
     with(|m| {
         let p = m.policy();
         match what {
-            0 => p.high_water_mark as f64,
-            1 => p.max_buffered_bytes as f64,
-            2 => p.queue_limit as f64,
+            Pol::HighWaterMark => p.high_water_mark as f64,
+            Pol::MaxBufferedBytes => p.max_buffered_bytes as f64,
+            Pol::QueueLimit => p.queue_limit as f64,
             _ => p.heartbeat.map_or(-1.0, |h| h.interval as f64),
         }
     })
@@ -156,27 +157,27 @@ pub extern "C" fn machine_handle(
 ) -> f64 {
     let yes = a == 1.0;
     let event = match input {
-        1 => Input::Opened,
-        2 => Input::Ended(Close {
+        In::Opened => Input::Opened,
+        In::Ended => Input::Ended(Close {
             code: a as u16,
             reason: Reason::Given,
             clean: b == 1.0,
         }),
-        3 => Input::Rejected,
-        4 => Input::UrlFailed,
-        5 => Input::Pong,
-        6 => Input::Overflow,
-        7 => Input::Verdict(yes),
-        8 => Input::Offline,
-        9 => Input::Online,
-        10 => Input::Hidden,
-        11 => Input::Visible,
-        12 => Input::Resumed,
-        13 => Input::PageHide { persisted: yes },
-        14 => Input::PageShow { persisted: yes },
-        // 15-18 are calls, not inputs: this placeholder is never fed (the match below).
-        15 | 16 | 18 => Input::Pong,
-        17 => match close_problem(a, b) {
+        In::Rejected => Input::Rejected,
+        In::UrlFailed => Input::UrlFailed,
+        In::Pong => Input::Pong,
+        In::Overflow => Input::Overflow,
+        In::Verdict => Input::Verdict(yes),
+        In::Offline => Input::Offline,
+        In::Online => Input::Online,
+        In::Hidden => Input::Hidden,
+        In::Visible => Input::Visible,
+        In::Resumed => Input::Resumed,
+        In::PageHide => Input::PageHide { persisted: yes },
+        In::PageShow => Input::PageShow { persisted: yes },
+        // The calls are not inputs: this placeholder is never fed (the match below).
+        In::Timeout | In::Reconnect | In::Due => Input::Pong,
+        In::Close => match close_problem(a, b) {
             0 => Input::Pong,
             problem => return problem as f64,
         },
@@ -185,15 +186,15 @@ pub extern "C" fn machine_handle(
     let tally = tally(sent, sent_bytes, last_received, buffered);
     let now = now as Millis;
     with(|m| match input {
-        15 => {
+        In::Timeout => {
             m.handle_timeout(now, &tally);
             0.0
         }
-        16 => m.reconnect(now, &tally).map_or(1.0, |()| 0.0),
-        17 => m
+        In::Reconnect => m.reconnect(now, &tally).map_or(1.0, |()| 0.0),
+        In::Close => m
             .close(now, a as u16, b as usize)
             .map_or_else(|problem| problem as u32 as f64, |()| 0.0),
-        18 => m.poll_timeout().map_or(-1.0, |t| t as f64),
+        In::Due => m.poll_timeout().map_or(-1.0, |t| t as f64),
         _ => {
             m.handle(now, &tally, event);
             0.0
@@ -218,37 +219,37 @@ pub extern "C" fn machine_poll_action() -> u32 {
     let kind = match action {
         Action::Connect { attempt } => {
             f[0] = attempt as f64;
-            1
+            Act::Connect
         }
-        Action::FlushAll => 2,
+        Action::FlushAll => Act::FlushAll,
         Action::Close { code, reason } => {
             f[..2].copy_from_slice(&[code as f64, reason as u8 as f64]);
-            3
+            Act::Close
         }
         Action::Discard { close } => {
             let (code, reason) = close.unwrap_or((0, Reason::Given));
             f[..2].copy_from_slice(&[code as f64, reason as u8 as f64]);
-            4
+            Act::Discard
         }
-        Action::Ping => 5,
+        Action::Ping => Act::Ping,
         Action::Consult(c) => {
             close(c);
-            6
+            Act::Consult
         }
         Action::Route(route) => {
             let (how, limit) = match route {
-                Route::Closed => (0, 0),
-                Route::Hold { limit } => (1, limit),
-                Route::Flow { limit } => (2, limit),
+                Route::Closed => (abi::Route::Closed, 0),
+                Route::Hold { limit } => (abi::Route::Hold, limit),
+                Route::Flow { limit } => (abi::Route::Flow, limit),
             };
             f[..2].copy_from_slice(&[how as f64, limit as f64]);
-            7
+            Act::Route
         }
         Action::Report(Report::Connecting { attempt }) => {
             f[0] = attempt as f64;
-            8
+            Act::Connecting
         }
-        Action::Report(Report::Open) => 9,
+        Action::Report(Report::Open) => Act::Open,
         Action::Report(Report::Disconnected {
             close: c,
             in_flight: i,
@@ -256,26 +257,28 @@ pub extern "C" fn machine_poll_action() -> u32 {
             close(c);
             let n = [i.first_seq, i.messages, i.bytes, i.unsent_bytes];
             f[3..].copy_from_slice(&n.map(|v| v as f64));
-            10
+            Act::Disconnected
         }
         Action::Report(Report::Reconnecting { attempt, delay }) => {
             f[..2].copy_from_slice(&[attempt as f64, delay as f64]);
-            11
+            Act::Reconnecting
         }
         Action::Report(Report::Closed { close: c, failure }) => {
             close(c);
             let (failure, attempts) = match failure {
-                None => (0, 0),
-                Some(Failure::Rejected) => (1, 0),
-                Some(Failure::ReconnectRefused) => (2, 0),
-                Some(Failure::RetriesExhausted { attempts }) => (3, attempts),
-                Some(Failure::ReceiveOverflow) => (4, 0),
-                Some(Failure::ConnectFailed) => (5, 0),
-                Some(Failure::ConnectTimeout) => (6, 0),
+                None => (abi::Failure::None, 0),
+                Some(Failure::Rejected) => (abi::Failure::Rejected, 0),
+                Some(Failure::ReconnectRefused) => (abi::Failure::ReconnectRefused, 0),
+                Some(Failure::RetriesExhausted { attempts }) => {
+                    (abi::Failure::RetriesExhausted, attempts)
+                }
+                Some(Failure::ReceiveOverflow) => (abi::Failure::ReceiveOverflow, 0),
+                Some(Failure::ConnectFailed) => (abi::Failure::ConnectFailed, 0),
+                Some(Failure::ConnectTimeout) => (abi::Failure::ConnectTimeout, 0),
             };
             f[3] = failure as f64;
             f[4] = attempts as f64;
-            12
+            Act::Closed
         }
     };
     set_fields(f);
@@ -292,3 +295,24 @@ pub extern "C" fn action_field(i: u32) -> f64 {
         .flatten()
         .unwrap_or(0.0)
 }
+
+// The reasons' numbers are the machine's own (`Reason as u8`): the list in abi.rs must agree.
+const _: () = {
+    use machine::Reason as R;
+    let all = [
+        (R::Given, abi::Reason::Given),
+        (R::HeartbeatTimeout, abi::Reason::HeartbeatTimeout),
+        (R::IdleTimeout, abi::Reason::IdleTimeout),
+        (R::PageHidden, abi::Reason::PageHidden),
+        (R::Reconnect, abi::Reason::Reconnect),
+        (R::ReceiveOverflow, abi::Reason::ReceiveOverflow),
+        (R::ConnectTimeout, abi::Reason::ConnectTimeout),
+        (R::UrlFailed, abi::Reason::UrlFailed),
+        (R::CloseTimeout, abi::Reason::CloseTimeout),
+    ];
+    let mut i = 0;
+    while i < all.len() {
+        assert!(all[i].0 as u32 == all[i].1);
+        i += 1;
+    }
+};

@@ -11,20 +11,8 @@
 //! for each call (`SLOT`), so the .wasm holds no table and puts no limit on sockets.
 //! The size budget in `tests/js/sizes.test.mjs` guards all that.
 //!
-//! The numbers are an ABI, written down once here and read by `js/machine.js`:
-//! - inputs ([`machineHandle`]'s `input`): 1 Opened, 2 Ended (a: code, b: clean), 3 Rejected,
-//!   4 UrlFailed, 5 Pong, 6 Overflow, 7 Verdict (a: yes), 8 Offline, 9 Online, 10 Hidden,
-//!   11 Visible, 12 Resumed, 13 PageHide (a: persisted), 14 PageShow (a: persisted); and
-//!   the calls with the same arguments: 15 Timeout (the deadlines due), 16 Reconnect, 17 Close
-//!   (a: code, b: the reason's UTF-8 bytes), 18 Due (when the machine is next due, -1: never);
-//! - actions ([`machinePollAction`], fields by [`actionField`]): 1 Connect (attempt),
-//!   2 FlushAll, 3 Close (code, reason), 4 Discard (code or 0, reason), 5 Ping, 6 Consult
-//!   (code, reason, clean), 7 Route (0 closed, 1 hold, 2 flow; limit), 8 Connecting (attempt),
-//!   9 Open, 10 Disconnected (code, reason, clean, first_seq, messages, bytes, unsent_bytes),
-//!   11 Reconnecting (attempt, delay), 12 Closed (code, reason, clean, failure, attempts)
-//!   with failure 0 none, 1 rejected, 2 refused, 3 retries exhausted, 4 receive overflow,
-//!   5 connect failed, 6 connect timeout;
-//! - reasons: [`Reason`](machine::Reason) as a number, its text by [`reasonText`].
+//! The numbers are an ABI, named once in `abi.rs`, from which `js/abi.js` is generated (see
+//! there); the calls are in `calls.rs`.
 // No `unsafe` anywhere: the only items the lint flags are the exports' names
 // (`#[export_name]`), each allowed where it stands. No wasm-bindgen either: numbers need no
 // glue, and its start-up hook, externref table and per-call abort checks cost 1,133 B gzip.
@@ -41,6 +29,7 @@ mod rules;
 #[path = "../../src/machine/mod.rs"]
 mod machine;
 
+mod abi;
 mod calls;
 
 use machine::{Machine, Reason};

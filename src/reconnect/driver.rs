@@ -17,13 +17,13 @@ use super::receive::receive;
 use super::receive::tap;
 use super::shared::{now, Config, Shared};
 use super::ConnectionState;
-use crate::face::probe_flush;
+use crate::face::{probe_flush, probe_send};
 use crate::machine::{Action, Close, Failure, Input, Millis, Reason, Report, Route};
 #[cfg(not(target_family = "wasm"))]
 use crate::platform::LockExt;
 use crate::platform::{BoxFuture, Lock, Ptr, Sleep};
 use crate::wake::Wake;
-use crate::{CloseEvent, Error, WebSocket};
+use crate::{CloseEvent, Error, ReadyState, WebSocket};
 
 /// An attempt: `None` when the URL provider failed, else the browser's answer.
 type Attempt = BoxFuture<Option<Result<WebSocket, Error>>>;
@@ -317,16 +317,24 @@ impl Driver<'_> {
             let mut sent_any = false;
             // The socket's own sink keeps the high-water mark the machine set.
             while !s.outgoing.is_empty() {
-                if Pin::new(&mut *ws).poll_ready(cx).is_pending() {
+                // Pending: at the mark (the waker is set). An error: the socket is no longer
+                // OPEN (the server's close under way), so nothing more is handed over.
+                if !matches!(Pin::new(&mut *ws).poll_ready(cx), Poll::Ready(Ok(()))) {
                     break;
                 }
-                let Some(message) = s.outgoing.pop_front() else {
+                let s = &mut *s;
+                let (Some(message), Some(probe)) = (s.outgoing.pop_front(), &s.current) else {
                     break;
                 };
-                // Counted whether or not the browser took it: handed over, so in flight.
+                let len = message.len() as u64;
+                // In flight means handed to the transport; one it refused stays first in the
+                // queue, for the next connection.
+                if let Err(message) = probe_send(probe, message) {
+                    s.outgoing.push_front(message);
+                    break;
+                }
                 s.tally.sent += 1;
-                s.tally.sent_bytes += message.len() as u64;
-                let _ = Pin::new(&mut *ws).start_send(message);
+                s.tally.sent_bytes += len;
                 sent_any = true;
             }
             if sent_any {
@@ -343,13 +351,21 @@ impl Driver<'_> {
     }
 
     /// Before our own close: every queued message to the socket, past the high-water mark.
+    /// Only while the socket is OPEN: what it would refuse stays queued (and is dropped when
+    /// the socket stops, never counted in flight).
     fn flush_all(&mut self) {
         let Some(ws) = &self.ws else { return };
         let mut s = self.shared.borrow_mut();
-        while let Some(message) = s.outgoing.pop_front() {
+        while ws.ready_state() == ReadyState::Open {
+            let Some(message) = s.outgoing.pop_front() else {
+                break;
+            };
+            let len = message.len() as u64;
+            if ws.try_send(message).is_err() {
+                break;
+            }
             s.tally.sent += 1;
-            s.tally.sent_bytes += message.len() as u64;
-            let _ = ws.try_send(message);
+            s.tally.sent_bytes += len;
         }
     }
 
