@@ -1,12 +1,14 @@
 // The browser's socket, as both kinds of sockwave Socket use it: opened with checked
 // arguments, listened to through four handlers that end it exactly once, in every engine.
-import { Policy, Reason } from "./abi.js";
+import {
+  POLICY_OVERFLOW_CODE, REASON_RECEIVE_OVERFLOW,
+} from "./abi.js";
 import { policyDefault, reasonText, w } from "./machine.js";
 import { closeInfo, fail, invalidUrl, typeError } from "./errors.js";
 
 export const CONNECTING = 0, OPEN = 1, CLOSING = 2, CLOSED = 3;
 /** The receive overflow's close, as the machine defines it: `[code, reason]`. */
-export const overflowClose = () => [policyDefault(Policy.OverflowCode), reasonText(Reason.ReceiveOverflow)];
+export const overflowClose = () => [policyDefault(POLICY_OVERFLOW_CODE), reasonText(REASON_RECEIVE_OVERFLOW)];
 
 /** `setTimeout`, capped at 2^31-1 ms: browsers fire a longer one at once (as `timer::millis`). */
 export const later = (f, ms) => setTimeout(f, Math.min(ms, 0x7fffffff));

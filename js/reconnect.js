@@ -11,7 +11,15 @@ import {
   CONNECTING, CLOSED, OPEN, SendBudget, countListeners, later, listen, notSendable, num, open, own,
   protocolList, sendable, urlFrom, utf8Length,
 } from "./link.js";
-import { Act, Input, Policy, Route } from "./abi.js";
+import {
+  ACT_CLOSE, ACT_CLOSED, ACT_CONNECT, ACT_CONNECTING, ACT_CONSULT, ACT_DISCARD, ACT_DISCONNECTED,
+  ACT_FLUSH_ALL, ACT_OPEN, ACT_PING, ACT_RECONNECTING, ACT_ROUTE, INPUT_CLOSE, INPUT_DUE,
+  INPUT_ENDED, INPUT_HIDDEN, INPUT_OFFLINE, INPUT_ONLINE, INPUT_OPENED, INPUT_OVERFLOW,
+  INPUT_PAGE_HIDE, INPUT_PAGE_SHOW, INPUT_PONG, INPUT_RECONNECT, INPUT_REJECTED, INPUT_RESUMED,
+  INPUT_TIMEOUT, INPUT_URL_FAILED, INPUT_VERDICT, INPUT_VISIBLE, POLICY_HEARTBEAT_INTERVAL,
+  POLICY_HEARTBEAT_TIMEOUT, POLICY_HIGH_WATER_MARK, POLICY_MAX_BUFFERED_BYTES, ROUTE_CLOSED,
+  ROUTE_FLOW, ROUTE_HOLD,
+} from "./abi.js";
 import { policyDefault, reasonText, w, withMachine } from "./machine.js";
 
 const RESOLVED = Promise.resolve();
@@ -39,7 +47,7 @@ export class Reconnector {
   #lastReceived = Date.now();
   #outgoing = []; // accepted by send(), not yet handed to a socket, in order
   #writers = []; // sends waiting for room while the route flows: { data, resolve, reject }
-  #route = Route.Hold;
+  #route = ROUTE_HOLD;
   #limit = 1;
   #budget = null; // backpressure on the open connection (link.js)
   #attempt = 0; // the attempt under way: its number, so a late URL or end of an older one is ignored
@@ -74,8 +82,8 @@ export class Reconnector {
       if (!sendable(ping) || !sendable(pong)) throw notSendable();
       this.ping = own(ping);
       this.isPong = matcher(pong);
-      interval = num(h, "intervalMs") ?? policyDefault(Policy.HeartbeatInterval);
-      timeout = num(h, "timeoutMs") ?? policyDefault(Policy.HeartbeatTimeout);
+      interval = num(h, "intervalMs") ?? policyDefault(POLICY_HEARTBEAT_INTERVAL);
+      timeout = num(h, "timeoutMs") ?? policyDefault(POLICY_HEARTBEAT_TIMEOUT);
     }
     const code = (v) => (typeof v === "number" ? v : -1);
     const policy = [
@@ -87,7 +95,7 @@ export class Reconnector {
     ];
     this.#machine = new Uint8Array(w().machineSize());
     withMachine(this.#machine, (m) => m.machineNew(...policy, Date.now(), Math.random() * 2 ** 53), true);
-    this.hwm = this.#call((m) => m.machinePolicy(Policy.HighWaterMark));
+    this.hwm = this.#call((m) => m.machinePolicy(POLICY_HIGH_WATER_MARK));
     this.#quiet = this.#listenEnvironment();
     this.#act();
   }
@@ -95,13 +103,13 @@ export class Reconnector {
   // -- What the Socket asks. --
 
   send(data) {
-    if (this.#route === Route.Closed) return Promise.reject(E.closed());
+    if (this.#route === ROUTE_CLOSED) return Promise.reject(E.closed());
     if (!this.#writers.length && this.#outgoing.length < this.#limit) {
       this.#outgoing.push(own(data));
-      if (this.#route === Route.Flow) this.#flush(false);
+      if (this.#route === ROUTE_FLOW) this.#flush(false);
       return RESOLVED;
     }
-    if (this.#route !== Route.Flow) return Promise.reject(E.queueFull(this.#limit));
+    if (this.#route !== ROUTE_FLOW) return Promise.reject(E.queueFull(this.#limit));
     return new Promise((resolve, reject) => this.#writers.push({ data: own(data), resolve, reject }));
   }
 
@@ -111,7 +119,7 @@ export class Reconnector {
       this.#closing = true;
       this.#closeReason = this.#given = reason;
     }
-    this.#feed(Input.Close, code, utf8Length(reason));
+    this.#feed(INPUT_CLOSE, code, utf8Length(reason));
     return this.port.closed();
   }
 
@@ -125,7 +133,7 @@ export class Reconnector {
       this.#finished = false;
       this.#quiet = this.#listenEnvironment();
     }
-    this.#feed(Input.Reconnect);
+    this.#feed(INPUT_RECONNECT);
   }
 
   // -- Feeding the machine, and carrying out what it decides. --
@@ -149,30 +157,30 @@ export class Reconnector {
     const f = w().actionField;
     for (let kind; !this.#finished && (kind = this.#call((m) => m.machinePollAction()));) {
       switch (kind) {
-        case Act.Connect: this.#connect(); break;
-        case Act.FlushAll: this.#flush(true); break;
-        case Act.Close: this.#close(f(0), f(1) ? reasonText(f(1)) : this.#closeReason); break;
-        case Act.Discard: this.#discard(f(0), reasonText(f(1))); break;
-        case Act.Ping: this.ws?.send(this.ping); break; // past the send budget
-        case Act.Consult: this.#feed(Input.Verdict, this.shouldReconnect(this.#closeInfo(f(0), f(1), f(2))) ? 1 : 0); break;
-        case Act.Route: this.#setRoute(f(0), f(1)); break;
-        case Act.Connecting: this.readyState = CONNECTING; break;
-        case Act.Open: this.#opened(); break;
-        case Act.Disconnected: {
+        case ACT_CONNECT: this.#connect(); break;
+        case ACT_FLUSH_ALL: this.#flush(true); break;
+        case ACT_CLOSE: this.#close(f(0), f(1) ? reasonText(f(1)) : this.#closeReason); break;
+        case ACT_DISCARD: this.#discard(f(0), reasonText(f(1))); break;
+        case ACT_PING: this.ws?.send(this.ping); break; // past the send budget
+        case ACT_CONSULT: this.#feed(INPUT_VERDICT, this.shouldReconnect(this.#closeInfo(f(0), f(1), f(2))) ? 1 : 0); break;
+        case ACT_ROUTE: this.#setRoute(f(0), f(1)); break;
+        case ACT_CONNECTING: this.readyState = CONNECTING; break;
+        case ACT_OPEN: this.#opened(); break;
+        case ACT_DISCONNECTED: {
           const close = this.#closeInfo(f(0), f(1), f(2));
           const inFlight = { firstSeq: f(3), messages: f(4), bytes: f(5), unsentBytes: f(6) };
           this.readyState = CONNECTING;
           this.port.emit("disconnect", { ...close, inFlight });
           break;
         }
-        case Act.Reconnecting: this.port.emit("reconnect", { attempt: f(0), delayMs: f(1) }); break;
-        case Act.Closed: this.#finish(this.#closeInfo(f(0), f(1), f(2)), f(3), f(4)); break;
+        case ACT_RECONNECTING: this.port.emit("reconnect", { attempt: f(0), delayMs: f(1) }); break;
+        case ACT_CLOSED: this.#finish(this.#closeInfo(f(0), f(1), f(2)), f(3), f(4)); break;
       }
     }
     clearTimeout(this.#timer);
-    const due = this.#finished ? -1 : this.#call((m) => m.machineHandle(0, Input.Due));
+    const due = this.#finished ? -1 : this.#call((m) => m.machineHandle(0, INPUT_DUE));
     if (due >= 0) {
-      this.#timer = later(() => this.#feed(Input.Timeout), due - Date.now());
+      this.#timer = later(() => this.#feed(INPUT_TIMEOUT), due - Date.now());
     }
   }
 
@@ -192,19 +200,19 @@ export class Reconnector {
       } catch (e) {
         this.#rejected = e;
         this.#given = e.message;
-        return this.#feed(Input.Rejected);
+        return this.#feed(INPUT_REJECTED);
       }
       this.#socket = ws;
       this.#end = listen(ws, {
         onOpen: () => {
           this.ws = ws;
           this.#budget = new SendBudget(ws, this.hwm, () => this.#flush(false));
-          this.#feed(Input.Opened);
+          this.#feed(INPUT_OPENED);
         },
         onMessage: (data) => {
           this.#lastReceived = Date.now();
-          if (this.isPong?.(data)) return this.#feed(Input.Pong);
-          if (!this.port.receive(data)) this.#feed(Input.Overflow);
+          if (this.isPong?.(data)) return this.#feed(INPUT_PONG);
+          if (!this.port.receive(data)) this.#feed(INPUT_OVERFLOW);
         },
         onError() {},
         onEnd: (close) => {
@@ -212,12 +220,12 @@ export class Reconnector {
           this.#given = close.reason;
           const buffered = ws.bufferedAmount; // what provably never left
           this.#forget();
-          this.#feed(Input.Ended, close.code, close.wasClean ? 1 : 0, buffered);
+          this.#feed(INPUT_ENDED, close.code, close.wasClean ? 1 : 0, buffered);
         },
       });
     };
     if (typeof this.url !== "function") return go(this.url);
-    urlFrom(this.url).then(go, () => attempt === this.#attempt && this.#feed(Input.UrlFailed));
+    urlFrom(this.url).then(go, () => attempt === this.#attempt && this.#feed(INPUT_URL_FAILED));
   }
 
   /** Our own close of the open connection: its end is the final close. */
@@ -257,9 +265,9 @@ export class Reconnector {
   #setRoute(how, limit) {
     this.#route = how;
     this.#limit = limit;
-    if (how === Route.Closed) for (const { reject } of this.#writers.splice(0)) reject(E.closed());
-    if (how === Route.Flow) this.#flush(false);
-    if (how === Route.Hold) {
+    if (how === ROUTE_CLOSED) for (const { reject } of this.#writers.splice(0)) reject(E.closed());
+    if (how === ROUTE_FLOW) this.#flush(false);
+    if (how === ROUTE_HOLD) {
       // The connection went: sends waiting for room take what the queue has, the rest fail
       // with QueueFull (as any send past the limit while disconnected).
       this.#admitWriters();
@@ -297,7 +305,7 @@ export class Reconnector {
   #finish(close, failure, attempts) {
     // By `Failure` (abi.js): none, rejected, refused, retries exhausted, receive overflow.
     const error = [null, this.#rejected, E.reconnectRefused(close), E.retriesExhausted(attempts, close),
-      E.receiveOverflow(this.#call((m) => m.machinePolicy(Policy.MaxBufferedBytes)))][failure];
+      E.receiveOverflow(this.#call((m) => m.machinePolicy(POLICY_MAX_BUFFERED_BYTES)))][failure];
     if (error) this.port.fail(error);
     this.#finished = true;
     this.readyState = CLOSED;
@@ -306,7 +314,7 @@ export class Reconnector {
     this.#quiet = null;
     // Nothing more goes anywhere: what is still queued is dropped at the stop (never sent by a
     // later reconnect()), and send() rejects with Closed.
-    this.#setRoute(Route.Closed, 0);
+    this.#setRoute(ROUTE_CLOSED, 0);
     this.#outgoing.length = 0;
     this.port.finished(close);
   }
@@ -322,15 +330,15 @@ export class Reconnector {
     };
     const scope = globalThis;
     if (typeof scope.addEventListener === "function") {
-      on(scope, "offline", () => this.#feed(Input.Offline));
-      on(scope, "online", () => this.#feed(Input.Online));
-      on(scope, "pageshow", (e) => this.#feed(Input.PageShow, e.persisted === true ? 1 : 0));
-      on(scope, "pagehide", (e) => this.#feed(Input.PageHide, e.persisted === true ? 1 : 0));
+      on(scope, "offline", () => this.#feed(INPUT_OFFLINE));
+      on(scope, "online", () => this.#feed(INPUT_ONLINE));
+      on(scope, "pageshow", (e) => this.#feed(INPUT_PAGE_SHOW, e.persisted === true ? 1 : 0));
+      on(scope, "pagehide", (e) => this.#feed(INPUT_PAGE_HIDE, e.persisted === true ? 1 : 0));
     }
     const doc = scope.document;
     if (doc && typeof doc.addEventListener === "function") {
-      on(doc, "visibilitychange", () => this.#feed(doc.visibilityState === "hidden" ? Input.Hidden : Input.Visible));
-      on(doc, "resume", () => this.#feed(Input.Resumed));
+      on(doc, "visibilitychange", () => this.#feed(doc.visibilityState === "hidden" ? INPUT_HIDDEN : INPUT_VISIBLE));
+      on(doc, "resume", () => this.#feed(INPUT_RESUMED));
     }
     countListeners(added.length);
     return () => {

@@ -3,7 +3,9 @@
 // `Inbox.receive` either to a waiting `for await` (inbox.js) or to `message` listeners, without
 // crossing into WebAssembly; the .wasm holds the rules the Rust face shares (subprotocols,
 // close frames, backoff: built by js/rules/). A reconnecting socket's policy lives in reconnect.js.
-import { Policy } from "./abi.js";
+import {
+  POLICY_CONNECT_TIMEOUT, POLICY_HIGH_WATER_MARK, POLICY_MAX_BUFFERED_BYTES,
+} from "./abi.js";
 import { policyDefault, w } from "./machine.js";
 import * as E from "./errors.js";
 import { Inbox, iterate } from "./inbox.js";
@@ -47,12 +49,12 @@ export class Socket extends EventTarget {
    * like `new WebSocket`; throws `InvalidUrl`, `InvalidProtocol` or `TypeError`. */
   constructor(url, protocols, options) {
     super();
-    const inbox = (this.#inbox = new Inbox(num(options, "maxBufferedBytes") ?? policyDefault(Policy.MaxBufferedBytes),
+    const inbox = (this.#inbox = new Inbox(num(options, "maxBufferedBytes") ?? policyDefault(POLICY_MAX_BUFFERED_BYTES),
       (data) => this.dispatchEvent(new MessageEvent("message", { data }))));
     this.#newClosed();
     if (url === INTERNAL) return;
     const ws = (this.#ws = open(url, protocolList(protocols)));
-    this.#budget = new SendBudget(ws, num(options, "highWaterMark") ?? policyDefault(Policy.HighWaterMark), () => this.#drain());
+    this.#budget = new SendBudget(ws, num(options, "highWaterMark") ?? policyDefault(POLICY_HIGH_WATER_MARK), () => this.#drain());
     const end = listen(ws, {
       onOpen: () => this.#onOpen(),
       onMessage: (data) => inbox.receive(data) || this.#overflow(),
@@ -77,7 +79,7 @@ export class Socket extends EventTarget {
       throw E.invalidUrl(String(url), "url is neither a string nor a function");
     }
     // The timeout covers the URL provider too (Infinity: none; not given: the machine's).
-    const timeout = num(options, "connectTimeoutMs") ?? policyDefault(Policy.ConnectTimeout);
+    const timeout = num(options, "connectTimeoutMs") ?? policyDefault(POLICY_CONNECT_TIMEOUT);
     let socket = null, done = false;
     await new Promise((resolve, reject) => {
       const settle = (f) => (v) => done || (done = true, clearTimeout(timer), f(v));

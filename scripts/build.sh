@@ -26,8 +26,15 @@ node -e 'const fs = require("fs"); const b = fs.readFileSync("pkg/web/machine.wa
 for f in pkg/web/machine.wasm pkg/web/wasm.js; do
   printf '%-28s %7d bytes, %6d gzip -9\n' "$(basename "$f")" "$(wc -c <"$f")" "$(gzip -9c "$f" | wc -c)"
 done
-# What the package ships: each module of js/ minified on its own (esbuild, no bundling: the same
-# modules and imports, without the comments), into dist/.
+# What the package ships: each module of js/ minified on its own (esbuild: the same modules and
+# imports, without the comments), into dist/. Only js/abi.js, the generated numbers of the
+# .wasm's calls, is bundled into the modules that use it, so its constants are inlined.
 rm -rf dist
-node_modules/.bin/esbuild js/*.js --minify --format=esm --outdir=dist --log-level=warning
+modules=() externals=(--external:../pkg/web/wasm.js)
+for f in js/*.js; do
+  [ "$f" = js/abi.js ] && continue
+  modules+=("$f") externals+=("--external:./$(basename "$f")")
+done
+node_modules/.bin/esbuild "${modules[@]}" --bundle "${externals[@]}" --minify --format=esm \
+  --outdir=dist --log-level=warning
 printf '%-28s %7d bytes, %6d gzip -9\n' "dist/*.js" "$(cat dist/*.js | wc -c)" "$(for f in dist/*.js; do gzip -9c "$f" | wc -c; done | awk '{ s += $1 } END { print s }')"

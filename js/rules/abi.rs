@@ -1,8 +1,9 @@
 //! The numbers that cross between the JS shell and the .wasm, named once. `js/abi.js` is
 //! generated from this list (`cargo test -p sockwave --test abi` writes it and fails when the
-//! committed copy differs), so both sides read the same names.
+//! committed copy differs), so both sides read the same names: `Input::Opened` here is
+//! `INPUT_OPENED` there (single constants: a bundler inlines them, an object it would not).
 
-/// Declares the numbers of each group as constants here and as a frozen object in `js/abi.js`.
+/// Declares the numbers of each group as constants here, and lists them for `js/abi.js`.
 macro_rules! abi {
     ($($(#[doc = $doc:literal])* $group:ident { $($name:ident = $n:literal),* $(,)? })*) => {
         $(
@@ -12,17 +13,10 @@ macro_rules! abi {
                 $(#[doc = concat!("`", stringify!($name), "`")] pub const $name: u32 = $n;)*
             }
         )*
-        /// `js/abi.js`, as generated.
+        /// Every group with its names and numbers, in order (what `js/abi.js` is made from).
         #[allow(dead_code)]
-        pub const JS: &str = concat!(
-            "// Generated from js/rules/abi.rs (`cargo test -p sockwave --test abi`): the numbers\n",
-            "// that cross between this shell and the .wasm. Do not edit.\n",
-            $(
-                "export const ", stringify!($group), " = Object.freeze({",
-                $(" ", stringify!($name), ": ", stringify!($n), ",",)*
-                " });\n",
-            )*
-        );
+        pub const GROUPS: &[(&str, &[(&str, u32)])] =
+            &[$((stringify!($group), &[$((stringify!($name), $n)),*])),*];
     };
 }
 

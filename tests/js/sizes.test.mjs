@@ -59,9 +59,10 @@ const JS_WASM_BUDGET = 5_330; // today 5,321 B (5,576 B with the 64-machine tabl
 // weights are measured). Issue 17 aims at 12,000 B: 15,265 B with the wasm-bindgen .wasm in
 // base64, 12,578 B without wasm-bindgen, 11,969 B since the exports folded into machineHandle
 // and the machine's helpers went out of line (docs/javascript.md), 11,994 B with the drain-poll
-// rule in the machine, 11,826 B without the machine table. Issue 23 allows 12,500 B for a
-// clearer house; the budget is a ratchet at today's size.
-const JS_BUNDLED_BUDGET = 11_830; // today 11,826 B
+// rule in the machine, 11,826 B without the machine table, 11,836 B with sends waiting for room
+// failing QueueFull when the connection goes (the names of js/abi.js are inlined: 0 B). Issue 23
+// allows 12,500 B for a clearer house; the budget is a ratchet at today's size.
+const JS_BUNDLED_BUDGET = 11_840; // today 11,836 B
 // History (.wasm gzip -9): 16,080 B before this session's engine work; the one waker discipline
 // (src/wake.rs) cost 135 B, bounded receive on by default (64 MiB) 356 B: 16,570 B, 299 B more
 // than the same app on gloo-net (16,271 B, which bounds nothing and fixes no WebKit hang). Won
