@@ -71,8 +71,10 @@ export class Socket extends EventTarget {
   static async #connect(url, options = {}) {
     if (["reconnect", "heartbeat", "idleTimeoutMs"].some((k) => options[k] != null)) {
       const socket = new Socket(INTERNAL, undefined, options);
+      // Waiting before the first attempt starts: a URL the browser refuses ends it at once.
+      const opened = new Promise((resolve, reject) => (socket.#waiter = { resolve, reject }));
       socket.#auto = new Reconnector(url, options, socket.#port());
-      await new Promise((resolve, reject) => (socket.#waiter = { resolve, reject }));
+      await opened;
       return socket;
     }
     if (typeof url !== "string" && typeof url !== "function") {

@@ -135,6 +135,23 @@ mod tests {
     const MS: fn(u64) -> Duration = Duration::from_millis;
 
     #[test]
+    fn reshaped_keeps_the_jitter_and_takes_the_new_shape() {
+        let b = Backoff::exponential(MS(100), MS(2_000)).factor(3.0);
+        assert_eq!(b.bounds(), (MS(100), MS(2_000)));
+        assert_eq!(b.growth(), 3.0);
+        let r = b.equal_jitter().reshaped(MS(10), MS(50), 2.0);
+        assert_eq!((r.bounds(), r.growth()), ((MS(10), MS(50)), 2.0));
+        // Equal jitter kept: never below half the delay.
+        assert_eq!(r.delay(2, 0.0), MS(10));
+        assert_eq!(
+            r,
+            Backoff::exponential(MS(10), MS(50))
+                .factor(2.0)
+                .equal_jitter()
+        );
+    }
+
+    #[test]
     fn grows_and_caps() {
         let b = Backoff::exponential(MS(10), MS(1000)).factor(3.0);
         let delays: Vec<_> = (1..=7).map(|n| b.delay(n, 0.0)).collect();

@@ -89,6 +89,12 @@ mod tests {
     }
 
     #[test]
+    fn an_error_ends_a_connecting_or_closed_socket_only() {
+        let ends: Vec<bool> = (0..4).map(error_ends_socket).collect();
+        assert_eq!(ends, [true, false, false, true]);
+    }
+
+    #[test]
     fn reasons_round_trip() {
         for n in 0..9 {
             assert_eq!(Reason::from_u8(n).map(|r| r as u8), Some(n));

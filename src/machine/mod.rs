@@ -35,6 +35,8 @@ mod policy;
 #[cfg(test)]
 mod sim;
 mod state;
+#[cfg(test)]
+mod tests;
 
 pub use backoff::Backoff;
 pub use browser::*;

@@ -387,6 +387,26 @@ export async function run(sockwave, wsBase, only = "") {
       check(value === "still here" && lost === 0, `${value}, ${lost} disconnects`);
       await ws.close();
     },
+    "heartbeat: an echoed ping keeps a live connection, its pong never reaches the app; our close's code arrives": async () => {
+      const ws = await connect(url("/echo"), { heartbeat: { intervalMs: 40, timeoutMs: 400 }, reconnect: {} });
+      let lost = 0;
+      ws.addEventListener("disconnect", () => lost++);
+      // Past the pong deadline: about 25 pings, each answered by the echo.
+      await new Promise((r) => setTimeout(r, 1000));
+      await ws.send("hello");
+      const first = await withTimeout(ws.nextValue(), 5000, "echo");
+      check(lost === 0 && first === "hello", `${lost} disconnects, first message ${first}`);
+      const ev = await withTimeout(ws.close(4002, "done"), 5000, "close");
+      check(ev.code === 4002 && ev.reason === "done", `closed ${ev.code} ${ev.reason}`);
+    },
+    "reconnect: the app's verdict is kept (shouldReconnect false: ReconnectRefused); a refused URL is final": async () => {
+      const ws = await connect(url("/drop?after=1"), { reconnect: { minDelayMs: 5, maxDelayMs: 5, shouldReconnect: () => false } });
+      await ws.send("x");
+      check((await withTimeout(ws.nextValue(), 5000, "echo")) === "x", "echo");
+      await expectError(withTimeout(ws.nextValue(), 5000, "the end"), "ReconnectRefused");
+      await expectError(withTimeout(connect("ftp://127.0.0.1:1/", { reconnect: { minDelayMs: 5, maxDelayMs: 5, maxRetries: 3 } }),
+        5000, "refused"), "InvalidUrl");
+    },
     "heartbeat: a stalled server is detected": async () => {
       const ws = await connect(url("/stall"), {
         heartbeat: { intervalMs: 100, timeoutMs: 150, ping: "ping" },

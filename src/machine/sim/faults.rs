@@ -150,6 +150,9 @@ impl World {
                     self.close_at.get_or_insert(self.m.now);
                 }
                 self.act()?;
+                if result.is_ok() && self.route != Route::Closed {
+                    return fail(format!("route {:?} after close()", self.route));
+                }
                 if result.is_ok()
                     && !self.finished
                     && !self.socket.as_ref().is_some_and(|s| s.closing)
@@ -160,7 +163,13 @@ impl World {
             74..=79 if self.consulting => {
                 self.consulting = false;
                 let yes = self.rng.chance(80);
+                let before = self.decided;
                 self.feed(Input::Verdict(yes))?;
+                // (A yes while offline or in the back/forward cache may wait for them.)
+                let may_wait = yes && (self.offline || self.suspended);
+                if self.decided == before && !may_wait {
+                    return fail("a verdict that decided nothing (no attempt, delay or end)");
+                }
             }
             80..=82 => {
                 // The clock jumps: back a little, or forward a lot (the laptop slept).
@@ -175,6 +184,10 @@ impl World {
                         *at = at.saturating_sub(back);
                     }
                     self.last_opened = self.last_opened.map(|t| t.saturating_sub(back));
+                    self.close_at = self.close_at.map(|t| t.saturating_sub(back));
+                    if let Some(s) = self.socket.as_mut() {
+                        s.started_at = s.started_at.saturating_sub(back);
+                    }
                     self.page_event(Input::Hidden)?;
                 } else {
                     let to = self.now + self.rng.below(10_000_000);
@@ -186,8 +199,27 @@ impl World {
                     }
                 }
             }
-            83..=84 if self.socket.as_ref().is_some_and(|s| s.open && !s.closing) => {
+            83..=84 if self.socket.as_ref().is_some_and(|s| s.open) => {
+                // Past the receive limit: the socket stops (ReceiveOverflow), unless our own
+                // close is under way (then nothing changes).
+                let closing = self.socket.as_ref().is_some_and(|s| s.closing);
+                self.overflowed = false;
                 self.feed(Input::Overflow)?;
+                if self.overflowed == closing || (!closing && self.socket.is_some()) {
+                    return fail(format!(
+                        "overflow while closing: {closing}, stopped: {}",
+                        self.overflowed
+                    ));
+                }
+            }
+            // A timer that fires early (a stale one, a shell woken for nothing): before any
+            // deadline, a timeout changes nothing.
+            85..=87 if self.m.poll_timeout().is_some_and(|t| t > self.now) && !self.finished => {
+                self.m.handle_timeout(self.now, &self.tally);
+                if self.m.pending_actions() > 0 {
+                    let action = self.m.poll_action();
+                    return fail(format!("{action:?} from a timeout before any deadline"));
+                }
             }
             _ => {}
         }
@@ -217,8 +249,19 @@ impl World {
                 };
                 let s = self.socket.take().unwrap();
                 let ours = s.closing && close.clean;
+                let closing = s.closing;
                 self.lose(s, ours);
-                self.feed(Input::Ended(close))
+                let before = self.disconnects;
+                self.feed(Input::Ended(close))?;
+                // Our close's end: a clean one is no loss; an unclean one is reported as one
+                // (what was handed over may not have arrived).
+                let reported = self.disconnects > before;
+                if closing && self.policy.reconnect && reported == close.clean {
+                    return fail(format!(
+                        "our close ended {close:?}: reported lost {reported}"
+                    ));
+                }
+                Ok(())
             }
         }
     }

@@ -6,11 +6,32 @@ impl World {
     /// Invariant 4: a ping older than its deadline has no open connection left; and `close()`
     /// settles within the close timeout, whatever the server does.
     pub(super) fn pong_check(&self) -> Check {
+        // Liveness: nothing blocking (offline, the back/forward cache, a verdict awaited, the
+        // end), a delay that ended is followed by an attempt.
+        let blocked = self.offline || self.suspended || self.consulting || self.finished;
+        if let Some(t) = self
+            .not_before
+            .filter(|_| !blocked && self.socket.is_none())
+        {
+            if self.now > t + 1 {
+                return fail(format!("no attempt after the delay that ended at {t}"));
+            }
+        }
         if let (Some(s), Some(limit)) = (&self.socket, self.policy.connect_timeout) {
             if !s.open && self.now > s.started_at + limit {
                 return fail(format!(
                     "an attempt of {} ms past the connect timeout",
                     self.now - s.started_at
+                ));
+            }
+        }
+        if let (Some(s), Some(limit)) = (&self.socket, self.policy.idle_timeout) {
+            // Nothing received for the idle timeout: declared by its deadline.
+            let last = self.tally.last_received.max(s.opened_at.unwrap_or(0));
+            if s.open && !s.closing && self.now > last + limit {
+                return fail(format!(
+                    "idle since {last} and not declared (now {})",
+                    self.now
                 ));
             }
         }

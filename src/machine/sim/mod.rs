@@ -140,6 +140,12 @@ struct World {
     /// When the last connection opened.
     last_opened: Option<Millis>,
     last_end: Option<Close>,
+    /// Reports that decided what follows an end: an attempt, a delay or the final close.
+    decided: u64,
+    /// `Disconnected` reports so far.
+    disconnects: u64,
+    /// The last call let the socket go for the receive limit.
+    overflowed: bool,
     /// When the page was hidden (as the machine was told).
     hidden_since: Option<Millis>,
     /// Print every input and action (when replaying one seed).
@@ -156,7 +162,7 @@ fn schedule(seed: u64) -> Check {
     let mut w = World::new(seed);
     w.trace = true;
     eprintln!("{:?}", w.policy);
-    w.act()?;
+    w.start()?;
     for _ in 0..STEPS {
         w.step()?;
     }
@@ -177,7 +183,7 @@ fn seeded_schedules_keep_every_invariant() {
     let schedules = schedules();
     for seed in 0..schedules {
         let mut w = World::new(seed);
-        let result = w.act().and_then(|()| {
+        let result = w.start().and_then(|()| {
             (0..STEPS).try_for_each(|_| w.step())?;
             w.conclude()
         });

