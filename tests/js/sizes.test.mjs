@@ -49,8 +49,8 @@ export function packageRuntimeGzip() {
 // The drain-poll back-off became the machine's rule (`drainPollDelay`; it was written in both
 // shells): 14,065 B. The .wasm keeps no machine table (each socket keeps its machine's bytes,
 // copied into one slot per call: no limit on sockets), the 30 s connect timeout and the
-// minimum uptime joined the machine: 13,953 B.
-const JS_PACKAGE_BUDGET = 13_960; // today 13,953 B; issue 17: at most 24,000
+// minimum uptime joined the machine: 13,953 B; 13,958 B with the connect() fix above.
+const JS_PACKAGE_BUDGET = 13_965; // today 13,958 B; issue 17: at most 24,000
 // The machine's .wasm, hex in pkg/web/wasm.js. It links no allocator and no formatting: a
 // panic path or a string argument would bring both (+30 KB: js/rules/lib.rs says how it is
 // kept out).
@@ -60,9 +60,10 @@ const JS_WASM_BUDGET = 5_330; // today 5,321 B (5,576 B with the 64-machine tabl
 // base64, 12,578 B without wasm-bindgen, 11,969 B since the exports folded into machineHandle
 // and the machine's helpers went out of line (docs/javascript.md), 11,994 B with the drain-poll
 // rule in the machine, 11,826 B without the machine table, 11,836 B with sends waiting for room
-// failing QueueFull when the connection goes (the names of js/abi.js are inlined: 0 B). Issue 23
-// allows 12,500 B for a clearer house; the budget is a ratchet at today's size.
-const JS_BUNDLED_BUDGET = 11_840; // today 11,836 B
+// failing QueueFull when the connection goes (the names of js/abi.js are inlined: 0 B), 11,843 B
+// with a reconnecting connect() that settles when its first URL is refused. Issue 23 allows
+// 12,500 B for a clearer house; the budget is a ratchet at today's size.
+const JS_BUNDLED_BUDGET = 11_850; // today 11,843 B
 // History (.wasm gzip -9): 16,080 B before this session's engine work; the one waker discipline
 // (src/wake.rs) cost 135 B, bounded receive on by default (64 MiB) 356 B: 16,570 B, 299 B more
 // than the same app on gloo-net (16,271 B, which bounds nothing and fixes no WebKit hang). Won
