@@ -148,9 +148,8 @@
 mod backlog;
 mod close;
 mod error;
-// The decisions, pure (no I/O); the shells below drive it. Being moved onto it concern by
-// concern: until every shell uses all of it, some of it is unused.
-#[allow(dead_code)]
+// The decisions, pure (no I/O); the shells below drive it. The few items one build of this
+// crate does not use say which shell does (the browser's, or the npm package's .wasm).
 mod machine;
 mod message;
 mod protocol;

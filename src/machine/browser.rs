@@ -42,6 +42,7 @@ pub fn check_close(code: u16, reason_bytes: usize) -> Result<(), CloseProblem> {
 /// socket past its connection cap: CLOSED), so waiting for `close` hangs. So an `error` on a
 /// CONNECTING (0) or CLOSED (3) socket ends it as the standard defines it, 1006 unclean
 /// ([`Close::abnormal`]), the same in every engine; one on an OPEN or CLOSING socket does not.
+#[cfg_attr(not(target_family = "wasm"), allow(dead_code))] // the browser shells'
 pub fn error_ends_socket(ready_state: u16) -> bool {
     ready_state == 0 || ready_state == 3
 }
@@ -50,6 +51,7 @@ pub fn error_ends_socket(ready_state: u16) -> bool {
 /// for the buffer to drain (the browser fires no drain event), after waiting `prev` ms last
 /// time (0 for the first wait): 1, 2, 4, then 8 ms while it lasts. Both shells poll on it
 /// (`src/sink.rs`, `js/link.js` `SendBudget`).
+#[cfg_attr(not(target_family = "wasm"), allow(dead_code))] // the browser shells'
 pub fn drain_poll_delay(prev: u32) -> u32 {
     match prev {
         0 => 1,

@@ -45,6 +45,7 @@ impl Reason {
     }
 
     /// The reason with this number (as `self as u8`), if there is one.
+    #[allow(dead_code)] // the npm package's .wasm (`reasonText`)
     pub fn from_u8(n: u8) -> Option<Reason> {
         const ALL: [Reason; 9] = [
             Reason::Given,
@@ -272,17 +273,25 @@ pub enum Input {
     /// The network came back (`online`).
     Online,
     /// The page was hidden (`visibilitychange`).
+    #[cfg_attr(not(target_family = "wasm"), allow(dead_code))]
+    // a page's event: browser shells
     Hidden,
     /// The page is visible again.
+    #[cfg_attr(not(target_family = "wasm"), allow(dead_code))]
+    // a page's event: browser shells
     Visible,
     /// The page was resumed after being frozen (`resume`).
     Resumed,
     /// `pagehide`; `persisted`: into the back/forward cache.
+    #[cfg_attr(not(target_family = "wasm"), allow(dead_code))]
+    // a page's event: browser shells
     PageHide {
         /// The event's `persisted`.
         persisted: bool,
     },
     /// `pageshow`; `persisted`: back from the back/forward cache.
+    #[cfg_attr(not(target_family = "wasm"), allow(dead_code))]
+    // a page's event: browser shells
     PageShow {
         /// The event's `persisted`.
         persisted: bool,

@@ -126,6 +126,7 @@ impl Machine {
     }
 
     /// How many actions wait to be taken.
+    #[allow(dead_code)] // the simulation's check on how much one call decides
     pub fn pending_actions(&self) -> usize {
         self.actions.len
     }

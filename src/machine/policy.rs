@@ -27,6 +27,7 @@ pub const HEARTBEAT_TIMEOUT_CODE: u16 = 4000;
 /// The close code reporting an idle timeout, by default.
 pub const IDLE_TIMEOUT_CODE: u16 = 4001;
 /// The heartbeat's default ping interval and pong deadline, in milliseconds.
+#[allow(dead_code)] // the npm package's .wasm (`policyDefault`)
 pub const DEFAULT_HEARTBEAT: Heartbeat = Heartbeat {
     interval: 15_000,
     timeout: 5_000,
