@@ -313,8 +313,10 @@ export class Reconnector {
     this.#quiet?.();
     this.#quiet = null;
     // Nothing more goes anywhere: what is still queued is dropped at the stop (never sent by a
-    // later reconnect()), and send() rejects with Closed.
+    // later reconnect()), and send() rejects with Closed. The dropped messages keep their
+    // sequence numbers: numbers count accepted messages, as in-flight reports say.
     this.#setRoute(ROUTE_CLOSED, 0);
+    this.#sent += this.#outgoing.length;
     this.#outgoing.length = 0;
     this.port.finished(close);
   }

@@ -96,11 +96,16 @@ mod imp {
         }
     }
 
-    /// The wall clock, in milliseconds.
+    /// The clock, in milliseconds: tokio's, monotonic (the wall clock may jump; a paused
+    /// runtime, the simulation's, advances it only when every task waits), counted from the
+    /// first call in this process.
     pub(crate) fn now() -> super::Millis {
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_millis() as super::Millis)
+        static START: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
+        let start = *START.get_or_init(std::time::Instant::now);
+        tokio::time::Instant::now()
+            .into_std()
+            .saturating_duration_since(start)
+            .as_millis() as super::Millis
     }
 
     /// A seed for a machine's jitter: different for every socket (std's hasher keys are

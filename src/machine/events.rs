@@ -89,7 +89,8 @@ impl Close {
 /// made, so the machine can tell what one connection carried.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Tally {
-    /// Messages taken off the queue and handed to a socket (the next one's sequence number).
+    /// Messages taken off the queue and handed to a socket, and those dropped from it when the
+    /// socket stopped: the next accepted message's sequence number.
     pub sent: u64,
     /// Their payload bytes (UTF-8 for text).
     pub sent_bytes: u64,

@@ -33,7 +33,7 @@ mod decide;
 mod events;
 mod policy;
 #[cfg(test)]
-mod sim;
+pub(crate) mod sim;
 mod state;
 #[cfg(test)]
 mod tests;

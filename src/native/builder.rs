@@ -8,7 +8,7 @@ use std::task::{Context, Poll};
 use std::time::Duration;
 
 use super::core::Core;
-use super::{driver, WebSocket};
+use super::{driver, transport, WebSocket};
 use crate::protocol::validate_protocols;
 use crate::Error;
 use crate::{DEFAULT_CONNECT_TIMEOUT, DEFAULT_HIGH_WATER_MARK, DEFAULT_MAX_BUFFERED_BYTES};
@@ -26,6 +26,7 @@ pub struct WebSocketBuilder {
     /// connection: its limit is kept by the socket, over every connection).
     cap_from: Option<usize>,
     connect_timeout: Option<Duration>,
+    transport: transport::Shared,
 }
 
 impl fmt::Debug for WebSocketBuilder {
@@ -55,6 +56,7 @@ impl WebSocketBuilder {
             max_buffered_bytes: DEFAULT_MAX_BUFFERED_BYTES,
             cap_from: None,
             connect_timeout: Some(Duration::from_millis(DEFAULT_CONNECT_TIMEOUT)),
+            transport: transport::Shared::default(),
         }
     }
 
@@ -101,6 +103,13 @@ impl WebSocketBuilder {
     /// whose own limit is off: the reconnecting socket keeps it).
     pub(crate) fn frame_cap_of(mut self, limit: usize) -> Self {
         self.cap_from = Some(limit);
+        self
+    }
+
+    /// The transport the socket's byte stream comes from (TCP by default; the simulation's
+    /// in-memory network).
+    pub(crate) fn transport(mut self, transport: transport::Shared) -> Self {
+        self.transport = transport;
         self
     }
 
@@ -155,6 +164,7 @@ impl WebSocketBuilder {
             request,
             connect_timeout: self.connect_timeout,
             receive_limit: self.cap_from.unwrap_or(self.max_buffered_bytes),
+            transport: self.transport,
         };
         runtime.spawn(driver::drive(Arc::clone(&core), open));
         Ok(WebSocket::from_core(core))

@@ -25,6 +25,7 @@ use tokio_tungstenite::tungstenite::{self, client::IntoClientRequest};
 use super::core::{Command, Core};
 use super::link::{Link, Socket};
 use super::tls;
+use super::transport;
 use crate::machine::DEFAULT_CLOSE_TIMEOUT;
 use crate::{CloseEvent, Message};
 
@@ -34,6 +35,7 @@ pub(crate) struct Open {
     pub(crate) connect_timeout: Option<Duration>,
     /// The receive limit (`max_buffered_bytes`).
     pub(crate) receive_limit: usize,
+    pub(crate) transport: transport::Shared,
 }
 
 /// The largest frame or message tungstenite reads: the receive limit, but never under
@@ -117,12 +119,31 @@ async fn handshake(core: &Core, open: Open) -> Option<(Socket, String, String)> 
         tokio_tungstenite::Connector::Plain,
         tokio_tungstenite::Connector::Rustls,
     );
-    let attempt = tokio_tungstenite::connect_async_tls_with_config(
-        open.request,
-        Some(config),
-        true,
-        Some(connector),
-    );
+    let uri = open.request.uri();
+    let host = uri.host().unwrap_or_default();
+    let host = host
+        .trim_start_matches('[')
+        .trim_end_matches(']')
+        .to_owned();
+    let port = uri.port_u16().unwrap_or(match uri.scheme_str() {
+        Some("wss") => 443,
+        _ => 80,
+    });
+    let transport = open.transport.0;
+    let request = open.request;
+    let attempt = async move {
+        let stream = transport
+            .connect(&host, port)
+            .await
+            .map_err(tungstenite::Error::Io)?;
+        tokio_tungstenite::client_async_tls_with_config(
+            request,
+            stream,
+            Some(config),
+            Some(connector),
+        )
+        .await
+    };
     // The attempt ends when the app lets the socket go (`close()`, or its last handle
     // dropped: a connect future dropped half-way, an attempt a reconnecting socket discards):
     // its task and TCP connection go with it, whatever the server does.

@@ -3,10 +3,11 @@
 
 use std::task::Waker;
 
-use tokio::net::TcpStream;
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
-pub(super) type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
+use super::transport::Io;
+
+pub(super) type Socket = WebSocketStream<MaybeTlsStream<Box<dyn Io>>>;
 
 /// The open connection, in the [`Core`] so that senders can write to it.
 pub(crate) struct Link {

@@ -20,6 +20,7 @@ mod driver;
 mod io;
 mod link;
 mod tls;
+pub(crate) mod transport;
 
 pub use builder::{live_listeners, Connect, WebSocketBuilder};
 pub use io::Events;

@@ -25,8 +25,11 @@ impl ReconnectingWebSocket {
                 protocols: Vec::new(),
                 should_reconnect: None,
                 ping: None,
+                #[cfg(not(target_family = "wasm"))]
+                transport: Default::default(),
             },
             policy: Policy::default(),
+            seed: seed(),
         }
     }
 }
@@ -42,6 +45,8 @@ pub struct ReconnectingBuilder {
     config: Config,
     /// Every decision's inputs: the machine's policy (`crate::machine`).
     policy: Policy,
+    /// The seed of the machine's jitter.
+    seed: u64,
 }
 
 impl fmt::Debug for ReconnectingBuilder {
@@ -263,11 +268,23 @@ impl ReconnectingBuilder {
         self
     }
 
+    /// The simulation's network and jitter (`super::sim`).
+    #[cfg(all(test, not(target_family = "wasm")))]
+    pub(crate) fn simulated(
+        mut self,
+        transport: crate::native::transport::Shared,
+        seed: u64,
+    ) -> Self {
+        self.config.transport = transport;
+        self.seed = seed;
+        self
+    }
+
     /// Starts the driver task (`spawn_local` in the browser, `tokio::spawn` natively) and
     /// returns the socket, connecting. Natively outside a tokio runtime, the stream yields
     /// [`Error::NoRuntime`](crate::Error::NoRuntime) and ends.
     pub fn build(self) -> ReconnectingWebSocket {
-        let machine = Machine::new(self.policy, now(), seed());
+        let machine = Machine::new(self.policy, now(), self.seed);
         let shared = Ptr::new(Lock::new(Shared::new(machine)));
         if !spawn(driver::drive(Ptr::clone(&shared), self.config.clone())) {
             Shared::no_runtime(&shared);

@@ -95,6 +95,8 @@ impl Driver<'_> {
                 Some(Action::Connect { .. }) => {
                     let url = (self.config.url)();
                     let protocols = self.config.protocols.clone();
+                    #[cfg(not(target_family = "wasm"))]
+                    let transport = self.config.transport.clone();
                     let (mark, limit) = {
                         let s = self.shared.borrow();
                         let policy = s.machine.policy();
@@ -111,7 +113,7 @@ impl Driver<'_> {
                             .no_connect_timeout();
                         // Natively a frame over the limit is refused from its header.
                         #[cfg(not(target_family = "wasm"))]
-                        let builder = builder.frame_cap_of(limit);
+                        let builder = builder.frame_cap_of(limit).transport(transport);
                         #[cfg(target_family = "wasm")]
                         let _ = limit;
                         Some(builder.connect().await)

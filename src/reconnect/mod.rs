@@ -39,6 +39,8 @@ mod driver;
 mod environment;
 mod receive;
 mod shared;
+#[cfg(all(test, not(target_family = "wasm")))]
+mod sim;
 mod socket;
 mod state;
 

@@ -48,6 +48,9 @@ pub(crate) struct Config {
     pub(super) protocols: Vec<String>,
     pub(super) should_reconnect: Option<Verdict>,
     pub(super) ping: Option<Ping>,
+    /// Where the connections' byte streams come from (natively: TCP, or the simulation's).
+    #[cfg(not(target_family = "wasm"))]
+    pub(super) transport: crate::native::transport::Shared,
 }
 
 /// The shell's clock: the machine reads none of its own.
@@ -197,6 +200,9 @@ impl Shared {
     pub(crate) fn finish(&mut self, close: CloseEvent) -> Wake {
         self.finished = true;
         // What is still queued is dropped at the stop, never sent by a later `reconnect()`.
+        // The dropped messages keep their sequence numbers: numbers count accepted messages,
+        // as in-flight reports say (`InFlight`).
+        self.tally.sent += self.outgoing.len() as u64;
         self.outgoing.clear();
         self.final_close = Some(close.clone());
         let wake = self.set_state(ConnectionState::Closed(close));

@@ -38,20 +38,21 @@ fn schedules() -> u64 {
 /// Steps per schedule (bounded: every schedule ends).
 const STEPS: usize = 120;
 
-struct Rng(u64);
+/// The simulations' random numbers (splitmix64), seeded per schedule.
+pub(crate) struct Rng(pub(crate) u64);
 
 impl Rng {
-    fn next(&mut self) -> u64 {
+    pub(crate) fn next(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
         let mut z = self.0;
         z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
         z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
         z ^ (z >> 31)
     }
-    fn below(&mut self, n: u64) -> u64 {
+    pub(crate) fn below(&mut self, n: u64) -> u64 {
         self.next() % n.max(1)
     }
-    fn chance(&mut self, percent: u64) -> bool {
+    pub(crate) fn chance(&mut self, percent: u64) -> bool {
         self.below(100) < percent
     }
 }
@@ -78,18 +79,18 @@ struct Socket {
 
 /// The backoff as the schedule drew it, for the delay oracle (which never asks `Backoff`).
 #[derive(Debug, Clone, Copy)]
-struct BackoffSpec {
-    min: Millis,
-    max: Millis,
-    factor: f64,
+pub(crate) struct BackoffSpec {
+    pub(crate) min: Millis,
+    pub(crate) max: Millis,
+    pub(crate) factor: f64,
     /// 0 none, 1 full, 2 equal.
-    jitter: u64,
+    pub(crate) jitter: u64,
 }
 
 impl BackoffSpec {
     /// The bounds of the delay before retry `attempt` (1-based): `min * factor^(attempt-1)`
     /// capped at `max`, then the jitter's share of it.
-    fn bounds(&self, attempt: u32) -> (Millis, Millis) {
+    pub(crate) fn bounds(&self, attempt: u32) -> (Millis, Millis) {
         let mut base = self.min as f64;
         for _ in 1..attempt.min(200) {
             base = (base * self.factor).min(self.max as f64);
