@@ -211,7 +211,9 @@ export class Socket implements AsyncIterable<Data> {
    * an attempt now, backoff reset. Drops the open connection (1000, "reconnect"; a
    * `disconnect` event reports what was in flight) or cuts the backoff delay short; after the
    * socket gave up (`RetriesExhausted`, `ReconnectRefused`) it starts over, events and messages
-   * again. Throws `Closed` after `close()`, `UsageError` on a socket that does not reconnect. */
+   * again, and waits as the network and the page say (a socket that gave up keeps listening to
+   * them until `close()`). Throws `Closed` after `close()`, `UsageError` on a socket that does
+   * not reconnect. */
   reconnect(): void;
 
   onopen: ((this: void, ev: Event) => unknown) | null;
@@ -246,8 +248,8 @@ export class Socket implements AsyncIterable<Data> {
   [Symbol.asyncIterator](): AsyncIterator<Data, undefined>;
 }
 
-/** How many browser listeners sockwave has attached right now (4 per live socket, plus 6 in a page or 4 in a worker for a reconnecting one): for leak
- * checks in tests and long-running pages. */
+/** How many browser listeners sockwave has attached right now (4 per live socket, plus 6 in a page or 4 in a worker for a reconnecting one,
+ * until `close()`, also after it gave up): for leak checks in tests and long-running pages. */
 export function liveListeners(): number;
 
 /** Connects and resolves with an open Socket; rejects with `InvalidUrl`, `InvalidProtocol`,

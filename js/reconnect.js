@@ -120,6 +120,7 @@ export class Reconnector {
       this.#closeReason = this.#given = reason;
     }
     this.#feed(INPUT_CLOSE, code, utf8Length(reason));
+    if (this.#finished) this.#stopListening(); // stopped already: closed for good now
     return this.port.closed();
   }
 
@@ -127,11 +128,10 @@ export class Reconnector {
   reconnect() {
     if (this.#closing) throw E.closed();
     if (this.#finished) {
-      // The same machine starts over: it keeps what it knows (offline, the back/forward
-      // cache) and waits as it says.
+      // The same machine starts over: it kept listening while stopped, so it knows what
+      // happened meanwhile (offline, the back/forward cache) and waits as it says.
       this.port.restart();
       this.#finished = false;
-      this.#quiet = this.#listenEnvironment();
     }
     this.#feed(INPUT_RECONNECT);
   }
@@ -148,7 +148,6 @@ export class Reconnector {
   }
 
   #feed(input, a = 0, b = 0, buffered) {
-    if (this.#finished) return; // stopped: nothing more to tell it until reconnect()
     this.#call((m) => m.machineHandle(Date.now(), input, a, b, ...this.#tally(buffered)));
     this.#act();
   }
@@ -310,8 +309,9 @@ export class Reconnector {
     this.#finished = true;
     this.readyState = CLOSED;
     clearTimeout(this.#timer);
-    this.#quiet?.();
-    this.#quiet = null;
+    // A socket that gave up keeps listening to the page and the network until close(), so
+    // that a reconnect() knows what the machine knows.
+    if (this.#closing) this.#stopListening();
     // Nothing more goes anywhere: what is still queued is dropped at the stop (never sent by a
     // later reconnect()), and send() rejects with Closed. The dropped messages keep their
     // sequence numbers: numbers count accepted messages, as in-flight reports say.
@@ -324,6 +324,11 @@ export class Reconnector {
   /** Listens to the page or worker and feeds what it says: online/offline, the back/forward
    * cache, coming back from sleep (visibilitychange, resume). Returns what removes the
    * listeners (6 in a page, 4 in a worker; counted by liveListeners). */
+  #stopListening() {
+    this.#quiet?.();
+    this.#quiet = null;
+  }
+
   #listenEnvironment() {
     const added = [];
     const on = (target, type, f) => {

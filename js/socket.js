@@ -74,7 +74,12 @@ export class Socket extends EventTarget {
       // Waiting before the first attempt starts: a URL the browser refuses ends it at once.
       const opened = new Promise((resolve, reject) => (socket.#waiter = { resolve, reject }));
       socket.#auto = new Reconnector(url, options, socket.#port());
-      await opened;
+      // Given up before it opened: the app never holds this socket, so it is closed for good
+      // (a socket that gave up otherwise listens to the network until close()).
+      await opened.catch((e) => {
+        socket.#auto.close(1000, "");
+        throw e;
+      });
       return socket;
     }
     if (typeof url !== "string" && typeof url !== "function") {

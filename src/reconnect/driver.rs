@@ -28,7 +28,8 @@ use crate::{CloseEvent, Error, ReadyState, WebSocket};
 /// An attempt: `None` when the URL provider failed, else the browser's answer.
 type Attempt = BoxFuture<Option<Result<WebSocket, Error>>>;
 
-/// Runs until the machine has stopped and every action is carried out.
+/// Runs until the machine has stopped for good (`close()`, or the handle dropped) and every
+/// action is carried out.
 pub(crate) async fn drive(shared: Ptr<Lock<Shared>>, config: Config) {
     shared.borrow_mut().running = true;
     // Removed when this task ends: see environment.rs. (Natively the app tells: `network`,
@@ -75,7 +76,13 @@ impl Driver<'_> {
         loop {
             self.shared.borrow_mut().driver.register(cx);
             self.act();
-            if self.shared.borrow().machine.is_finished() && self.ws.is_none() {
+            // A socket that gave up stays (listening to the page and the network, so that a
+            // `reconnect()` knows what the machine knows) until `close()` or its drop.
+            let done = {
+                let s = self.shared.borrow();
+                s.machine.is_finished() && s.machine.close_requested()
+            };
+            if done && self.ws.is_none() {
                 return Poll::Ready(());
             }
             let progressed = self.poll_attempt(cx) | self.incoming(cx);

@@ -157,9 +157,10 @@ impl Shared {
         }
     }
 
-    /// Publishes a state to every observer (a repeat of the current one is not news).
+    /// Publishes a state to every observer (a repeat of the current one is not news, but
+    /// every stop is: one after a `reconnect()` may end as the one before did).
     pub(crate) fn set_state(&mut self, state: ConnectionState) -> Wake {
-        if state == self.state {
+        if state == self.state && !matches!(state, ConnectionState::Closed(_)) {
             return Wake::none();
         }
         let mut observers = Vec::new();

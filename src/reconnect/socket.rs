@@ -129,8 +129,9 @@ impl ReconnectingWebSocket {
     ///
     /// After the socket gave up ([`Error::RetriesExhausted`] or [`Error::ReconnectRefused`]),
     /// it starts over: the stream, which yielded that error and ended, yields messages again
-    /// (so it is not fused across a `reconnect()`). After [`close_with`](Self::close_with) or
-    /// a drop nothing reconnects: [`Error::Closed`].
+    /// (so it is not fused across a `reconnect()`), and waits as the network and the page say:
+    /// a socket that gave up keeps listening to them until it is closed or dropped. After
+    /// [`close_with`](Self::close_with) or a drop nothing reconnects: [`Error::Closed`].
     ///
     /// ```no_run
     /// # fn demo(ws: &sockwave::reconnect::ReconnectingWebSocket) -> Result<(), sockwave::Error> {

@@ -4,21 +4,23 @@
 // a fresh world; `install` puts its fakes in place of the globals and gives back what restores
 // them. Nothing in js/ is changed.
 //
-// The rules of the fake world (the Rust native shell's simulated server plays by the same):
+// The rules of the fake world (the Rust simulation, src/reconnect/sim/, plays by the same
+// over a real tungstenite server and a paused tokio clock):
 // - one virtual clock in milliseconds; everything queued on it (timers, the fake sockets'
-//   events, the schedule's steps) runs in order of (due time, the order it was queued), and
-//   the steps are queued before anything else, so at one ms the step comes first;
+//   events, the schedule's steps) runs in order of (due time, the order it was queued); the
+//   replay queues the steps before anything else, so at one ms the step comes first;
 // - a fake socket's events are tasks queued at the current ms, never fired inside the call
 //   that caused them (the constructor, `send`, `close`);
 // - the server answers the k-th `new WebSocket` as `attempts[k]` says ("open", "refuse",
 //   "hang"; past the list: "open"), receives what is sent on an open socket at once, answers
 //   the heartbeat's ping with its pong and our close with its echo, and obeys the schedule's
-//   server steps, until it stalls: from then on it obeys only "server-drop".
+//   server steps, until it stalls: from then on it obeys only "server-drop" (the replay
+//   gives one more at the schedule's end, as the Rust simulation does).
 
 const OriginalEventTarget = globalThis.EventTarget;
 
-/** The longest delay a browser timer takes: `setTimeout` reads its delay as a WebIDL `long`
- * (wrapped to 32 bits), and a negative one as 0. */
+/** A timer's delay as a browser reads it: a WebIDL `long` (NaN is 0, 2^31 ms and more wrap
+ * around 32 bits), a negative one as 0. (Node differs: past 2^31-1 it waits 1 ms.) */
 const browserDelay = (ms) => Math.max(0, Number(ms) | 0);
 
 /** A virtual clock and its queue: the browser's four timer functions and `Date.now`, over
@@ -128,11 +130,12 @@ export class World {
     });
   }
 
-  /** What the client sent on an open socket. */
+  /** What the client sent on an open socket: received at once, unless stalled; the ping is
+   * answered (a socket whose close started still gets the pong, as in a browser), anything
+   * else recorded. */
   received(ws, data) {
     if (ws.stalled) return;
     if (this.ping !== null && data === this.ping) {
-      // Answered at the same ms; a socket closing still receives it (as in a browser).
       this.soon(() => ws.readyState < 3 && ws.fire("message", { data: this.pong }));
       return;
     }
@@ -262,7 +265,7 @@ export async function loadShell(entry) {
   globalThis.EventTarget = Seen;
   try {
     const shell = await import(entry);
-    if (!(Object.getPrototypeOf(shell.Socket) === Seen)) {
+    if (Object.getPrototypeOf(shell.Socket) !== Seen) {
       throw new Error(`${entry} was imported before loadShell: its sockets cannot be seen`);
     }
     return shell;

@@ -1,6 +1,7 @@
 // `npm run mutants`, JS half: plants one deliberate bug at a time in the JS shell (js/*.js) and
 // checks that the npm package's scenarios, run in Node 22 on the real shell against the dev
-// server, catch it (a failed scenario, a crash or a hang past the time box all count). Not part
+// server, or the replay of the Rust shell's simulation schedules (tests/js/replay.test.mjs)
+// catch it (a failed scenario or replay, a crash or a hang past the time box all count). Not part
 // of `npm test` (about 40 s a mutation). Prints each mutation's fate and the score; exits 1 if
 // one survives. Needs the release build (scripts/build.sh: pkg/web/wasm.js, the dev server).
 import { spawnSync } from "node:child_process";
@@ -63,6 +64,12 @@ const MUTATIONS = [
     "        if (socket) socket.#waiter = null;\n", "        if (!socket) return;\n        socket.#waiter = null;\n"],
   ["socket.js", "a plain socket's close does not reject a bad code",
     "    if (problem === 1) {", "    if (problem === -1) {"],
+  ["reconnect.js", "messages dropped at the stop lose their sequence numbers",
+    "    this.#sent += this.#outgoing.length;\n", ""],
+  ["reconnect.js", "a socket that gave up stops listening to the network",
+    "if (this.#closing) this.#stopListening();", "this.#stopListening();"],
+  ["reconnect.js", "an environment event's input swapped (offline fed as online)",
+    'on(scope, "offline", () => this.#feed(INPUT_OFFLINE));', 'on(scope, "offline", () => this.#feed(INPUT_ONLINE));'],
   ["inbox.js", "the receive limit never passed",
     "if (this.#bytes + n > this.limit) return false;", ""],
   ["inbox.js", "the receive limit off by one message",
@@ -83,6 +90,24 @@ const results = await run(sockwave, process.argv[2]);
 console.log(JSON.stringify(results.filter((r) => !r.ok).map((r) => r.name)));
 process.exit(0);
 `);
+// The replay of the Rust shell's simulation schedules (tests/js/replay.test.mjs) over the
+// mutated shell: the traces cargo test wrote.
+fs.mkdirSync(path.join(work, "tests/js"), { recursive: true });
+for (const f of ["replay.test.mjs", "replay.mjs", "fakes.mjs"]) {
+  fs.copyFileSync(path.join(ROOT, "tests/js", f), path.join(work, "tests/js", f));
+}
+fs.mkdirSync(path.join(work, "tests/js/fixtures"));
+fs.copyFileSync(path.join(ROOT, "tests/js/fixtures/sample-traces.json"), path.join(work, "tests/js/fixtures/sample-traces.json"));
+const TRACES = path.join(ROOT, "target/sim-traces/traces.json");
+if (!fs.existsSync(TRACES)) throw new Error(`${TRACES} is missing: run cargo test first`);
+/** Whether the replay of the simulation's schedules fails on the shell in `work`. */
+function replayFails() {
+  const out = spawnSync(node, ["--test", "tests/js/replay.test.mjs"], {
+    cwd: work, encoding: "utf8", timeout: 100_000, env: { ...process.env, SOCKWAVE_SIM_TRACES: TRACES },
+  });
+  return out.status !== 0;
+}
+
 const copyShell = () => {
   for (const f of fs.readdirSync(path.join(ROOT, "js")).filter((f) => f.endsWith(".js"))) {
     fs.copyFileSync(path.join(ROOT, "js", f), path.join(work, "js", f));
@@ -106,7 +131,8 @@ try {
   copyShell();
   const baseline = scenarios();
   if (baseline.length) throw new Error(`the unmutated shell fails: ${baseline.join(", ")}`);
-  let caught = 0;
+  if (replayFails()) throw new Error("the unmutated shell fails the replay");
+  let caught = 0, replayed = 0;
   for (const [file, what, find, replace] of MUTATIONS) {
     copyShell();
     const target = path.join(work, "js", file);
@@ -114,10 +140,13 @@ try {
     if (source.split(find).length !== 2) throw new Error(`${file}: "${find}" must occur once (${what})`);
     fs.writeFileSync(target, source.replace(find, replace));
     const failed = scenarios();
-    if (failed.length) caught++;
-    console.log(`${failed.length ? "caught  " : "MISSED  "} ${file}: ${what}${failed.length ? ` (${failed[0]}${failed.length > 1 ? `, +${failed.length - 1}` : ""})` : ""}`);
+    const replay = replayFails();
+    if (failed.length || replay) caught++;
+    if (replay) replayed++;
+    const by = [replay ? "replay" : "", failed.length ? `scenarios: ${failed[0]}${failed.length > 1 ? `, +${failed.length - 1}` : ""}` : ""];
+    console.log(`${failed.length || replay ? "caught  " : "MISSED  "} ${file}: ${what} (${by.filter(Boolean).join("; ") || "nothing"})`);
   }
-  console.log(`JS mutations: ${caught} of ${MUTATIONS.length} caught`);
+  console.log(`JS mutations: ${caught} of ${MUTATIONS.length} caught (${replayed} by the replay of the simulation's schedules)`);
   process.exitCode = caught === MUTATIONS.length ? 0 : 1;
 } finally {
   await server.stop();

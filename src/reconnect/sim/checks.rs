@@ -13,7 +13,12 @@
 //!    attempted after it;
 //! 6. at most one answering connection at a time;
 //! 7. every message the server sends on an open connection reaches the app at once, and
-//!    nothing else does; after the socket stopped, `send` fails with `Closed`.
+//!    nothing else does; after the socket stopped, `send` fails with `Closed`;
+//! 8. progress: a socket attempts at once when made, after every delay that ends while
+//!    online and untouched, and opens exactly when the server completes a handshake;
+//! 9. every end has its cause, with its code: the server's close, a broken connection, the
+//!    app's `close()` or `reconnect()`, a heartbeat or idle timeout, a failed attempt, our
+//!    close given up after its timeout.
 
 use super::trace::State;
 use super::{Run, Schedule, Step};
@@ -23,6 +28,8 @@ use crate::machine::{Millis, DEFAULT_CLOSE_TIMEOUT, HEARTBEAT_TIMEOUT_CODE, IDLE
 type Check = Result<(), String>;
 
 pub(super) fn check(s: &Schedule, run: &Run) -> Check {
+    progress(s, run)?;
+    causes(s, run)?;
     messages(s, run)?;
     backoff(s, run)?;
     liveness(s, run)?;
@@ -284,6 +291,101 @@ fn delivery(s: &Schedule, run: &Run) -> Check {
         if last_stop.is_some_and(|stop| stop < *at) && !restarted && *outcome != "Closed" {
             return Err(format!("send {data} at {at} after the stop: {outcome}"));
         }
+    }
+    Ok(())
+}
+
+fn progress(s: &Schedule, run: &Run) -> Check {
+    let t = &run.trace;
+    if run.attempts.first() != Some(&0) {
+        return Err("no attempt when the socket was made".into());
+    }
+    let opens: Vec<Millis> = t
+        .states
+        .iter()
+        .filter(|(_, s)| matches!(s, State::Open))
+        .map(|(at, _)| *at)
+        .collect();
+    if opens != run.handshakes {
+        return Err(format!(
+            "opened at {opens:?}, the server completed handshakes at {:?}",
+            run.handshakes
+        ));
+    }
+    // Offline from an `offline` step until an `online` one.
+    let offline_at = |at: Millis| {
+        s.steps
+            .iter()
+            .rfind(|(t, step)| *t <= at && matches!(step, Step::Offline | Step::Online))
+            .is_some_and(|(_, step)| matches!(step, Step::Offline))
+    };
+    for (at, state) in &t.states {
+        let State::Reconnecting { delay, .. } = state else {
+            continue;
+        };
+        let due = at + delay;
+        let touched = s.steps.iter().any(|(t, step)| {
+            (*at..=due).contains(t) && !matches!(step, Step::Send(_) | Step::ServerSend(_))
+        });
+        if touched || offline_at(due) || due >= s.end {
+            continue;
+        }
+        if !run.attempts.contains(&due) {
+            return Err(format!("the delay {delay} from {at} ended with no attempt"));
+        }
+    }
+    Ok(())
+}
+
+fn causes(s: &Schedule, run: &Run) -> Check {
+    let step_at = |t: Millis| {
+        s.steps
+            .iter()
+            .find(|(at, _)| *at == t)
+            .map(|(_, step)| step)
+    };
+    let close_timeout = s
+        .options
+        .heartbeat
+        .map_or(DEFAULT_CLOSE_TIMEOUT, |(_, t)| t);
+    let attempt_failed = |t: Millis| {
+        run.attempts
+            .iter()
+            .any(|a| *a == t || a + s.options.connect_timeout == t)
+    };
+    let mut previous: Option<&State> = None;
+    for (t, state) in &run.trace.states {
+        let (code, clean, stop) = match state {
+            State::Disconnected { code, clean, .. } => (*code, *clean, false),
+            State::Closed { code, clean } => (*code, *clean, true),
+            other => {
+                previous = Some(other);
+                continue;
+            }
+        };
+        let by_step = match step_at(*t) {
+            Some(Step::ServerClose(c, _)) => clean && *c == code,
+            Some(Step::ServerDrop) => !clean && code == 1006,
+            Some(Step::Reconnect) => clean && code == 1000,
+            Some(Step::Close(c, _)) => stop && clean && *c == code,
+            _ => false,
+        };
+        let by_end = *t == s.end && !clean && code == 1006;
+        let timed_out = !clean && matches!(code, HEARTBEAT_TIMEOUT_CODE | IDLE_TIMEOUT_CODE);
+        // A stop that follows an end, as it was (the verdict, the retries).
+        let repeated = stop
+            && matches!(previous, Some(State::Disconnected { code: c, clean: k, .. }) if *c == code && *k == clean);
+        let failed = !clean && code == 1006 && (attempt_failed(*t) || stop);
+        // Reported lost first (what it carried may not have arrived), then the stop.
+        let close_given_up = !clean
+            && code == 1006
+            && t.checked_sub(close_timeout)
+                .and_then(step_at)
+                .is_some_and(|step| matches!(step, Step::Close(..)));
+        if !(by_step || by_end || timed_out || repeated || failed || close_given_up) {
+            return Err(format!("{state:?} at {t} with no cause"));
+        }
+        previous = Some(state);
     }
     Ok(())
 }

@@ -12,7 +12,8 @@ use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 use tokio_tungstenite::tungstenite::protocol::CloseFrame;
 use tokio_tungstenite::tungstenite::Message as Wire;
 
-use super::{clock, Answer, Trace};
+use super::trace::Trace;
+use super::{clock, Answer};
 use crate::native::transport::{Io, Transport};
 use crate::platform::BoxFuture;
 
@@ -41,6 +42,8 @@ pub(super) struct Net {
     next_id: u64,
     /// Attempts made (`Transport::connect` calls), with their times.
     pub(super) attempts: Vec<u64>,
+    /// Handshakes the server completed, with their times.
+    pub(super) handshakes: Vec<u64>,
     /// Connections that opened while another one was live and answering.
     pub(super) overlaps: u32,
     pub(super) trace: Trace,
@@ -113,6 +116,7 @@ async fn serve(net: SimNet, stream: tokio::io::DuplexStream) {
         if net.live.iter().any(|(_, stalled)| !stalled) {
             net.overlaps += 1;
         }
+        net.handshakes.push(clock());
         net.next_id += 1;
         let id = net.next_id;
         net.live.push((id, false));
