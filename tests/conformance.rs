@@ -535,6 +535,27 @@ mod scenarios {
                         trace.push(format!("reconnect!{}", error(&e)));
                     }
                 }
+                "network" => {
+                    let online = arg(1).as_str() == Some("online");
+                    // The page's or worker's event; natively the app tells.
+                    #[cfg(target_family = "wasm")]
+                    let _ = js_sys::eval(&format!(
+                        "globalThis.dispatchEvent(new Event('{}'))",
+                        if online { "online" } else { "offline" }
+                    ));
+                    #[cfg(not(target_family = "wasm"))]
+                    if let Socket::Reconnecting(r) = &ws {
+                        r.set_online(online);
+                    }
+                }
+                "count" => {
+                    let kind = arg(1).as_str().unwrap();
+                    let n = log(&events)
+                        .iter()
+                        .filter(|l| l.split(':').next() == Some(kind))
+                        .count();
+                    trace.push(format!("{kind}:{n}"));
+                }
                 other => panic!("unknown step {other}"),
             }
         }

@@ -3,7 +3,7 @@
 //! | route | behaviour |
 //! |---|---|
 //! | `/echo` | echoes every text and binary message |
-//! | `/close?code=4000&reason=bye&after=N` | echoes N messages (default 0), then closes with code and reason |
+//! | `/close?code=4000&reason=bye&after=N&linger=MS` | echoes N messages (default 0), then closes with code and reason, and holds the TCP connection MS ms more (default 0) |
 //! | `/drop?after=N` | echoes N messages (default 0), then drops TCP without a close frame (1006) |
 //! | `/reject?status=403` | refuses the handshake with that HTTP status |
 //! | `/burst?n=10000` | sends `0`..`n-1` as text the instant it opens, then echoes |
@@ -138,6 +138,9 @@ where
                 }))
                 .await;
             drain(&mut ws).await;
+            // The close handshake is done; the TCP connection stays this long (the client's
+            // socket is CLOSING meanwhile: it may take no message).
+            tokio::time::sleep(Duration::from_millis(route.number("linger", 0))).await;
         }
         "/drop" => {
             echo(&mut ws, route.number("after", 0)).await;

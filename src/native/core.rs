@@ -271,6 +271,18 @@ impl Core {
         Ok(())
     }
 
+    /// The server's close frame came: CLOSING, as a browser's socket is until the connection
+    /// ends; it takes no more messages to send (nor our close: the handshake is the server's).
+    pub(crate) fn server_closing(&self) {
+        self.update(|s| {
+            if s.ready != ReadyState::Open {
+                return Wake::none();
+            }
+            s.ready = ReadyState::Closing;
+            s.writers.take()
+        });
+    }
+
     /// Asks for our close (checked already); nothing if the socket is closing or closed.
     pub(crate) fn request_close(&self, code: u16, reason: &str) {
         self.update(|s| {
@@ -278,6 +290,10 @@ impl Core {
                 return Wake::none();
             }
             s.closing = true;
+            if s.ready == ReadyState::Closing {
+                // The server's handshake is under way: it ends the socket.
+                return Wake::none();
+            }
             if s.ready == ReadyState::Open {
                 s.ready = ReadyState::Closing;
             }

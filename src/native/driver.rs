@@ -239,6 +239,7 @@ async fn run(core: &Core) -> CloseEvent {
                         reason,
                         was_clean: true,
                     });
+                    core.server_closing();
                 }
                 Poll::Ready(Some(Ok(tungstenite::Message::Pong(_)))) => core.pong(),
                 Poll::Ready(Some(Ok(message))) => incoming(core, message),

@@ -208,10 +208,21 @@ impl Shared {
         self.final_close = Some(close.clone());
         let wake = self.set_state(ConnectionState::Closed(close));
         let mut ended = self.writers.take_wakers();
+        // The state streams end when the socket is closed for good: after giving up, a
+        // `reconnect()` may start it over.
+        if self.machine.close_requested() {
+            ended.extend(self.end_observers());
+        }
+        wake.and(Wake::new(self.reader.take_waker(), ended))
+    }
+
+    /// Ends every state stream (the socket is closed for good); the wakers to wake.
+    pub(crate) fn end_observers(&mut self) -> Vec<std::task::Waker> {
+        let mut ended = Vec::new();
         for feed in self.subscribers.drain(..).filter_map(|w| w.upgrade()) {
             ended.extend(Feed::finish(&feed));
         }
-        wake.and(Wake::new(self.reader.take_waker(), ended))
+        ended
     }
 
     /// Natively outside a tokio runtime no driver can run: the stream says why, then ends.

@@ -41,13 +41,15 @@ impl ReconnectingWebSocket {
     }
 
     /// A `Stream` of [`ConnectionState`]s: the current one first, then every change, ending
-    /// after [`ConnectionState::Closed`].
+    /// when the socket is closed for good (after `close()`'s [`ConnectionState::Closed`], or
+    /// the drop). A socket that gave up reports `Closed` and the stream goes on: a
+    /// [`reconnect()`](Self::reconnect) may start it over.
     pub fn states(&self) -> States {
         let feed = Feed::new();
         let mut shared = self.shared.borrow_mut();
         // A new feed has no task waiting on it yet: nothing to wake.
         let _ = Feed::push(&feed, shared.state.clone());
-        if shared.finished {
+        if shared.finished && shared.machine.close_requested() {
             let _ = Feed::finish(&feed);
         } else {
             shared.subscribers.push(Ptr::downgrade(&feed));
@@ -198,6 +200,11 @@ fn request_close(s: &mut Shared, code: u16, reason: &str) -> crate::wake::Wake {
         s.close_reason = reason.to_owned();
         s.ended_reason = reason.to_owned();
     }
+    if s.finished {
+        // Stopped already (gave up): closed for good now, so the state streams end.
+        let ended = s.end_observers();
+        return s.driver.take().and(crate::wake::Wake::new(None, ended));
+    }
     s.driver.take()
 }
 
@@ -338,5 +345,6 @@ impl Sink<Message> for ReconnectingWebSocket {
 }
 
 /// The [`ConnectionState`] stream of a [`ReconnectingWebSocket`]: the current state first,
-/// then every change, ending after [`ConnectionState::Closed`].
+/// then every change, ending when the socket is closed for good (see
+/// [`ReconnectingWebSocket::states`]).
 pub type States = Observer<ConnectionState>;

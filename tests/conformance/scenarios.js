@@ -19,7 +19,10 @@
 //   counted; ["close", code, reason] (a reason may be {"unit", "count"}): close and wait;
 //   ["closeTwice", code, reason, code2, reason2]: two close() calls at once, both awaited;
 //   ["closed"]: wait for the end; ["wait", kind, n]: until n events of that kind happened;
-//   ["sleep", ms]; ["reconnect"].
+//   ["sleep", ms]; ["reconnect"]; ["network", "offline" | "online"]: the network goes or comes
+//   back (the page's or worker's event; natively `set_online`); ["count", kind]: pushes
+//   "<kind>:<n>", the events of that kind so far, to the trace.
+// - needs: "network events": run only where the global scope has them (not in Node).
 // - trace: what the steps gave, in order: "connect" or "connect!<error>" first; each message
 //   ("bin:1,2,3" for binary); "drained:<n>"; the end of the messages: "end" or "end!<error>";
 //   "closed:<code>:<reason>:<wasClean>" from close or closed; "<step>!<error>" for a refusal.
@@ -205,6 +208,26 @@ export default {
       "steps": [["send", "x"], ["read", 1], ["wait", "reconnect", 1], ["send", "queued"], ["close", 1000, ""], ["send", "late"]],
       "trace": ["connect", "x", "closed:1000::true", "send!Closed"],
       "events": ["disconnect:1006::false:0+1/1", "reconnect:1:60000", "close:1000::true"]
+    },
+    {
+      "name": "a message the socket refuses (CLOSING: the server's close under way) was never in flight: it goes out on the next connection, in order",
+      "url": ["/close?after=1&code=4000&reason=bye&linger=400", "/echo"],
+      "options": {"reconnect": {"minDelayMs": 20, "maxDelayMs": 20}},
+      "steps": [["send", "a"], ["read", 1], ["sleep", 100], ["trySend", "b"], ["read", 1], ["close", 1000, ""]],
+      "trace": ["connect", "a", "b", "closed:1000::true"],
+      "events": ["disconnect:4000:bye:true:0+1/1", "reconnect:1:20", "open", "close:1000::true"]
+    },
+    {
+      "name": "reconnect() after the socket gave up keeps what it heard meanwhile: offline, it waits for online",
+      "url": "/close?after=1&code=1000&reason=done",
+      "needs": "network events",
+      "options": {"reconnect": {"minDelayMs": 20, "maxDelayMs": 20}},
+      "steps": [
+        ["send", "a"], ["read", 1], ["wait", "close", 1], ["network", "offline"], ["reconnect"], ["sleep", 300],
+        ["count", "open"], ["network", "online"], ["wait", "open", 1], ["count", "open"], ["close", 1000, ""]
+      ],
+      "trace": ["connect", "a", "open:0", "open:1", "closed:1000::true"],
+      "events": ["disconnect:1000:done:true:0+1/1", "close:1000:done:true", "open", "close:1000::true"]
     },
     {
       "name": "queue full while disconnected: QueueFull, nothing dropped silently",

@@ -63,7 +63,7 @@ async fn app(s: &Schedule, mut ws: ReconnectingWebSocket, net: &SimNet) -> (Trac
     let start = tokio::time::Instant::now();
     let at = |t: Millis| start + Duration::from_millis(t);
     let mut trace = Trace::default();
-    let mut states = ws.states();
+    let states = &mut ws.states();
     let mut sends: VecDeque<String> = VecDeque::new();
     let mut steps = s.steps.iter();
     let mut next = steps.next();
@@ -107,15 +107,8 @@ async fn app(s: &Schedule, mut ws: ReconnectingWebSocket, net: &SimNet) -> (Trac
             Step::Send(data) => sends.push_back(data.clone()),
             Step::Close(code, reason) => drop(ws.close_handle((*code).into(), reason)),
             Step::Reconnect => {
-                let stopped = matches!(ws.state(), ConnectionState::Closed(_));
                 let outcome = ws.reconnect().map_or_else(|e| e.name(), |()| "ok");
                 trace.reconnects.push((clock(), outcome));
-                if stopped && outcome == "ok" {
-                    // Started over: a state stream ends with the stop, so a new one (its
-                    // first item, the stop again, is not news).
-                    states = ws.states();
-                    let _ = states.poll_next_unpin(cx);
-                }
             }
             Step::Offline => ws.set_online(false),
             Step::Online => ws.set_online(true),
