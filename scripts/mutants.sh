@@ -31,7 +31,7 @@ step "cargo mutants: the Rust shells' decision code (the simulation of the real 
 SOCKWAVE_SIM_SCHEDULES="${SOCKWAVE_SIM_SCHEDULES:-1000}" cargo mutants -p sockwave \
   --file src/reconnect/driver.rs --file src/reconnect/shared.rs --file src/reconnect/socket.rs \
   --file src/reconnect/receive.rs --file src/native/driver.rs \
-  --timeout 120 --output mutants.shells -- --lib || rust=$?
+  --timeout 120 --output mutants.shells -- --lib --test native_attempts || rust=$?
 for f in caught missed timeout unviable; do
   printf '%-9s %4d\n' "$f" "$(wc -l < "mutants.shells/mutants.out/$f.txt" 2>/dev/null || echo 0)"
 done

@@ -306,6 +306,13 @@ fn progress(s: &Schedule, run: &Run) -> Check {
         .filter(|(_, s)| matches!(s, State::Open))
         .map(|(at, _)| *at)
         .collect();
+    // An attempt the server answers opens, at once.
+    for (i, at) in run.attempts.iter().enumerate() {
+        let answer = s.answers.get(i).copied().unwrap_or(super::Answer::Open);
+        if matches!(answer, super::Answer::Open) && !opens.contains(at) {
+            return Err(format!("the attempt at {at} was answered and never opened"));
+        }
+    }
     if opens != run.handshakes {
         return Err(format!(
             "opened at {opens:?}, the server completed handshakes at {:?}",
