@@ -1,7 +1,7 @@
 // The browser's socket, as both kinds of sockwave Socket use it: opened with checked
 // arguments, listened to through four handlers that end it exactly once, in every engine.
 import {
-  POLICY_OVERFLOW_CODE, REASON_RECEIVE_OVERFLOW,
+  POLICY_MAX_DELAY, POLICY_OVERFLOW_CODE, REASON_RECEIVE_OVERFLOW,
 } from "./abi.js";
 import { policyDefault, reasonText, w } from "./machine.js";
 import { closeInfo, fail, invalidUrl, typeError } from "./errors.js";
@@ -10,8 +10,8 @@ export const CONNECTING = 0, OPEN = 1, CLOSING = 2, CLOSED = 3;
 /** The receive overflow's close, as the machine defines it: `[code, reason]`. */
 export const overflowClose = () => [policyDefault(POLICY_OVERFLOW_CODE), reasonText(REASON_RECEIVE_OVERFLOW)];
 
-/** `setTimeout`, capped at 2^31-1 ms: browsers fire a longer one at once (as `timer::millis`). */
-export const later = (f, ms) => setTimeout(f, Math.min(ms, 0x7fffffff));
+/** `setTimeout`, capped at the machine's longest delay: browsers fire a longer one at once. */
+export const later = (f, ms) => setTimeout(f, Math.min(ms, policyDefault(POLICY_MAX_DELAY)));
 
 let live = 0;
 /** How many browser listeners sockwave has attached right now (see index.d.ts). */
@@ -143,7 +143,7 @@ export class SendBudget {
 
   constructor(ws, hwm, retry) {
     this.ws = ws;
-    this.hwm = Math.max(1, hwm); // 0 would never send (the Rust face counts 0 as 1 too)
+    this.hwm = hwm; // as the machine keeps it (at least 1)
     this.retry = retry;
   }
 

@@ -4,7 +4,7 @@
 // crossing into WebAssembly; the .wasm holds the rules the Rust face shares (subprotocols,
 // close frames, backoff: built by js/rules/). A reconnecting socket's policy lives in reconnect.js.
 import {
-  POLICY_CONNECT_TIMEOUT, POLICY_HIGH_WATER_MARK, POLICY_MAX_BUFFERED_BYTES,
+  POLICY_CONNECT_TIMEOUT, POLICY_MAX_BUFFERED_BYTES,
 } from "./abi.js";
 import { policyDefault, w } from "./machine.js";
 import * as E from "./errors.js";
@@ -54,7 +54,7 @@ export class Socket extends EventTarget {
     this.#newClosed();
     if (url === INTERNAL) return;
     const ws = (this.#ws = open(url, protocolList(protocols)));
-    this.#budget = new SendBudget(ws, num(options, "highWaterMark") ?? policyDefault(POLICY_HIGH_WATER_MARK), () => this.#drain());
+    this.#budget = new SendBudget(ws, w().highWaterMark(num(options, "highWaterMark") ?? -1), () => this.#drain());
     const end = listen(ws, {
       onOpen: () => this.#onOpen(),
       onMessage: (data) => inbox.receive(data) || this.#overflow(),

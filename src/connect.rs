@@ -165,7 +165,7 @@ impl WebSocketBuilder {
         let raw = (self.construct)(self.url, &self.protocols)?;
         Ok(WebSocket::from_core(Core::new(
             raw,
-            self.high_water_mark.max(1),
+            crate::machine::high_water_mark(self.high_water_mark),
             self.max_buffered_bytes,
         )))
     }

@@ -54,8 +54,8 @@ pub(crate) fn millis(d: Duration) -> u32 {
     u32::try_from(d.as_millis()).map_or(MAX_DELAY_MS, |ms| ms.min(MAX_DELAY_MS))
 }
 
-/// The longest delay `setTimeout` honours.
-const MAX_DELAY_MS: u32 = i32::MAX as u32;
+/// The longest delay `setTimeout` honours (the machine's cap).
+const MAX_DELAY_MS: u32 = crate::machine::MAX_DELAY as u32;
 
 impl Future for Sleep {
     type Output = ();

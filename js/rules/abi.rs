@@ -48,6 +48,6 @@ abi! {
     /// `policyDefault`'s and `machinePolicy`'s `what`.
     Policy {
         HighWaterMark = 0, MaxBufferedBytes = 1, QueueLimit = 2, HeartbeatInterval = 3,
-        OverflowCode = 4, HeartbeatTimeout = 5, ConnectTimeout = 6,
+        OverflowCode = 4, HeartbeatTimeout = 5, ConnectTimeout = 6, MaxDelay = 7,
     }
 }

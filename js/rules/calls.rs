@@ -103,7 +103,7 @@ pub extern "C" fn machine_new(
 }
 
 /// A default of the machine's policy, by `what` (as [`machinePolicy`]), and 4: the receive
-/// overflow's close code, 6: the connect timeout.
+/// overflow's close code, 6: the connect timeout, 7: the longest delay a timer takes.
 #[allow(unsafe_code)]
 #[export_name = "policyDefault"]
 pub extern "C" fn policy_default(what: u32) -> f64 {
@@ -115,8 +115,20 @@ pub extern "C" fn policy_default(what: u32) -> f64 {
         Pol::HeartbeatInterval => machine::DEFAULT_HEARTBEAT.interval as f64,
         Pol::HeartbeatTimeout => machine::DEFAULT_HEARTBEAT.timeout as f64,
         Pol::ConnectTimeout => machine::DEFAULT_CONNECT_TIMEOUT as f64,
+        Pol::MaxDelay => machine::MAX_DELAY as f64,
         _ => machine::RECEIVE_OVERFLOW_CODE as f64,
     }
+}
+
+/// The high-water mark a plain socket keeps for the one given (negative: none given, the
+/// default), by the machine's rule.
+#[allow(unsafe_code)]
+#[export_name = "highWaterMark"]
+pub extern "C" fn high_water_mark(given: f64) -> f64 {
+    if given < 0.0 {
+        return Policy::default().high_water_mark as f64;
+    }
+    machine::high_water_mark(given as usize) as f64
 }
 
 /// What the machine's policy says, by `what`: 0 the high-water mark, 1 the receive limit, 2

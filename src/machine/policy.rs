@@ -115,6 +115,11 @@ impl Default for Policy {
     }
 }
 
+/// The high-water mark a socket keeps for `given`: at least 1 (0 would never send).
+pub fn high_water_mark(given: usize) -> usize {
+    given.max(1)
+}
+
 impl Policy {
     /// The same policy with every value in range: limits of at least 1, delays capped at
     /// [`MAX_DELAY`], timeout codes a client may send (else the defaults).
@@ -134,7 +139,7 @@ impl Policy {
             self.idle_code = IDLE_TIMEOUT_CODE;
         }
         self.queue_limit = self.queue_limit.max(1);
-        self.high_water_mark = self.high_water_mark.max(1);
+        self.high_water_mark = high_water_mark(self.high_water_mark);
         self
     }
 

@@ -157,7 +157,7 @@ impl WebSocketBuilder {
         }
         let core = Arc::new(Core::new(
             self.url,
-            self.high_water_mark.max(1),
+            crate::machine::high_water_mark(self.high_water_mark),
             self.max_buffered_bytes,
         ));
         let open = driver::Open {
