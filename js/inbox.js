@@ -1,5 +1,6 @@
 // Received messages waiting to be read, the reads waiting for a message, and how they end.
 import { utf8Length } from "./link.js";
+import { w } from "./machine.js";
 
 /** The error that ends the messages, queued after the last one. */
 class Failure {
@@ -12,9 +13,9 @@ export class Inbox {
   /** Messages in arrival order from `head` on (a moving head: no O(n) shift per message). */
   #items = [];
   #head = 0;
-  /** What the waiting messages count for, at most `limit`: the rule of the Rust face's
-   * `Backlog` (src/inbox.rs): UTF-8 bytes (binary: bytes); a message handed at once to a
-   * waiting read or to the listeners counts for nothing. */
+  /** What the waiting messages count for, at most `limit` (the machine's rule, asked of the
+   * .wasm: `receiveFits`): UTF-8 bytes (binary: bytes); a message handed at once to a waiting
+   * read or to the listeners counts for nothing. */
   #bytes = 0;
   /** `nextValue()` calls waiting, served in call order: `{ resolve, reject }`. */
   #reads = [];
@@ -53,7 +54,7 @@ export class Inbox {
       return true;
     }
     const n = utf8Length(data);
-    if (this.#bytes + n > this.limit) return false;
+    if (!w().receiveFits(this.#bytes, n, this.limit)) return false;
     this.#bytes += n;
     this.#items.push(data);
     return true;

@@ -29,7 +29,7 @@ impl Backlog {
             self.front_free = true;
             return true;
         }
-        if self.bytes.saturating_add(len) > limit {
+        if !crate::machine::receive_fits(self.bytes, len, limit) {
             return false;
         }
         self.bytes += len;

@@ -120,6 +120,14 @@ pub extern "C" fn policy_default(what: u32) -> f64 {
     }
 }
 
+/// Whether a received message of `len` bytes may wait behind `waiting` bytes within `limit`
+/// (`machine::receive_fits`; an infinite limit is none).
+#[allow(unsafe_code)]
+#[export_name = "receiveFits"]
+pub extern "C" fn receive_fits(waiting: f64, len: f64, limit: f64) -> u32 {
+    machine::receive_fits(waiting as usize, len as usize, limit as usize) as u32
+}
+
 /// The high-water mark a plain socket keeps for the one given (negative: none given, the
 /// default), by the machine's rule.
 #[allow(unsafe_code)]

