@@ -62,3 +62,4 @@ export const POLICY_HEARTBEAT_INTERVAL = 3; // Policy::HeartbeatInterval
 export const POLICY_OVERFLOW_CODE = 4; // Policy::OverflowCode
 export const POLICY_HEARTBEAT_TIMEOUT = 5; // Policy::HeartbeatTimeout
 export const POLICY_CONNECT_TIMEOUT = 6; // Policy::ConnectTimeout
+export const POLICY_MAX_DELAY = 7; // Policy::MaxDelay
