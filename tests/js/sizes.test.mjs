@@ -49,21 +49,25 @@ export function packageRuntimeGzip() {
 // The drain-poll back-off became the machine's rule (`drainPollDelay`; it was written in both
 // shells): 14,065 B. The .wasm keeps no machine table (each socket keeps its machine's bytes,
 // copied into one slot per call: no limit on sockets), the 30 s connect timeout and the
-// minimum uptime joined the machine: 13,953 B; 13,958 B with the connect() fix above.
-const JS_PACKAGE_BUDGET = 13_965; // today 13,958 B; issue 17: at most 24,000
+// minimum uptime joined the machine: 13,953 B; 13,958 B with the connect() fix above; 14,125 B
+// with the rules the shell asks the .wasm (receive admission, the high-water floor, the longest
+// delay) and a socket that gave up listening on.
+const JS_PACKAGE_BUDGET = 14_130; // today 14,125 B; issue 17: at most 24,000
 // The machine's .wasm, hex in pkg/web/wasm.js. It links no allocator and no formatting: a
 // panic path or a string argument would bring both (+30 KB: js/rules/lib.rs says how it is
 // kept out).
-const JS_WASM_BUDGET = 5_330; // today 5,321 B (5,576 B with the 64-machine table; 5,991 B before the folds)
+const JS_WASM_BUDGET = 5_450; // today 5,442 B (5,321 B before receiveFits, highWaterMark and the longest delay; 5,576 B with the 64-machine table; 5,991 B before the folds)
 // Bundled and minified as an app ships it (esbuild --bundle --minify, gzip -9: how the peers'
 // weights are measured). Issue 17 aims at 12,000 B: 15,265 B with the wasm-bindgen .wasm in
 // base64, 12,578 B without wasm-bindgen, 11,969 B since the exports folded into machineHandle
 // and the machine's helpers went out of line (docs/javascript.md), 11,994 B with the drain-poll
 // rule in the machine, 11,826 B without the machine table, 11,836 B with sends waiting for room
 // failing QueueFull when the connection goes (the names of js/abi.js are inlined: 0 B), 11,843 B
-// with a reconnecting connect() that settles when its first URL is refused. Issue 23 allows
-// 12,500 B for a clearer house; the budget is a ratchet at today's size.
-const JS_BUNDLED_BUDGET = 11_850; // today 11,843 B
+// with a reconnecting connect() that settles when its first URL is refused, 11,998 B with the
+// rules asked of the .wasm (receive admission, the high-water floor, the longest delay), a
+// socket that gave up listening on until close() and dropped messages keeping their numbers.
+// Issue 23 allows 12,500 B for a clearer house; the budget is a ratchet at today's size.
+const JS_BUNDLED_BUDGET = 12_005; // today 11,998 B
 // History (.wasm gzip -9): 16,080 B before this session's engine work; the one waker discipline
 // (src/wake.rs) cost 135 B, bounded receive on by default (64 MiB) 356 B: 16,570 B, 299 B more
 // than the same app on gloo-net (16,271 B, which bounds nothing and fixes no WebKit hang). Won
