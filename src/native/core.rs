@@ -4,9 +4,10 @@
 
 use std::collections::VecDeque;
 use std::sync::{Mutex, MutexGuard};
-use std::task::{Context, Poll};
 
 use futures_channel::mpsc::UnboundedSender;
+
+mod poll;
 
 use super::link::Link;
 use crate::backlog::Backlog;
@@ -301,76 +302,6 @@ impl Core {
                 .push_back(Command::Close(code, reason.to_owned()));
             s.driver.take().and(s.writers.take())
         });
-    }
-
-    pub(crate) fn poll_opened(&self, cx: &Context<'_>) -> Poll<Result<(), Error>> {
-        let mut s = self.state();
-        if s.opened {
-            return Poll::Ready(Ok(()));
-        }
-        match &s.close {
-            Some(_) if s.timed_out => Poll::Ready(Err(Error::ConnectTimeout)),
-            Some(close) => Poll::Ready(Err(Error::ConnectFailed(close.clone()))),
-            None => {
-                s.waiters.register(cx);
-                Poll::Pending
-            }
-        }
-    }
-
-    pub(crate) fn poll_closed(&self, cx: &Context<'_>) -> Poll<CloseEvent> {
-        let mut s = self.state();
-        match &s.close {
-            Some(close) => Poll::Ready(close.clone()),
-            None => {
-                s.waiters.register(cx);
-                Poll::Pending
-            }
-        }
-    }
-
-    /// Ready while the buffer is below `below` bytes (or the socket ended).
-    pub(crate) fn poll_buffer_below(&self, cx: &Context<'_>, below: usize) -> Poll<()> {
-        let mut s = self.state();
-        if s.buffered() < below || s.close.is_some() {
-            return Poll::Ready(());
-        }
-        s.writers.register(cx);
-        Poll::Pending
-    }
-
-    /// The stream: messages in arrival order; then the overflow, or for an unclean end one
-    /// `Err`, then `None` (`done` is the stream's own flag).
-    pub(crate) fn poll_next(
-        &self,
-        done: &mut bool,
-        cx: &Context<'_>,
-    ) -> Poll<Option<Result<Message, Error>>> {
-        if *done {
-            return Poll::Ready(None);
-        }
-        let mut s = self.state();
-        if let Some(m) = s.queue.pop_front() {
-            s.backlog.taken(m.len());
-            return Poll::Ready(Some(Ok(m)));
-        }
-        if s.overflowed {
-            *done = true;
-            return Poll::Ready(Some(Err(Error::ReceiveOverflow { limit: s.max_bytes })));
-        }
-        let Some(close) = s.close.clone() else {
-            s.reader.register(cx);
-            return Poll::Pending;
-        };
-        *done = true;
-        if close.was_clean {
-            return Poll::Ready(None);
-        }
-        Poll::Ready(Some(Err(if s.opened {
-            Error::ConnectionLost(close)
-        } else {
-            Error::ConnectFailed(close)
-        })))
     }
 
     /// A new observer of the socket's events (just `Close` if it already ended).

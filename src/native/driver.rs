@@ -18,9 +18,11 @@ use std::time::Duration;
 
 use futures_core::Stream;
 use futures_sink::Sink;
+use tokio_tungstenite::tungstenite;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode as WireCode;
 use tokio_tungstenite::tungstenite::protocol::{CloseFrame, WebSocketConfig};
-use tokio_tungstenite::tungstenite::{self, client::IntoClientRequest};
+
+mod request;
 
 use super::core::{Command, Core};
 use super::link::{Link, Socket};
@@ -28,6 +30,7 @@ use super::tls;
 use super::transport;
 use crate::machine::DEFAULT_CLOSE_TIMEOUT;
 use crate::{CloseEvent, Message};
+pub(crate) use request::request;
 
 /// What the task needs to open the socket.
 pub(crate) struct Open {
@@ -357,41 +360,6 @@ fn hand_over(
         Pin::new(&mut *ws).start_send(frame)?;
     }
     Ok(())
-}
-
-/// The request for `url`: [`Error::InvalidUrl`](crate::Error::InvalidUrl) when it is not a
-/// `ws://` or `wss://` URL with a host, or has a fragment (as browsers refuse it).
-pub(crate) fn request(
-    url: &str,
-    protocols: &[String],
-) -> Result<tungstenite::handshake::client::Request, crate::Error> {
-    let invalid = |reason: &str| crate::Error::InvalidUrl {
-        url: url.to_owned(),
-        reason: reason.to_owned(),
-    };
-    if url.contains('#') {
-        return Err(invalid("a WebSocket URL may not have a fragment"));
-    }
-    let mut request = url
-        .into_client_request()
-        .map_err(|e| invalid(&e.to_string()))?;
-    match request.uri().scheme_str() {
-        Some("ws" | "wss") => {}
-        _ => return Err(invalid("the scheme must be ws or wss")),
-    }
-    if request.uri().host().is_none_or(str::is_empty) {
-        return Err(invalid("no host"));
-    }
-    if !protocols.is_empty() {
-        let list = protocols.join(", ");
-        let value = list
-            .parse()
-            .map_err(|_| invalid("subprotocols that are not a header value"))?;
-        request
-            .headers_mut()
-            .insert("sec-websocket-protocol", value);
-    }
-    Ok(request)
 }
 
 /// Whether the app let the socket go (its close was asked for); else the driver's waker is
