@@ -44,6 +44,7 @@ export const FAILURE_RETRIES_EXHAUSTED = 3; // Failure::RetriesExhausted
 export const FAILURE_RECEIVE_OVERFLOW = 4; // Failure::ReceiveOverflow
 export const FAILURE_CONNECT_FAILED = 5; // Failure::ConnectFailed
 export const FAILURE_CONNECT_TIMEOUT = 6; // Failure::ConnectTimeout
+export const FAILURE_CONNECTION_LOST = 7; // Failure::ConnectionLost
 
 export const REASON_GIVEN = 0; // Reason::Given
 export const REASON_HEARTBEAT_TIMEOUT = 1; // Reason::HeartbeatTimeout
@@ -54,6 +55,7 @@ export const REASON_RECEIVE_OVERFLOW = 5; // Reason::ReceiveOverflow
 export const REASON_CONNECT_TIMEOUT = 6; // Reason::ConnectTimeout
 export const REASON_URL_FAILED = 7; // Reason::UrlFailed
 export const REASON_CLOSE_TIMEOUT = 8; // Reason::CloseTimeout
+export const REASON_CLOSED_BEFORE_OPEN = 9; // Reason::ClosedBeforeOpen
 
 export const POLICY_HIGH_WATER_MARK = 0; // Policy::HighWaterMark
 export const POLICY_MAX_BUFFERED_BYTES = 1; // Policy::MaxBufferedBytes

@@ -81,9 +81,10 @@
 //! idle, offline/online, sleep, the back/forward cache, `close()` and `reconnect()`, where
 //! sent messages go, in-flight reports), with no I/O, no clock and no randomness of its own.
 //! The reconnect driver feeds it events and carries out its actions; it is tested natively
-//! over 100,000 seeded fault schedules (`machine/sim/`). The plain [`WebSocket`] takes its
-//! defaults and close rules, but runs its own open and end. `docs/machine.md` lists its
-//! decisions.
+//! over 100,000 seeded fault schedules (`machine/sim/`). Natively the plain [`WebSocket`]'s
+//! driver runs on it too (its plain mode: connect and close timeouts, what the end is); in
+//! the browser the plain socket takes its defaults and close rules, but runs its own open and
+//! end. `docs/machine.md` lists its decisions.
 //!
 //! The npm package is not a layer of this crate: it is plain JavaScript over the browser's
 //! socket (`js/*.js`, the same design in another language: a link that ends a socket once,

@@ -316,6 +316,24 @@ async fn an_oversize_frame_ends_the_socket_with_1009() {
     }
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_completed_close_handshake_ends_the_socket_while_the_server_holds_tcp() {
+    // The server sends its close frame, reads the answer, and keeps the TCP connection 60 s:
+    // both frames went, so the closing handshake is complete and the socket ends at once
+    // (the machine's close timeout, 10 s, is for a handshake that never completes).
+    let Some(url) = url("/close?code=4321&reason=bye&linger=60000") else {
+        return;
+    };
+    let mut ws = within("open", WebSocket::connect(url)).await.expect("open");
+    assert_eq!(within("the end", ws.next()).await, None);
+    let close = within("closed", ws.closed()).await;
+    assert_eq!(
+        (close.code, close.reason.as_str(), close.was_clean),
+        (4321, "bye", true)
+    );
+    assert_eq!(ws.ready_state(), ReadyState::Closed);
+}
+
 #[tokio::test]
 async fn a_server_that_stops_reading_holds_the_sink() {
     let Some(url) = url("/stall") else { return };

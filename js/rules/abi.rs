@@ -38,12 +38,13 @@ abi! {
     /// A `Closed` report's failure field.
     Failure {
         None = 0, Rejected = 1, ReconnectRefused = 2, RetriesExhausted = 3,
-        ReceiveOverflow = 4, ConnectFailed = 5, ConnectTimeout = 6,
+        ReceiveOverflow = 4, ConnectFailed = 5, ConnectTimeout = 6, ConnectionLost = 7,
     }
     /// A reason the machine chose (`reasonText`), as `machine::Reason` numbers it.
     Reason {
         Given = 0, HeartbeatTimeout = 1, IdleTimeout = 2, PageHidden = 3, Reconnect = 4,
         ReceiveOverflow = 5, ConnectTimeout = 6, UrlFailed = 7, CloseTimeout = 8,
+        ClosedBeforeOpen = 9,
     }
     /// `policyDefault`'s and `machinePolicy`'s `what`.
     Policy {

@@ -295,6 +295,7 @@ pub extern "C" fn machine_poll_action() -> u32 {
                 Some(Failure::ReceiveOverflow) => (abi::Failure::ReceiveOverflow, 0),
                 Some(Failure::ConnectFailed) => (abi::Failure::ConnectFailed, 0),
                 Some(Failure::ConnectTimeout) => (abi::Failure::ConnectTimeout, 0),
+                Some(Failure::ConnectionLost) => (abi::Failure::ConnectionLost, 0),
             };
             f[3] = failure as f64;
             f[4] = attempts as f64;
@@ -329,6 +330,7 @@ const _: () = {
         (R::ConnectTimeout, abi::Reason::ConnectTimeout),
         (R::UrlFailed, abi::Reason::UrlFailed),
         (R::CloseTimeout, abi::Reason::CloseTimeout),
+        (R::ClosedBeforeOpen, abi::Reason::ClosedBeforeOpen),
     ];
     let mut i = 0;
     while i < all.len() {

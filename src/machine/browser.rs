@@ -98,9 +98,9 @@ mod tests {
 
     #[test]
     fn reasons_round_trip() {
-        for n in 0..9 {
+        for n in 0..10 {
             assert_eq!(Reason::from_u8(n).map(|r| r as u8), Some(n));
         }
-        assert_eq!(Reason::from_u8(9), None);
+        assert_eq!(Reason::from_u8(10), None);
     }
 }

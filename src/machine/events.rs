@@ -24,8 +24,10 @@ pub enum Reason {
     ConnectTimeout = 6,
     /// `"url provider failed"`: the URL provider threw or gave no URL.
     UrlFailed = 7,
-    /// `"close timeout"`: the server never answered our close.
+    /// `"close timeout"`: the peer never finished the closing handshake.
     CloseTimeout = 8,
+    /// `"closed before open"`: a plain socket's `close()` let its attempt go.
+    ClosedBeforeOpen = 9,
 }
 
 impl Reason {
@@ -41,13 +43,14 @@ impl Reason {
             Reason::ConnectTimeout => "connect timeout",
             Reason::UrlFailed => "url provider failed",
             Reason::CloseTimeout => "close timeout",
+            Reason::ClosedBeforeOpen => "closed before open",
         }
     }
 
     /// The reason with this number (as `self as u8`), if there is one.
     #[allow(dead_code)] // the npm package's .wasm (`reasonText`)
     pub fn from_u8(n: u8) -> Option<Reason> {
-        const ALL: [Reason; 9] = [
+        const ALL: [Reason; 10] = [
             Reason::Given,
             Reason::HeartbeatTimeout,
             Reason::IdleTimeout,
@@ -57,6 +60,7 @@ impl Reason {
             Reason::ConnectTimeout,
             Reason::UrlFailed,
             Reason::CloseTimeout,
+            Reason::ClosedBeforeOpen,
         ];
         ALL.get(n as usize).copied()
     }
@@ -160,6 +164,8 @@ pub enum Failure {
     ConnectFailed,
     /// A plain socket's one attempt was not open in time.
     ConnectTimeout,
+    /// A plain socket's connection ended unclean (lost, or our close not answered in time).
+    ConnectionLost,
 }
 
 /// A change the app is told about.
@@ -263,6 +269,12 @@ pub enum Input {
     Rejected,
     /// The URL provider threw, rejected or gave no URL: a failed attempt, retried.
     UrlFailed,
+    /// The peer started the closing handshake (its close frame arrived, and was answered):
+    /// nothing more is handed to the connection, whose end comes as [`Input::Ended`] or is
+    /// declared after the close timeout. Only a native shell sees the frame; a browser
+    /// reports the end alone.
+    #[cfg_attr(target_family = "wasm", allow(dead_code))]
+    Closing,
     /// The heartbeat's pong arrived.
     Pong,
     /// Received messages waiting to be read passed the receive limit.

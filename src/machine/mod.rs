@@ -161,15 +161,8 @@ impl Machine {
             (Input::Rejected, Phase::Connecting { .. }) => {
                 self.finish(Close::abnormal(Reason::Given), Some(Failure::Rejected))
             }
-            (Input::Ended(close), Phase::Open(c)) if c.closing => {
-                // Our close: a clean end delivered everything handed over; an unclean one may
-                // not have, so it is reported like any loss first.
-                if !close.clean {
-                    self.report_lost(close, &c, tally);
-                }
-                self.finish(close, None)
-            }
-            (Input::Ended(close), Phase::Open(c)) => self.lost(close, &c, tally),
+            (Input::Ended(close), Phase::Open(c)) => self.ended(close, &c, tally),
+            (Input::Closing, Phase::Open(c)) if !c.closing => self.closing(c),
             (Input::Pong, Phase::Open(mut c)) => {
                 c.pong_due = None;
                 self.phase = Phase::Open(c);
@@ -237,9 +230,7 @@ impl Machine {
             }
             Phase::Open(c) if c.closing && due(c.close_due) => {
                 self.push(Action::Discard { close: None });
-                let close = Close::abnormal(Reason::CloseTimeout);
-                self.report_lost(close, &c, tally);
-                self.finish(close, None);
+                self.ended(Close::abnormal(Reason::CloseTimeout), &c, tally);
             }
             Phase::Open(mut c) if !c.closing => {
                 if due(c.pong_due) {
@@ -296,24 +287,23 @@ impl Machine {
             clean: true,
         };
         match self.phase {
-            Phase::Open(mut c) => {
+            // The peer's handshake under way: it ends as that one does.
+            Phase::Open(c) if c.closing => {}
+            Phase::Open(c) => {
                 self.push(Action::FlushAll);
                 self.push(Action::Close {
                     code,
                     reason: Reason::Given,
                 });
-                // The handshake is ours now: no ping, no dead-connection verdict; but a server
-                // that never answers does not keep the socket: see `close_timeout`.
-                c.closing = true;
-                c.next_ping = None;
-                c.pong_due = None;
-                c.idle_check = None;
-                c.close_due = Some(self.after(self.close_timeout()));
-                self.phase = Phase::Open(c);
+                self.closing(c);
             }
             Phase::Connecting { .. } => {
                 self.push(Action::Discard { close: None });
-                self.finish(given, None);
+                if self.policy.reconnect {
+                    self.finish(given, None);
+                } else {
+                    self.attempt_failed(Close::abnormal(Reason::ClosedBeforeOpen));
+                }
             }
             _ => self.finish(given, None),
         }

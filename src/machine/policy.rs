@@ -129,6 +129,20 @@ pub fn high_water_mark(given: usize) -> usize {
 }
 
 impl Policy {
+    /// A plain socket's policy: one attempt (within `connect_timeout`, `None` for as long as
+    /// the transport waits), no heartbeat, and the first end is final.
+    // The native face's plain socket (native/driver/life.rs); the browser faces' plain
+    // sockets are not on the machine yet.
+    #[cfg_attr(target_family = "wasm", allow(dead_code))]
+    pub fn plain(connect_timeout: Option<Millis>) -> Policy {
+        Policy {
+            reconnect: false,
+            connect_timeout,
+            close_on_pagehide: false,
+            ..Policy::default()
+        }
+    }
+
     /// The same policy with every value in range: limits of at least 1, delays capped at
     /// [`MAX_DELAY`], timeout codes a client may send (else the defaults).
     pub fn checked(mut self) -> Policy {

@@ -13,7 +13,8 @@ pub(super) struct Conn {
     pub(super) next_ping: Option<Millis>,
     pub(super) pong_due: Option<Millis>,
     pub(super) idle_check: Option<Millis>,
-    /// Our own close was started: its end finishes the socket, or this deadline does.
+    /// The closing handshake was started, by our `close()` or by the peer: nothing more is
+    /// handed to the connection; its end, or this deadline, ends it.
     pub(super) closing: bool,
     pub(super) close_due: Option<Millis>,
 }

@@ -11,7 +11,7 @@ mod poll;
 
 use super::link::Link;
 use crate::backlog::Backlog;
-use crate::machine::Reason;
+use crate::machine::{Failure, Reason};
 use crate::wake::{Wake, WakerSet, WakerSlot};
 use crate::{CloseEvent, Error, Message, ReadyState, WsEvent};
 
@@ -38,8 +38,8 @@ pub(crate) struct State {
     /// Past the receive limit: the socket is being closed, nothing more is taken in.
     overflowed: bool,
     opened: bool,
-    /// The connect timeout ended the attempt.
-    pub(crate) timed_out: bool,
+    /// Why the socket ended, when it was not a clean end (the machine's word, `driver/life.rs`).
+    pub(crate) failure: Option<Failure>,
     /// Set once, when the socket ended.
     pub(crate) close: Option<CloseEvent>,
     /// For the driver, in order.
@@ -53,6 +53,8 @@ pub(crate) struct State {
     /// Our close was asked for: received messages are no longer delivered (the browser's
     /// rule: a socket that is not OPEN drops what arrives).
     pub(crate) closing: bool,
+    /// Our close's code and reason, until the driver takes them to its machine.
+    pub(crate) close_asked: Option<(u16, String)>,
     reader: WakerSlot,
     /// Tasks waiting for `open` or the end.
     waiters: WakerSet,
@@ -85,13 +87,14 @@ impl Core {
                 max_bytes,
                 overflowed: false,
                 opened: false,
-                timed_out: false,
+                failure: None,
                 close: None,
                 commands: VecDeque::new(),
                 queued_bytes: 0,
                 handed_bytes: 0,
                 pongs: 0,
                 closing: false,
+                close_asked: None,
                 reader: WakerSlot::default(),
                 waiters: WakerSet::default(),
                 writers: WakerSet::default(),
@@ -153,8 +156,7 @@ impl Core {
             s.closing = true;
             s.ready = ReadyState::Closing;
             let reason = Reason::ReceiveOverflow.text().to_owned();
-            s.commands
-                .push_back(Command::Close(crate::RECEIVE_OVERFLOW_CODE, reason));
+            s.close_asked = Some((crate::RECEIVE_OVERFLOW_CODE, reason));
             let wake = s.reader.take().and(s.writers.take()).and(s.driver.take());
             drop(s);
             wake.wake();
@@ -190,13 +192,16 @@ impl Core {
     }
 
     /// The socket ended (at most once).
-    pub(crate) fn ended(&self, close: CloseEvent, after_error: bool) {
+    /// The socket ended (at most once), as the machine decided: `failure` says why when it was
+    /// not a clean end.
+    pub(crate) fn ended(&self, close: CloseEvent, failure: Option<Failure>) {
         self.update(|s| {
             if s.close.is_some() {
                 return Wake::none();
             }
             s.ready = ReadyState::Closed;
-            if after_error {
+            s.failure = failure;
+            if !close.was_clean {
                 s.publish(|| WsEvent::Error);
             }
             s.publish(|| WsEvent::Close(close.clone()));
@@ -284,24 +289,28 @@ impl Core {
         });
     }
 
-    /// Asks for our close (checked already); nothing if the socket is closing or closed.
+    /// Asks for our close (checked already), for the driver's machine to carry out; nothing
+    /// if the socket is closing or closed.
     pub(crate) fn request_close(&self, code: u16, reason: &str) {
         self.update(|s| {
             if s.closing || s.close.is_some() {
                 return Wake::none();
             }
             s.closing = true;
-            if s.ready == ReadyState::Closing {
-                // The server's handshake is under way: it ends the socket.
-                return Wake::none();
-            }
+            s.close_asked = Some((code, reason.to_owned()));
             if s.ready == ReadyState::Open {
                 s.ready = ReadyState::Closing;
             }
-            s.commands
-                .push_back(Command::Close(code, reason.to_owned()));
             s.driver.take().and(s.writers.take())
         });
+    }
+
+    /// Queues our close frame, behind every message sent before `close()` (the driver's, as
+    /// its machine decides).
+    pub(crate) fn queue_close(&self, code: u16, reason: String) {
+        self.state()
+            .commands
+            .push_back(Command::Close(code, reason));
     }
 
     /// A new observer of the socket's events (just `Close` if it already ended).

@@ -1,14 +1,9 @@
 //! The native socket's driver: one tokio task per socket that does the handshake, reads the
-//! tokio-tungstenite stream, keeps the close timeout and records how the socket ends in the
-//! [`Core`] its handles read. It plays the part the browser plays on the web.
+//! tokio-tungstenite stream and records how the socket ends in the [`Core`] its handles read,
+//! as its machine (`life.rs`: connect and close timeouts, what an end becomes) decides. It
+//! plays the part the browser plays on the web.
 //!
-//! One trick, explained here once: a message sent is written to the connection by the task
-//! that sends it ([`write_through`]), not handed to this task. A hop to the driver task per
-//! flush cost 30-40% of raw tokio-tungstenite's throughput on small messages
-//! (docs/benchmarks.md). Every poll of the connection, from any task, passes the driver's own
-//! waker, so the readiness of the TCP socket always wakes the driver, which carries on
-//! whatever a sender left unfinished (a full TCP buffer, a flush that failed): a sender never
-//! has to come back, and nothing waits on a task that went away.
+//! Writing is `write.rs`: what the handles queue goes out from the task that sends it.
 
 use std::future::{poll_fn, Future};
 use std::pin::Pin;
@@ -22,15 +17,20 @@ use tokio_tungstenite::tungstenite;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode as WireCode;
 use tokio_tungstenite::tungstenite::protocol::{CloseFrame, WebSocketConfig};
 
+mod life;
 mod request;
+mod write;
 
-use super::core::{Command, Core};
+use super::core::Core;
 use super::link::{Link, Socket};
 use super::tls;
 use super::transport;
-use crate::machine::DEFAULT_CLOSE_TIMEOUT;
+use crate::machine::{Close, Failure, Input, Reason};
 use crate::{CloseEvent, Message};
+use life::Life;
 pub(crate) use request::request;
+use write::send_out;
+pub(crate) use write::write_through;
 
 /// What the task needs to open the socket.
 pub(crate) struct Open {
@@ -56,64 +56,24 @@ fn frame_cap(receive_limit: usize) -> usize {
 
 /// Opens the socket and runs it until it ends.
 pub(crate) async fn drive(core: Arc<Core>, open: Open) {
-    let Some((ws, protocol, extensions)) = handshake(&core, open).await else {
+    let mut life = Life::new(open.connect_timeout);
+    let Some((ws, protocol, extensions)) = handshake(&core, open, &mut life).await else {
         return;
     };
-    // Let go while the handshake ran: the connection goes at once (`close()` on a CONNECTING
-    // browser socket fails it the same way).
-    if core.state().closing {
-        core.ended(failed("closed before open"), true);
-        return;
-    }
     let driver = poll_fn(|cx| Poll::Ready(cx.waker().clone())).await;
     *core.link() = Some(Link { ws, driver });
+    // What it decides now is the handle's to show (the open state, sends flowing).
+    let _ = life.feed(Input::Opened, "");
     core.opened(protocol, extensions);
-    let end = run(&core).await;
+    let (end, failure) = run(&core, &mut life).await;
     // The connection goes before the end is told: a send after it finds none.
     core.link().take();
-    let unclean = !end.was_clean;
-    core.ended(end, unclean);
+    core.ended(end, failure);
 }
 
-/// Writes what the handles queued to the connection, from the calling task, with the
-/// driver's waker (see the module docs): after a `send`, its bytes are in the TCP socket, or
-/// the driver is due to put them there.
-pub(crate) fn write_through(core: &Core) {
-    // A TCP socket that took less than it was given last time wakes the driver when it takes
-    // more: until then, a sender only queues (retrying a full socket per message would copy
-    // tungstenite's whole unwritten buffer each time).
-    if core.backed_up() {
-        return;
-    }
-    let mut link = core.link();
-    let Some(Link { ws, driver }) = link.as_mut() else {
-        return;
-    };
-    let mut cx = Context::from_waker(driver);
-    if send_out(core, ws, &mut cx).is_err() {
-        // The driver meets the connection's error on its next poll, and ends the socket.
-        driver.wake_by_ref();
-    }
-}
-
-/// Hands the queued commands to the connection and flushes, until nothing waits or the TCP
-/// socket takes no more (then its readiness wakes the driver). A command queued while a
-/// flush was finishing is sent too: its sender saw the connection backed up and left it to
-/// whoever was writing (`Core::flushed` tells, under the lock the sender queued under).
-fn send_out(core: &Core, ws: &mut Socket, cx: &mut Context<'_>) -> Result<(), tungstenite::Error> {
-    loop {
-        outgoing(core, ws, cx)?;
-        match Pin::new(&mut *ws).poll_flush(cx) {
-            Poll::Ready(Ok(())) if core.flushed() => continue,
-            Poll::Ready(Ok(())) | Poll::Pending => return Ok(()),
-            Poll::Ready(Err(e)) => return Err(e),
-        }
-    }
-}
-
-/// The opening handshake, bounded by the connect timeout: the connection with the selected
-/// subprotocol and extensions, or the failure recorded.
-async fn handshake(core: &Core, open: Open) -> Option<(Socket, String, String)> {
+/// The opening handshake, until it ends or the machine ends it (the connect timeout, our
+/// close): the connection with the selected subprotocol and extensions, or the end recorded.
+async fn handshake(core: &Core, open: Open, life: &mut Life) -> Option<(Socket, String, String)> {
     let cap = frame_cap(open.receive_limit);
     let config = WebSocketConfig::default()
         .max_message_size(Some(cap))
@@ -147,32 +107,35 @@ async fn handshake(core: &Core, open: Open) -> Option<(Socket, String, String)> 
         )
         .await
     };
-    // The attempt ends when the app lets the socket go (`close()`, or its last handle
-    // dropped: a connect future dropped half-way, an attempt a reconnecting socket discards):
-    // its task and TCP connection go with it, whatever the server does.
-    let attempt = async {
-        let mut attempt = std::pin::pin!(attempt);
-        poll_fn(|cx| match attempt.as_mut().poll(cx) {
-            Poll::Ready(outcome) => Poll::Ready(Some(outcome)),
-            Poll::Pending if let_go(core, cx) => Poll::Ready(None),
-            Poll::Pending => Poll::Pending,
-        })
-        .await
-    };
-    let outcome = match open.connect_timeout {
-        Some(limit) => match tokio::time::timeout(limit, attempt).await {
-            Ok(outcome) => outcome,
-            Err(_) => {
-                core.state().timed_out = true;
-                core.ended(failed("connect timeout"), true);
-                return None;
-            }
-        },
-        None => attempt.await,
-    };
-    let Some(outcome) = outcome else {
-        core.ended(failed("closed before open"), true);
-        return None;
+    // The attempt ends when the machine lets it go (the connect timeout; the app's close(), or
+    // its last handle dropped: a connect future dropped half-way, an attempt a reconnecting
+    // socket discards): its task and TCP connection go with it, whatever the server does.
+    let mut attempt = std::pin::pin!(attempt);
+    let outcome = poll_fn(|cx| {
+        // Our close first: one asked while the handshake finished still lets it go, as
+        // `close()` fails a browser's CONNECTING socket.
+        let decided = match let_go(core, cx) {
+            Some((code, reason)) => life.close(code, &reason),
+            None => match attempt.as_mut().poll(cx) {
+                Poll::Ready(outcome) => return Poll::Ready(Ok(outcome)),
+                Poll::Pending => match life.poll_due(cx) {
+                    Poll::Ready(decided) => decided,
+                    Poll::Pending => return Poll::Pending,
+                },
+            },
+        };
+        match decided.end {
+            Some(end) => Poll::Ready(Err(end)),
+            None => Poll::Pending,
+        }
+    })
+    .await;
+    let outcome = match outcome {
+        Ok(outcome) => outcome,
+        Err((end, failure)) => {
+            core.ended(end, failure);
+            return None;
+        }
     };
     match outcome {
         Ok((ws, response)) => {
@@ -191,19 +154,14 @@ async fn handshake(core: &Core, open: Open) -> Option<(Socket, String, String)> 
             Some((ws, protocol, extensions))
         }
         Err(e) => {
-            core.ended(failed(&failure(&e)), true);
+            // 1006, as browsers report it, with the cause as the reason (browsers hide it;
+            // natively it is known).
+            let ended = Input::Ended(Close::abnormal(Reason::Given));
+            if let Some((end, failure)) = life.feed(ended, &failure(&e)).end {
+                core.ended(end, failure);
+            }
             None
         }
-    }
-}
-
-/// A failed attempt: 1006, as browsers report it, with the cause as the reason (browsers
-/// hide it; natively it is known).
-fn failed(reason: &str) -> CloseEvent {
-    CloseEvent {
-        code: 1006,
-        reason: reason.to_owned(),
-        was_clean: false,
     }
 }
 
@@ -217,32 +175,39 @@ fn failure(e: &tungstenite::Error) -> String {
     }
 }
 
-/// Reads, and writes what senders left, until the connection ends; how it ended.
-async fn run(core: &Core) -> CloseEvent {
-    // The server's close frame, once it came: the socket ends with it when the server then
-    // closes the connection (tungstenite answers the frame).
+/// Reads, and writes what senders left, until the machine says the socket ended: how, and
+/// why when it was not a clean end.
+async fn run(core: &Core, life: &mut Life) -> (CloseEvent, Option<Failure>) {
+    // The server's close frame, once it came.
     let mut server_close: Option<CloseEvent> = None;
-    let mut close_deadline: Option<Pin<Box<tokio::time::Sleep>>> = None;
     poll_fn(|cx| {
         // Registered before the queue is read: a command queued from here on wakes this task.
         core.state().driver.register(cx);
         let mut link = core.link();
         let Some(Link { ws, .. }) = link.as_mut() else {
-            return Poll::Ready(CloseEvent::abnormal());
+            return Poll::Ready((CloseEvent::abnormal(), None));
         };
+        let asked = core.state().close_asked.take();
+        if let Some((code, reason)) = asked {
+            let decided = life.close(code, &reason);
+            if let Some((code, reason)) = decided.close {
+                core.queue_close(code, reason);
+            }
+        }
         // Incoming first: pongs and close replies are queued by tungstenite as it reads.
-        loop {
+        let ended = loop {
             match Pin::new(&mut *ws).poll_next(cx) {
                 Poll::Ready(Some(Ok(tungstenite::Message::Close(frame)))) => {
                     let (code, reason) = frame.map_or((1005, String::new()), |f| {
                         (u16::from(f.code), f.reason.as_str().to_owned())
                     });
+                    core.server_closing();
+                    let _ = life.feed(Input::Closing, "");
                     server_close = Some(CloseEvent {
                         code,
                         reason,
                         was_clean: true,
                     });
-                    core.server_closing();
                 }
                 Poll::Ready(Some(Ok(tungstenite::Message::Pong(_)))) => core.pong(),
                 Poll::Ready(Some(Ok(message))) => incoming(core, message),
@@ -256,38 +221,61 @@ async fn run(core: &Core) -> CloseEvent {
                     if Pin::new(&mut *ws).start_send(frame).is_ok() {
                         let _ = Pin::new(&mut *ws).poll_flush(cx);
                     }
-                    return Poll::Ready(CloseEvent {
+                    let close = Close {
                         code: 1009,
-                        reason: e.to_string(),
-                        was_clean: false,
-                    });
+                        reason: Reason::Given,
+                        clean: false,
+                    };
+                    break Some((close, e.to_string()));
                 }
                 // The end: clean after the server's close frame, else lost (1006, as browsers
                 // report it; they give no detail, nor does this face).
-                Poll::Ready(Some(Err(_)) | None) => {
-                    return Poll::Ready(server_close.take().unwrap_or_else(CloseEvent::abnormal))
-                }
-                Poll::Pending => break,
+                Poll::Ready(Some(Err(_)) | None) => break Some(end_of(&server_close)),
+                Poll::Pending => break None,
             }
-        }
+        };
         // Then what the handles handed over, in order, as the socket takes it.
-        if send_out(core, ws, cx).is_err() {
-            return Poll::Ready(server_close.take().unwrap_or_else(CloseEvent::abnormal));
-        }
-        // A closing handshake (ours, or the server's) that the other side never finishes is
-        // let go after the close timeout.
-        if (core.state().closing || server_close.is_some()) && close_deadline.is_none() {
-            let limit = Duration::from_millis(DEFAULT_CLOSE_TIMEOUT);
-            close_deadline = Some(Box::pin(tokio::time::sleep(limit)));
-        }
-        if let Some(deadline) = close_deadline.as_mut() {
-            if deadline.as_mut().poll(cx).is_ready() {
-                return Poll::Ready(server_close.take().unwrap_or_else(CloseEvent::abnormal));
+        let ended = ended.or_else(|| match send_out(core, ws, cx) {
+            Err(_) => Some(end_of(&server_close)),
+            // Both close frames went (the server's came, and tungstenite's answer, or our own
+            // close before it, is written): the closing handshake is complete, the socket
+            // ends with the server's close, and the TCP connection goes with it.
+            Ok(()) if server_close.is_some() && Pin::new(&mut *ws).poll_flush(cx).is_ready() => {
+                Some(end_of(&server_close))
             }
+            Ok(()) => None,
+        });
+        let decided = match ended {
+            Some((close, given)) => life.feed(Input::Ended(close), &given),
+            // A closing handshake (ours, or the server's) that the other side never finishes
+            // is let go after the machine's close timeout.
+            None => match life.poll_due(cx) {
+                Poll::Ready(decided) => decided,
+                Poll::Pending => return Poll::Pending,
+            },
+        };
+        match decided.end {
+            Some(end) => Poll::Ready(end),
+            None => Poll::Pending,
         }
-        Poll::Pending
     })
     .await
+}
+
+/// How the connection ended, for the machine: with the server's close frame if it came (the
+/// handshake is complete), else lost (1006).
+fn end_of(server_close: &Option<CloseEvent>) -> (Close, String) {
+    match server_close {
+        Some(c) => {
+            let close = Close {
+                code: c.code,
+                reason: Reason::Given,
+                clean: true,
+            };
+            (close, c.reason.clone())
+        }
+        None => (Close::abnormal(Reason::Given), String::new()),
+    }
 }
 
 /// A received data frame, for the stream (within the receive limit: past it the core queues
@@ -311,63 +299,13 @@ fn incoming(core: &Core, message: tungstenite::Message) {
     core.received(message);
 }
 
-/// Hands the queued commands to the socket while it takes them.
-fn outgoing(core: &Core, ws: &mut Socket, cx: &mut Context<'_>) -> Result<(), tungstenite::Error> {
-    // The whole batch under one lock; what the connection does not take goes back in front.
-    let mut batch = std::mem::take(&mut core.state().commands);
-    if batch.is_empty() {
-        return Ok(());
-    }
-    let mut bytes = 0;
-    let result = hand_over(&mut batch, &mut bytes, ws, cx);
-    core.handed(bytes);
-    if !batch.is_empty() {
-        let mut s = core.state();
-        batch.append(&mut s.commands);
-        s.commands = batch;
-    }
-    result
-}
-
-/// Hands commands to the connection while it takes them.
-fn hand_over(
-    batch: &mut std::collections::VecDeque<Command>,
-    bytes: &mut usize,
-    ws: &mut Socket,
-    cx: &mut Context<'_>,
-) -> Result<(), tungstenite::Error> {
-    while !batch.is_empty() {
-        if Pin::new(&mut *ws).poll_ready(cx).is_pending() {
-            return Ok(());
-        }
-        let Some(command) = batch.pop_front() else {
-            return Ok(());
-        };
-        let frame = match command {
-            Command::Send(message) => {
-                *bytes += message.len();
-                match message {
-                    Message::Text(text) => tungstenite::Message::text(text),
-                    Message::Binary(data) => tungstenite::Message::binary(data),
-                }
-            }
-            Command::Ping => tungstenite::Message::Ping(Default::default()),
-            Command::Close(code, reason) => tungstenite::Message::Close(Some(CloseFrame {
-                code: WireCode::from(code),
-                reason: reason.into(),
-            })),
-        };
-        Pin::new(&mut *ws).start_send(frame)?;
-    }
-    Ok(())
-}
-
-/// Whether the app let the socket go (its close was asked for); else the driver's waker is
-/// registered, so that asking wakes it.
-fn let_go(core: &Core, cx: &Context<'_>) -> bool {
+/// Our close, if the app asked for it since the last call (`close()`, its last handle dropped,
+/// the receive limit passed); else the driver's waker is registered, so that asking wakes it.
+fn let_go(core: &Core, cx: &Context<'_>) -> Option<(u16, String)> {
     let mut s = core.state();
-    if !s.closing {
+    let asked = s.close_asked.take();
+    if asked.is_none() {
         s.driver.register(cx);
     }
-    s.closing
+    asked
 }

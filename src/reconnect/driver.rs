@@ -189,7 +189,13 @@ impl Driver<'_> {
                 Report::Closed { close, failure } => {
                     let event = s.close_event(close);
                     let error = match failure {
-                        None | Some(Failure::ConnectFailed | Failure::ConnectTimeout) => None,
+                        // The last three are a plain socket's: never this machine's.
+                        None
+                        | Some(
+                            Failure::ConnectFailed
+                            | Failure::ConnectTimeout
+                            | Failure::ConnectionLost,
+                        ) => None,
                         Some(Failure::Rejected) => self.rejected.take(),
                         Some(Failure::ReconnectRefused) => {
                             Some(Error::ReconnectRefused(event.clone()))

@@ -51,12 +51,13 @@ export function packageRuntimeGzip() {
 // copied into one slot per call: no limit on sockets), the 30 s connect timeout and the
 // minimum uptime joined the machine: 13,953 B; 13,958 B with the connect() fix above; 14,125 B
 // with the rules the shell asks the .wasm (receive admission, the high-water floor, the longest
-// delay) and a socket that gave up listening on.
-const JS_PACKAGE_BUDGET = 14_130; // today 14,125 B; issue 17: at most 24,000
+// delay) and a socket that gave up listening on; 14,168 B with the plain mode's decisions the
+// native face runs on (a peer's closing handshake, ConnectionLost, "closed before open").
+const JS_PACKAGE_BUDGET = 14_175; // today 14,168 B; issue 17: at most 24,000
 // The machine's .wasm, hex in pkg/web/wasm.js. It links no allocator and no formatting: a
 // panic path or a string argument would bring both (+30 KB: js/rules/lib.rs says how it is
 // kept out).
-const JS_WASM_BUDGET = 5_450; // today 5,442 B (5,321 B before receiveFits, highWaterMark and the longest delay; 5,576 B with the 64-machine table; 5,991 B before the folds)
+const JS_WASM_BUDGET = 5_490; // today 5,485 B (5,442 B before the plain mode's decisions; 5,321 B before receiveFits, highWaterMark and the longest delay; 5,576 B with the 64-machine table; 5,991 B before the folds)
 // Bundled and minified as an app ships it (esbuild --bundle --minify, gzip -9: how the peers'
 // weights are measured). Issue 17 aims at 12,000 B: 15,265 B with the wasm-bindgen .wasm in
 // base64, 12,578 B without wasm-bindgen, 11,969 B since the exports folded into machineHandle
@@ -65,9 +66,11 @@ const JS_WASM_BUDGET = 5_450; // today 5,442 B (5,321 B before receiveFits, high
 // failing QueueFull when the connection goes (the names of js/abi.js are inlined: 0 B), 11,843 B
 // with a reconnecting connect() that settles when its first URL is refused, 11,998 B with the
 // rules asked of the .wasm (receive admission, the high-water floor, the longest delay), a
-// socket that gave up listening on until close() and dropped messages keeping their numbers.
+// socket that gave up listening on until close() and dropped messages keeping their numbers,
+// 12,039 B with the plain mode's decisions in the machine (the peer's closing handshake, a lost
+// plain connection, "closed before open": +41 B).
 // Issue 23 allows 12,500 B for a clearer house; the budget is a ratchet at today's size.
-const JS_BUNDLED_BUDGET = 12_005; // today 11,998 B
+const JS_BUNDLED_BUDGET = 12_045; // today 12,039 B
 // History (.wasm gzip -9): 16,080 B before this session's engine work; the one waker discipline
 // (src/wake.rs) cost 135 B, bounded receive on by default (64 MiB) 356 B: 16,570 B, 299 B more
 // than the same app on gloo-net (16,271 B, which bounds nothing and fixes no WebKit hang). Won

@@ -187,6 +187,7 @@ impl World {
                     self.close_at = self.close_at.map(|t| t.saturating_sub(back));
                     if let Some(s) = self.socket.as_mut() {
                         s.started_at = s.started_at.saturating_sub(back);
+                        s.peer_closing_at = s.peer_closing_at.map(|t| t.saturating_sub(back));
                     }
                     self.page_event(Input::Hidden)?;
                 } else {
@@ -228,9 +229,24 @@ impl World {
 
     /// The server closes, drops, or stalls.
     pub(super) fn server_event(&mut self) -> Check {
-        match self.rng.below(4) {
+        match self.rng.below(5) {
             0 => {
                 self.socket.as_mut().unwrap().stalled = true;
+                Ok(())
+            }
+            4 => {
+                // The server's close frame: the handshake is under way, nothing more is handed
+                // over; the server then ends it (a later step) or never does.
+                let s = self.socket.as_mut().unwrap();
+                if s.closing {
+                    return Ok(());
+                }
+                s.closing = true;
+                s.peer_closing_at = Some(self.now);
+                self.feed(Input::Closing)?;
+                if matches!(self.route, Route::Flow { .. }) {
+                    return fail("route Flow after the server's close frame");
+                }
                 Ok(())
             }
             n => {
@@ -248,8 +264,9 @@ impl World {
                     },
                 };
                 let s = self.socket.take().unwrap();
-                let ours = s.closing && close.clean;
-                let closing = s.closing;
+                // Our close under way (the server's too, if we closed after it): its end.
+                let closing = s.closing && (s.peer_closing_at.is_none() || self.closed_by_app);
+                let ours = closing && close.clean;
                 self.lose(s, ours);
                 let before = self.disconnects;
                 self.feed(Input::Ended(close))?;

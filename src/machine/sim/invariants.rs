@@ -44,6 +44,14 @@ impl World {
                 return fail(format!("no ping since {base} (now {})", self.now));
             }
         }
+        if let Some(at) = self.socket.as_ref().and_then(|s| s.peer_closing_at) {
+            if self.now > at + self.m.close_timeout() {
+                return fail(format!(
+                    "the server's close at {at} not settled by {}",
+                    self.now
+                ));
+            }
+        }
         if let Some(at) = self.close_at {
             if !self.finished && self.m.now > at + self.m.close_timeout() {
                 return fail(format!("close() at {at} not settled by {}", self.m.now));

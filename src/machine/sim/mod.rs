@@ -61,8 +61,10 @@ impl Rng {
 #[derive(Debug, Default)]
 struct Socket {
     open: bool,
-    /// Our own close was started on it.
+    /// The closing handshake was started on it (by our close, or by the server's).
     closing: bool,
+    /// When the server started it (its close frame).
+    peer_closing_at: Option<Millis>,
     /// The server stopped answering (pings get no pong).
     stalled: bool,
     /// Sequence numbers handed to it.

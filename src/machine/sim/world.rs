@@ -154,10 +154,11 @@ impl World {
                         // Our close given up: not before its timeout (the heartbeat's pong
                         // deadline, or 10 s without a heartbeat).
                         let limit = self.policy.heartbeat.map_or(10_000, |h| h.timeout);
-                        if s.closing && self.close_at.is_some_and(|at| self.now < at + limit) {
+                        let since = s.peer_closing_at.or(self.close_at);
+                        if s.closing && since.is_some_and(|at| self.now < at + limit) {
                             return fail(format!(
-                                "our close given up at {} ms",
-                                self.now - self.close_at.unwrap_or(0)
+                                "a close handshake given up at {} ms",
+                                self.now - since.unwrap_or(0)
                             ));
                         }
                     }
@@ -289,6 +290,13 @@ impl World {
                     }
                     Some(Failure::ReconnectRefused) if !self.policy.consult && !clean_1000 => {
                         return fail(format!("{close:?} refused without a verdict"));
+                    }
+                    // A plain socket's connection that ended unclean was lost, and only that.
+                    Some(Failure::ConnectionLost) if self.policy.reconnect || close.clean => {
+                        return fail(format!("ConnectionLost for {close:?}"));
+                    }
+                    None if !self.policy.reconnect && !close.clean => {
+                        return fail(format!("a plain socket's {close:?} without a failure"));
                     }
                     // A plain socket's failed attempt says which; a reconnecting one retries.
                     Some(f @ (Failure::ConnectFailed | Failure::ConnectTimeout))

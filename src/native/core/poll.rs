@@ -4,6 +4,7 @@
 use std::task::{Context, Poll};
 
 use super::Core;
+use crate::machine::Failure;
 use crate::{CloseEvent, Error, Message};
 
 impl Core {
@@ -13,7 +14,9 @@ impl Core {
             return Poll::Ready(Ok(()));
         }
         match &s.close {
-            Some(_) if s.timed_out => Poll::Ready(Err(Error::ConnectTimeout)),
+            Some(_) if s.failure == Some(Failure::ConnectTimeout) => {
+                Poll::Ready(Err(Error::ConnectTimeout))
+            }
             Some(close) => Poll::Ready(Err(Error::ConnectFailed(close.clone()))),
             None => {
                 s.waiters.register(cx);
@@ -67,13 +70,11 @@ impl Core {
             return Poll::Pending;
         };
         *done = true;
-        if close.was_clean {
-            return Poll::Ready(None);
+        // The machine's word on the end: lost, a failed (or timed-out) attempt, or clean.
+        match s.failure {
+            Some(Failure::ConnectionLost) => Poll::Ready(Some(Err(Error::ConnectionLost(close)))),
+            Some(_) => Poll::Ready(Some(Err(Error::ConnectFailed(close)))),
+            None => Poll::Ready(None),
         }
-        Poll::Ready(Some(Err(if s.opened {
-            Error::ConnectionLost(close)
-        } else {
-            Error::ConnectFailed(close)
-        })))
     }
 }
