@@ -27,11 +27,18 @@ done
 step "cargo mutants: the Rust shells' decision code (the simulation of the real shells)"
 # The reconnecting socket's handle and driver, and the native driver, under the shells'
 # simulation (src/reconnect/sim/) at 1,000 schedules. Code compiled only for wasm32 is out of
-# scope (its mutants show as missed: docs/machine.md lists them).
-SOCKWAVE_SIM_SCHEDULES="${SOCKWAVE_SIM_SCHEDULES:-1000}" cargo mutants -p sockwave \
+# scope (its mutants show as missed: docs/machine.md lists them). The native face's tests
+# against the dev server run too (tests/native.rs: frame cap, failure texts, binary messages,
+# the server's close handshake), with the server started here.
+start_devserver 0 0
+trap stop_devserver EXIT
+export SOCKWAVE_WS_BASE="ws://127.0.0.1:$WS_PORT" SOCKWAVE_WSS_BASE="wss://127.0.0.1:$WSS_PORT"
+export SOCKWAVE_WRONG_HOST_BASE="wss://127.0.0.1:$WRONG_HOST_PORT" SOCKWAVE_REQUIRE_DEVSERVER=1
+SOCKWAVE_SIM_SCHEDULES="${SOCKWAVE_SIM_SCHEDULES:-1000}" env -u SSL_CERT_FILE -u SSL_CERT_DIR cargo mutants -p sockwave \
   --file src/reconnect/driver.rs --file src/reconnect/shared.rs --file src/reconnect/socket.rs \
-  --file src/reconnect/receive.rs --file src/native/driver.rs \
-  --timeout 120 --output mutants.shells -- --lib --test native_attempts || rust=$?
+  --file src/reconnect/receive.rs --file src/reconnect/driver/send.rs \
+  --file src/native/driver.rs --file 'src/native/driver/*.rs' \
+  --timeout 120 --output mutants.shells -- --lib --test native_attempts --test native || rust=$?
 for f in caught missed timeout unviable; do
   printf '%-9s %4d\n' "$f" "$(wc -l < "mutants.shells/mutants.out/$f.txt" 2>/dev/null || echo 0)"
 done

@@ -317,6 +317,35 @@ async fn an_oversize_frame_ends_the_socket_with_1009() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_frame_cap_takes_what_the_receive_limit_would() {
+    // A 256 KiB message, to a reader already waiting: with the receive limit off, and with a
+    // limit of 1 KiB (a message handed at once to a waiting reader counts for nothing, so the
+    // frame cap is never under 64 MiB). It arrives whole both times.
+    let Some(url) = url("/echo") else { return };
+    for limit in [usize::MAX, 1024] {
+        let ws = within(
+            "open",
+            WebSocket::builder(url.clone())
+                .max_buffered_bytes(limit)
+                .connect(),
+        )
+        .await
+        .expect("open");
+        let (mut write, mut read) = ws.split();
+        let reader = tokio::spawn(async move { read.next().await });
+        // The reader waits before the echo can come back.
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        within("send", write.send(Message::Binary(vec![7; 256 << 10])))
+            .await
+            .expect("sent");
+        match within("echo", reader).await.unwrap() {
+            Some(Ok(Message::Binary(b))) => assert_eq!(b.len(), 256 << 10, "limit {limit}"),
+            other => panic!("limit {limit}: expected the echo, got {other:?}"),
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_completed_close_handshake_ends_the_socket_while_the_server_holds_tcp() {
     // The server sends its close frame, reads the answer, and keeps the TCP connection 60 s:
     // both frames went, so the closing handshake is complete and the socket ends at once

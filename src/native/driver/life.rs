@@ -27,9 +27,9 @@ pub(super) struct Life {
 pub(super) struct Decided {
     /// Start our closing handshake: this code and reason.
     pub(super) close: Option<(u16, String)>,
-    /// Let the attempt or the connection go.
-    pub(super) discard: bool,
-    /// The socket ended: how, and why when it was not a clean end.
+    /// The socket ended: how, and why when it was not a clean end. (A plain socket's machine
+    /// lets the attempt or the connection go only as it ends: the end says it, and the driver
+    /// drops the connection with it.)
     pub(super) end: Option<(CloseEvent, Option<Failure>)>,
 }
 
@@ -64,8 +64,8 @@ impl Life {
         self.decided()
     }
 
-    /// Ready with what the machine decided when a deadline passed and something is to be
-    /// done; pending until then, with the timer at the next deadline (it wakes the task).
+    /// Ready with the end when a deadline ended the socket; pending until then, with the timer
+    /// at the next deadline (it wakes the task; one that fires early is set again).
     pub(super) fn poll_due(&mut self, cx: &mut Context<'_>) -> Poll<Decided> {
         loop {
             let Some(due) = self.machine.poll_timeout() else {
@@ -85,14 +85,14 @@ impl Life {
             self.timer = None;
             self.machine.handle_timeout(now(), &Tally::default());
             let decided = self.decided();
-            if decided.discard || decided.end.is_some() {
+            if decided.end.is_some() {
                 return Poll::Ready(decided);
             }
         }
     }
 
     /// The actions taken so far, as the driver carries them out. Reports of the attempt and
-    /// the opening are the driver's own doing; routes are the handle's (it gates sends on the
+    /// the opening are the driver's own doing, a `Discard` comes with the end (above); routes are the handle's (it gates sends on the
     /// socket's state); `FlushAll` is what the connection does anyway: every message queued
     /// before our close frame is handed over before it.
     fn decided(&mut self) -> Decided {
@@ -102,7 +102,6 @@ impl Life {
                 Action::Close { code, reason } => {
                     decided.close = Some((code, self.text(reason).to_owned()));
                 }
-                Action::Discard { .. } => decided.discard = true,
                 Action::Report(Report::Closed { close, failure }) => {
                     let event = CloseEvent {
                         code: close.code,

@@ -355,34 +355,44 @@ fn causes(s: &Schedule, run: &Run) -> Check {
         .options
         .heartbeat
         .map_or(DEFAULT_CLOSE_TIMEOUT, |(_, t)| t);
-    let attempt_failed = |t: Millis| {
-        run.attempts
-            .iter()
-            .any(|a| *a == t || a + s.options.connect_timeout == t)
-    };
     let mut previous: Option<&State> = None;
     for (t, state) in &run.trace.states {
-        let (code, clean, stop) = match state {
-            State::Disconnected { code, clean, .. } => (*code, *clean, false),
-            State::Closed { code, clean } => (*code, *clean, true),
+        let (code, reason, clean, stop) = match state {
+            State::Disconnected {
+                code,
+                reason,
+                clean,
+                ..
+            } => (*code, reason.as_str(), *clean, false),
+            State::Closed {
+                code,
+                reason,
+                clean,
+            } => (*code, reason.as_str(), *clean, true),
             other => {
                 previous = Some(other);
                 continue;
             }
         };
         let by_step = match step_at(*t) {
-            Some(Step::ServerClose(c, _)) => clean && *c == code,
+            // The server's code and reason, intact.
+            Some(Step::ServerClose(c, r)) => clean && *c == code && r == reason,
             Some(Step::ServerDrop) => !clean && code == 1006,
-            Some(Step::Reconnect) => clean && code == 1000,
+            Some(Step::Reconnect) => clean && code == 1000 && reason == "reconnect",
             Some(Step::Close(c, _)) => stop && clean && *c == code,
             _ => false,
         };
         let by_end = *t == s.end && !clean && code == 1006;
-        let timed_out = !clean && matches!(code, HEARTBEAT_TIMEOUT_CODE | IDLE_TIMEOUT_CODE);
+        let timed_out = !clean
+            && matches!(
+                (code, reason),
+                (HEARTBEAT_TIMEOUT_CODE, "heartbeat timeout") | (IDLE_TIMEOUT_CODE, "idle timeout")
+            );
         // A stop that follows an end, as it was (the verdict, the retries).
         let repeated = stop
-            && matches!(previous, Some(State::Disconnected { code: c, clean: k, .. }) if *c == code && *k == clean);
-        let failed = !clean && code == 1006 && (attempt_failed(*t) || stop);
+            && matches!(previous, Some(State::Disconnected { code: c, reason: r, clean: k, .. }) if *c == code && r == reason && *k == clean);
+        // A failed attempt ends in a stop at most: only an open connection is reported lost.
+        let failed = stop && !clean && code == 1006;
         // Reported lost first (what it carried may not have arrived), then the stop.
         let close_given_up = !clean
             && code == 1006

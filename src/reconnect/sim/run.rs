@@ -132,6 +132,7 @@ impl From<ConnectionState> for State {
             ConnectionState::Open => State::Open,
             ConnectionState::Disconnected { close, in_flight } => State::Disconnected {
                 code: close.code,
+                reason: close.reason,
                 clean: close.was_clean,
                 first_seq: in_flight.first_seq,
                 messages: in_flight.messages,
@@ -142,6 +143,7 @@ impl From<ConnectionState> for State {
             },
             ConnectionState::Closed(close) => State::Closed {
                 code: close.code,
+                reason: close.reason,
                 clean: close.was_clean,
             },
         }

@@ -14,6 +14,8 @@ pub(super) enum State {
     Open,
     Disconnected {
         code: u16,
+        /// Checked here, not compared with the JS face (a failure's words are native).
+        reason: String,
         clean: bool,
         first_seq: u64,
         messages: u64,
@@ -24,6 +26,7 @@ pub(super) enum State {
     },
     Closed {
         code: u16,
+        reason: String,
         clean: bool,
     },
 }
@@ -56,11 +59,12 @@ impl Trace {
                     clean,
                     first_seq,
                     messages,
+                    ..
                 } => json!([t, "disconnected", code, clean, first_seq, messages]),
                 State::Reconnecting { attempt, delay } => {
                     json!([t, "reconnecting", attempt, delay])
                 }
-                State::Closed { code, clean } => json!([t, "closed", code, clean]),
+                State::Closed { code, clean, .. } => json!([t, "closed", code, clean]),
             });
         }
         out.extend(self.sends.iter().map(|(t, d, r)| json!([t, "sent", d, r])));
