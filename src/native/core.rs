@@ -191,7 +191,6 @@ impl Core {
         });
     }
 
-    /// The socket ended (at most once).
     /// The socket ended (at most once), as the machine decided: `failure` says why when it was
     /// not a clean end.
     pub(crate) fn ended(&self, close: CloseEvent, failure: Option<Failure>) {

@@ -182,12 +182,16 @@ async fn run(core: &Core, life: &mut Life) -> (CloseEvent, Option<Failure>) {
     let mut server_close: Option<CloseEvent> = None;
     poll_fn(|cx| {
         // Registered before the queue is read: a command queued from here on wakes this task.
-        core.state().driver.register(cx);
+        // Our close, if asked since the last poll, taken under the same lock (one per poll).
+        let asked = {
+            let mut s = core.state();
+            s.driver.register(cx);
+            s.close_asked.take()
+        };
         let mut link = core.link();
         let Some(Link { ws, .. }) = link.as_mut() else {
             return Poll::Ready((CloseEvent::abnormal(), None));
         };
-        let asked = core.state().close_asked.take();
         if let Some((code, reason)) = asked {
             let decided = life.close(code, &reason);
             if let Some((code, reason)) = decided.close {
