@@ -258,7 +258,7 @@ export function connect(url: string | UrlProvider, options?: ConnectOptions): Pr
 
 /** A URL chosen at connect time: called before every attempt (with reconnection, before each
  * reconnect too), e.g. to put a fresh token in it. Throwing, rejecting or giving no string
- * fails that attempt: `connect()` of a plain socket rejects with `InvalidUrl`; a reconnecting
- * socket counts it as a failed attempt (close 1006, "url provider failed") and backs off and
- * retries. Only a URL the browser refuses is final. */
+ * fails that attempt (close 1006, "url provider failed"; what it threw is the error's `cause`):
+ * `connect()` of a plain socket rejects with `ConnectFailed`; a reconnecting socket counts it
+ * as a failed attempt and backs off and retries. Only a URL the browser refuses is final. */
 export type UrlProvider = () => string | Promise<string>;

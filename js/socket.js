@@ -3,17 +3,16 @@
 // `Inbox.receive` either to a waiting `for await` (inbox.js) or to `message` listeners, without
 // crossing into WebAssembly; the .wasm holds the rules the Rust face shares (subprotocols,
 // close frames, backoff: built by js/rules/). A reconnecting socket's policy lives in reconnect.js.
-import {
-  POLICY_CONNECT_TIMEOUT, POLICY_MAX_BUFFERED_BYTES,
-} from "./abi.js";
+import { INPUT_OVERFLOW, POLICY_MAX_BUFFERED_BYTES } from "./abi.js";
 import { policyDefault, w } from "./machine.js";
 import * as E from "./errors.js";
 import { Inbox, iterate } from "./inbox.js";
 import {
   CLOSED, CONNECTING, OPEN, SendBudget, overflowClose,
-  later, listen, notSendable, num, open, own, protocolList, sendable, urlFrom, utf8Length,
+  listen, notSendable, num, open, own, protocolList, sendable, utf8Length,
 } from "./link.js";
 import { Reconnector } from "./reconnect.js";
+import { Shell, plainPolicy } from "./shell.js";
 
 const RESOLVED = Promise.resolve();
 const UNDECIDED = 0, ITERATOR = 1, EVENTS = 2; // who takes the messages
@@ -35,8 +34,8 @@ export class Socket extends EventTarget {
   #end = null; // how it ended, once it did (plain)
   #opened = false;
   #auto = null; // a reconnecting socket's driver (reconnect.js)
+  #life = null; // connect()'s plain socket: the shell of its machine (shell.js)
   #waiter = null; // connect(): settled at the first open, or the end before it
-  #lastError = null; // what a reconnecting socket gave up with
   #on = {}; // the on* handlers
   #closed;
   #settleClosed;
@@ -52,19 +51,26 @@ export class Socket extends EventTarget {
     const inbox = (this.#inbox = new Inbox(num(options, "maxBufferedBytes") ?? policyDefault(POLICY_MAX_BUFFERED_BYTES),
       (data) => this.dispatchEvent(new MessageEvent("message", { data }))));
     this.#newClosed();
-    if (url === INTERNAL) return;
-    const ws = (this.#ws = open(url, protocolList(protocols)));
+    if (url !== INTERNAL) this.#attach(open(url, protocolList(protocols)), options);
+  }
+
+  /** Takes `ws` as this socket's browser socket: listens to it (`to`: the machine's shell
+   * listens to its open and end), sends through it. Returns what removes the listeners
+   * (link.js `listen`). */
+  #attach(ws, options, to) {
+    this.#ws = ws;
     this.#budget = new SendBudget(ws, w().highWaterMark(num(options, "highWaterMark") ?? -1), () => this.#drain());
-    const end = listen(ws, {
-      onOpen: () => this.#onOpen(),
+    const inbox = this.#inbox;
+    return listen(ws, {
+      onOpen: to ? to.onOpen : () => this.#onOpen(),
       onMessage: (data) => inbox.receive(data) || this.#overflow(),
       onError: () => this.#emit("error"),
-      onEnd: (close, afterError) => this.#onEnd(close, afterError),
+      onEnd: (close, afterError) => {
+        if (afterError) this.#emit("error");
+        if (to) to.onEnd(close);
+        else this.#ended(close, close.wasClean ? undefined : this.#opened ? E.connectionLost(close) : E.connectFailed(close));
+      },
     });
-    this.#abandon = () => {
-      ws.close();
-      end(E.closeInfo(1006, "", false));
-    };
   }
 
   /** Connects and resolves with an open Socket (see `connect`). */
@@ -73,7 +79,7 @@ export class Socket extends EventTarget {
       const socket = new Socket(INTERNAL, undefined, options);
       // Waiting before the first attempt starts: a URL the browser refuses ends it at once.
       const opened = new Promise((resolve, reject) => (socket.#waiter = { resolve, reject }));
-      socket.#auto = new Reconnector(url, options, socket.#port());
+      socket.#auto = new Reconnector(url, options, socket.#port(options));
       // Given up before it opened: the app never holds this socket, so it is closed for good
       // (a socket that gave up otherwise listens to the network until close()).
       await opened.catch((e) => {
@@ -82,25 +88,13 @@ export class Socket extends EventTarget {
       });
       return socket;
     }
-    if (typeof url !== "string" && typeof url !== "function") {
-      throw E.invalidUrl(String(url), "url is neither a string nor a function");
-    }
-    // The timeout covers the URL provider too (Infinity: none; not given: the machine's).
-    const timeout = num(options, "connectTimeoutMs") ?? policyDefault(POLICY_CONNECT_TIMEOUT);
-    let socket = null, done = false;
-    await new Promise((resolve, reject) => {
-      const settle = (f) => (v) => done || (done = true, clearTimeout(timer), f(v));
-      const timer = timeout === Infinity ? 0 : later(() => {
-        if (socket) socket.#waiter = null;
-        settle(reject)(E.connectTimeout());
-        socket?.#abandon();
-      }, timeout);
-      (typeof url === "function" ? urlFrom(url) : Promise.resolve(url)).then((url) => {
-        if (done) return;
-        socket = new Socket(url, options.protocols, options);
-        socket.#waiter = { resolve: settle(resolve), reject: settle(reject) };
-      }).catch(settle(reject));
-    });
+    const socket = new Socket(INTERNAL, undefined, options);
+    const opened = new Promise((resolve, reject) => (socket.#waiter = { resolve, reject }));
+    // The machine decides; the timeout covers the URL provider too (Infinity: none).
+    const policy = plainPolicy(num(options, "connectTimeoutMs") ?? -1);
+    socket.#life = new Shell(url, protocolList(options.protocols), policy, 0, socket.#port(options));
+    socket.#life.start();
+    await opened;
     return socket;
   }
 
@@ -108,17 +102,18 @@ export class Socket extends EventTarget {
     connectSocket = (url, options) => Socket.#connect(url, options ?? {});
   }
 
-  /** Closes the attempt of a socket that is given up on (connect timeout). */
-  #abandon = () => {};
-
   // -- Receiving: the message path. --
 
-  /** Past `maxBufferedBytes`: close (4009), keep the messages that fit, then ReceiveOverflow. */
+  /** Past `maxBufferedBytes`: close (4009; on the machine, as it decides), keep the messages
+   * that fit, then ReceiveOverflow. */
   #overflow() {
-    try {
-      this.#ws.close(...overflowClose());
-    } catch {
-      // Closing already: the end is reported all the same.
+    if (this.#life) this.#life.feed(INPUT_OVERFLOW);
+    else {
+      try {
+        this.#ws.close(...overflowClose());
+      } catch {
+        // Closing already: the end is reported all the same.
+      }
     }
     this.#inbox.end(E.receiveOverflow(this.#inbox.limit));
   }
@@ -173,7 +168,7 @@ export class Socket extends EventTarget {
     if (!sendable(data)) return Promise.reject(notSendable());
     if (this.#auto) return this.#auto.send(data);
     const ws = this.#ws;
-    const state = ws.readyState;
+    const state = ws?.readyState ?? CONNECTING;
     if (this.#end || state > OPEN) return Promise.reject(E.closed());
     if (state === OPEN && !this.#sends.length && this.#budget.take(data)) {
       try {
@@ -193,7 +188,7 @@ export class Socket extends EventTarget {
    * when it was not). */
   #drain() {
     const ws = this.#ws, sends = this.#sends;
-    while (sends.length && ws.readyState === OPEN && this.#budget.take(sends[0].data)) {
+    while (sends.length && ws?.readyState === OPEN && this.#budget.take(sends[0].data)) {
       const { data, resolve, reject } = sends.shift();
       try {
         ws.send(data);
@@ -214,13 +209,14 @@ export class Socket extends EventTarget {
     if (this.#sends.length) this.#drain();
   }
 
-  #onEnd(close, afterError) {
-    if (afterError) this.#emit("error");
+  /** The end (for a reconnecting socket, until a `reconnect()` after giving up): `error` ends
+   * its messages (none after a clean end). */
+  #ended(close, error) {
     this.#end = close;
     this.#budget?.stop();
     for (const { reject } of this.#sends.splice(0)) reject(E.closed());
-    this.#inbox.end(close.wasClean ? undefined : this.#opened ? E.connectionLost(close) : E.connectFailed(close));
-    this.#finish(close, E.connectFailed(close));
+    this.#inbox.end(error);
+    this.#finish(close, error ?? E.closed());
   }
 
   /** The end: messages still waiting for listeners, then `close`, then `closed` settles. */
@@ -256,7 +252,8 @@ export class Socket extends EventTarget {
         `close reason is ${bytes} UTF-8 bytes, over the limit`, { length: bytes }));
     }
     if (this.#auto) return this.#auto.close(code, reason);
-    if (!this.#end) {
+    if (this.#life) this.#life.close(code, reason);
+    else if (!this.#end) {
       try {
         this.#ws.close(code, reason);
       } catch (e) {
@@ -277,26 +274,15 @@ export class Socket extends EventTarget {
     this.#auto.reconnect();
   }
 
-  /** What the reconnect driver may do to this socket. */
-  #port() {
+  /** What the shell of its machine (shell.js, reconnect.js) may do to this socket. */
+  #port(options) {
     return {
+      attach: (ws, listeners) => this.#attach(ws, options, listeners),
       receive: (data) => this.#inbox.receive(data),
       limit: this.#inbox.limit,
-      fail: (error) => {
-        this.#inbox.end(error);
-        this.#lastError ??= error;
-      },
       emit: (type, props) => this.#emit(type, props),
-      opened: () => {
-        this.#emit("open");
-        this.#waiter?.resolve();
-        this.#waiter = null;
-      },
-      finished: (close) => {
-        this.#inbox.end();
-        this.#finish(close, this.#lastError ?? E.closed());
-        this.#lastError = null;
-      },
+      open: () => this.#onOpen(),
+      end: (close, error) => this.#ended(close, error),
       restart: () => {
         this.#inbox.restart();
         this.#newClosed();
@@ -308,7 +294,7 @@ export class Socket extends EventTarget {
   // -- The browser's surface. --
 
   get readyState() {
-    return this.#auto ? this.#auto.readyState : this.#end ? CLOSED : this.#ws.readyState;
+    return this.#auto ? this.#auto.readyState : this.#end ? CLOSED : this.#ws?.readyState ?? CONNECTING;
   }
   #current() {
     return this.#auto ? this.#auto.ws : this.#ws;

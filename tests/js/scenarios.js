@@ -111,7 +111,8 @@ export async function run(sockwave, wsBase, only = "") {
       const plain = await connect(() => url("/echo"));
       check(plain.readyState === Socket.OPEN, "a plain function works without reconnect");
       await plain.close();
-      await expectError(connect(() => { throw new Error("no token"); }), "InvalidUrl");
+      const e = await expectError(connect(() => { throw new Error("no token"); }), "ConnectFailed");
+      check(e.reason === "url provider failed" && /no token/.test(e.cause?.message), "the provider's error is the cause");
     },
     "error: InvalidUrl": async () => {
       const e = await expectError(connect("ws://"), "InvalidUrl");
