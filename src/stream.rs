@@ -3,6 +3,7 @@
 
 use std::task::{Context, Poll};
 
+use crate::machine::Failure;
 use crate::socket::Core;
 use crate::{Error, Message};
 
@@ -37,15 +38,15 @@ impl Reader {
             return Poll::Pending;
         };
         self.done = true;
-        if close.was_clean {
-            return Poll::Ready(None);
-        }
+        // The machine's rule (this socket runs without the machine: docs/machine.md, 44).
         let close = close.clone();
-        Poll::Ready(Some(Err(if inbox.opened() {
-            Error::ConnectionLost(close)
-        } else {
-            Error::ConnectFailed(close)
-        })))
+        Poll::Ready(
+            match Failure::of_plain_end(inbox.opened(), close.was_clean) {
+                None => None,
+                Some(Failure::ConnectionLost) => Some(Err(Error::ConnectionLost(close))),
+                Some(_) => Some(Err(Error::ConnectFailed(close))),
+            },
+        )
     }
 
     /// Whether the stream has ended (`FusedStream::is_terminated`).

@@ -193,10 +193,10 @@ impl Machine {
     pub(super) fn attempt_failed(&mut self, close: Close) {
         if !self.policy.reconnect {
             let failure = match close.reason {
-                Reason::ConnectTimeout => Failure::ConnectTimeout,
-                _ => Failure::ConnectFailed,
+                Reason::ConnectTimeout => Some(Failure::ConnectTimeout),
+                _ => Failure::of_plain_end(false, close.clean),
             };
-            return self.finish(close, Some(failure));
+            return self.finish(close, failure);
         }
         self.consult(close);
     }
@@ -241,12 +241,13 @@ impl Machine {
         };
     }
 
-    /// Stops for good. A plain socket whose connection ended unclean, with no other cause,
-    /// lost it.
+    /// Stops for good. A plain socket's open connection that ended with no other cause ends
+    /// as [`Failure::of_plain_end`] says.
     #[inline(never)]
     pub(super) fn finish(&mut self, close: Close, failure: Option<Failure>) {
-        let lost = !self.policy.reconnect && !close.clean;
-        let failure = failure.or(lost.then_some(Failure::ConnectionLost));
+        let plain = !self.policy.reconnect;
+        let failure =
+            failure.or_else(|| Failure::of_plain_end(true, close.clean).filter(|_| plain));
         self.phase = Phase::Finished;
         self.wanted = false;
         self.push(Action::Report(Report::Closed { close, failure }));

@@ -168,6 +168,21 @@ pub enum Failure {
     ConnectionLost,
 }
 
+impl Failure {
+    /// What the end of a plain socket's one connection is, when nothing else (a timeout, an
+    /// overflow) decided it: one that never opened failed to connect, one that opened and
+    /// ended unclean was lost, a clean end is no failure. The machine's plain mode decides
+    /// with it, and so does the browser Rust face's plain socket, which runs without the
+    /// machine (docs/machine.md, decision 44, says why).
+    pub fn of_plain_end(opened: bool, clean: bool) -> Option<Failure> {
+        match (opened, clean) {
+            (false, _) => Some(Failure::ConnectFailed),
+            (true, false) => Some(Failure::ConnectionLost),
+            (true, true) => None,
+        }
+    }
+}
+
 /// A change the app is told about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Report {

@@ -131,8 +131,9 @@ pub fn high_water_mark(given: usize) -> usize {
 impl Policy {
     /// A plain socket's policy: one attempt (within `connect_timeout`, `None` for as long as
     /// the transport waits), no heartbeat, and the first end is final.
-    // The native face's plain socket (native/driver/life.rs); the browser faces' plain
-    // sockets are not on the machine yet.
+    // The native face's plain socket (native/driver/life.rs). The npm package's .wasm builds
+    // the same policy from `machineNew`'s numbers (js/shell.js `plainPolicy`); the browser
+    // Rust face's plain socket runs on the machine's rules, not on it (docs/machine.md, 44).
     #[cfg_attr(target_family = "wasm", allow(dead_code))]
     pub fn plain(connect_timeout: Option<Millis>) -> Policy {
         Policy {

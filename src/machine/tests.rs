@@ -4,6 +4,23 @@
 use super::*;
 
 #[test]
+fn a_plain_end_is_a_failed_attempt_a_loss_or_nothing() {
+    assert_eq!(
+        Failure::of_plain_end(false, false),
+        Some(Failure::ConnectFailed)
+    );
+    assert_eq!(
+        Failure::of_plain_end(false, true),
+        Some(Failure::ConnectFailed)
+    );
+    assert_eq!(
+        Failure::of_plain_end(true, false),
+        Some(Failure::ConnectionLost)
+    );
+    assert_eq!(Failure::of_plain_end(true, true), None);
+}
+
+#[test]
 fn a_second_close_changes_nothing() {
     let mut m = Machine::new(Policy::default(), 0, 1);
     // A new machine waits to be told where messages go, and to connect.

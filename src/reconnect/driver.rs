@@ -31,7 +31,7 @@ type Attempt = BoxFuture<Option<Result<WebSocket, Error>>>;
 /// Runs until the machine has stopped for good (`close()`, or the handle dropped) and every
 /// action is carried out.
 pub(crate) async fn drive(shared: Ptr<Lock<Shared>>, config: Config) {
-    shared.borrow_mut().running = true;
+    shared.borrow_mut().set_running(true);
     // Removed when this task ends: see environment.rs. (Natively the app tells: `network`,
     // `resumed`.)
     #[cfg(target_family = "wasm")]
@@ -50,7 +50,7 @@ pub(crate) async fn drive(shared: Ptr<Lock<Shared>>, config: Config) {
     };
     poll_fn(|cx| driver.poll(cx)).await;
     drop(driver);
-    shared.borrow_mut().running = false;
+    shared.borrow_mut().set_running(false);
 }
 
 struct Driver<'a> {
@@ -74,14 +74,11 @@ struct Driver<'a> {
 impl Driver<'_> {
     fn poll(&mut self, cx: &mut Context<'_>) -> Poll<()> {
         loop {
-            self.shared.borrow_mut().driver.register(cx);
+            self.shared.borrow_mut().wait_for_change(cx);
             self.act();
             // A socket that gave up stays (listening to the page and the network, so that a
             // `reconnect()` knows what the machine knows) until `close()` or its drop.
-            let done = {
-                let s = self.shared.borrow();
-                s.machine.is_finished() && s.machine.close_requested()
-            };
+            let done = self.shared.borrow().closed_for_good();
             if done && self.ws.is_none() {
                 return Poll::Ready(());
             }
@@ -96,7 +93,7 @@ impl Driver<'_> {
     /// Carries out every action the machine asked for, in order.
     fn act(&mut self) {
         loop {
-            let action = self.shared.borrow_mut().machine.poll_action();
+            let action = self.shared.borrow_mut().poll_action();
             match action {
                 None => return,
                 Some(Action::Connect { .. }) => {
@@ -106,7 +103,7 @@ impl Driver<'_> {
                     let transport = self.config.transport.clone();
                     let (mark, limit) = {
                         let s = self.shared.borrow();
-                        let policy = s.machine.policy();
+                        let policy = s.policy();
                         (policy.high_water_mark, policy.max_buffered_bytes)
                     };
                     // The machine keeps the connect timeout and the receive limit (over every
@@ -128,7 +125,7 @@ impl Driver<'_> {
                 }
                 Some(Action::FlushAll) => self.flush_all(),
                 Some(Action::Close { code, .. }) => {
-                    let reason = self.shared.borrow().close_reason.clone();
+                    let reason = self.shared.borrow().close_reason().to_owned();
                     if let Some(ws) = &self.ws {
                         ws.close_now(code, &reason);
                     }
@@ -140,7 +137,7 @@ impl Driver<'_> {
                             ws.close_now(code, reason.text());
                         }
                     }
-                    self.shared.borrow_mut().current = None;
+                    self.shared.borrow_mut().set_current(None);
                 }
                 Some(Action::Ping) => {
                     // Past the high-water mark: `try_send` does not wait for it. Natively,
@@ -174,7 +171,7 @@ impl Driver<'_> {
         Shared::update(self.shared, |s| {
             let state = match report {
                 Report::Connecting { attempt } => {
-                    s.unfinish();
+                    s.start_over();
                     ConnectionState::Connecting { attempt }
                 }
                 Report::Open => ConnectionState::Open,
@@ -207,7 +204,7 @@ impl Driver<'_> {
                             })
                         }
                         Some(Failure::ReceiveOverflow) => Some(Error::ReceiveOverflow {
-                            limit: s.machine.policy().max_buffered_bytes,
+                            limit: s.policy().max_buffered_bytes,
                         }),
                     };
                     let delivered = match error {
@@ -218,7 +215,7 @@ impl Driver<'_> {
                 }
             };
             if let ConnectionState::Open = state {
-                s.current = self.ws.as_ref().map(WebSocket::probe);
+                s.set_current(self.ws.as_ref().map(WebSocket::probe));
             }
             s.set_state(state)
         });
@@ -236,7 +233,7 @@ impl Driver<'_> {
         let input = match result {
             None => Input::UrlFailed,
             Some(Ok(ws)) => {
-                self.shared.borrow_mut().current = Some(ws.probe());
+                self.shared.borrow_mut().set_current(Some(ws.probe()));
                 self.ws = Some(ws);
                 #[cfg(target_family = "wasm")]
                 {
@@ -246,7 +243,7 @@ impl Driver<'_> {
             }
             // Retrying cannot fix a URL or a subprotocol list the browser rejects.
             Some(Err(e @ (Error::InvalidUrl { .. } | Error::InvalidProtocol { .. }))) => {
-                self.shared.borrow_mut().ended_reason = e.to_string();
+                self.shared.borrow_mut().set_given(e.to_string());
                 self.rejected = Some(e);
                 Input::Rejected
             }
@@ -261,7 +258,7 @@ impl Driver<'_> {
 
     /// Records how the browser ended a socket, as the machine's input.
     fn ended(&self, event: &CloseEvent) -> Input {
-        self.shared.borrow_mut().ended_reason = event.reason.clone();
+        self.shared.borrow_mut().set_given(event.reason.clone());
         Input::Ended(Close {
             code: event.code,
             reason: Reason::Given,
@@ -279,7 +276,7 @@ impl Driver<'_> {
         #[cfg(not(target_family = "wasm"))]
         if ws.take_pongs() > 0 {
             Shared::update(self.shared, |s| {
-                s.tally.last_received = now();
+                s.received_at(now());
                 s.feed(Input::Pong)
             });
         }
@@ -303,7 +300,7 @@ impl Driver<'_> {
                     // Read before the socket goes: what never left the browser.
                     Shared::update(self.shared, |s| s.feed(input));
                     self.ws = None;
-                    self.shared.borrow_mut().current = None;
+                    self.shared.borrow_mut().set_current(None);
                     return true;
                 }
                 Poll::Pending => {
@@ -322,7 +319,7 @@ impl Driver<'_> {
 
     /// The timer at the machine's next deadline; true when it fired.
     fn poll_timer(&mut self, cx: &mut Context<'_>) -> bool {
-        let due = self.shared.borrow().machine.poll_timeout();
+        let due = self.shared.borrow().poll_timeout();
         let Some(due) = due else {
             self.timer = None;
             return false;
@@ -339,8 +336,7 @@ impl Driver<'_> {
         }
         self.timer = None;
         Shared::update(self.shared, |s| {
-            let tally = s.tally();
-            s.machine.handle_timeout(now(), &tally);
+            s.handle_timeout();
             Wake::none()
         });
         true

@@ -25,7 +25,7 @@ pub(super) fn receive(
         Ok(message) => message,
         Err(e) => return (s.deliver(Err(e)), false),
     };
-    s.tally.last_received = at;
+    s.received_at(at);
     if ping.is_some_and(|p| (p.is_pong)(&message)) {
         return (s.feed(Input::Pong), false);
     }

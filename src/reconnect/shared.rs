@@ -7,11 +7,13 @@
 use std::collections::VecDeque;
 use std::task::{Context, Poll};
 
+mod messages;
+
 use super::ConnectionState;
 use crate::backlog::Backlog;
 use crate::events::Feed;
 use crate::face::{probe_buffered, Probe};
-use crate::machine::{Input, Machine, Reason, Route, Tally};
+use crate::machine::{Action, Input, Machine, Millis, Policy, Reason, Route, Tally};
 #[cfg(not(target_family = "wasm"))]
 use crate::platform::LockExt;
 use crate::platform::{BoxFuture, Lock, Ptr, WeakPtr};
@@ -56,37 +58,39 @@ pub(crate) struct Config {
 /// The shell's clock: the machine reads none of its own.
 pub(crate) use crate::platform::now;
 
-/// State shared by the handle (user side), the driver task and the environment listeners.
+/// State shared by the handle (user side), the driver task and the environment listeners:
+/// private, changed through the methods below, each saying what it does for whom.
 pub(crate) struct Shared {
     /// Every decision.
-    pub(super) machine: Machine,
+    machine: Machine,
     /// What the machine needs counted.
-    pub(super) tally: Tally,
+    tally: Tally,
     /// Accepted by the sink, not yet handed to a socket, in order.
-    pub(super) outgoing: VecDeque<Message>,
+    outgoing: VecDeque<Message>,
     /// Received, not yet taken by the stream (and the final error, if any).
-    pub(super) incoming: VecDeque<Result<Message, Error>>,
+    incoming: VecDeque<Result<Message, Error>>,
     /// Bytes of the messages in `incoming`.
-    pub(super) backlog: Backlog,
-    pub(super) state: ConnectionState,
+    backlog: Backlog,
+    /// The state last reported to the app.
+    state: ConnectionState,
     /// The reason given to `close()`, for its close frame.
-    pub(super) close_reason: String,
+    close_reason: String,
     /// What [`Reason::Given`] stands for now: the reason of the last end the browser
     /// reported, of the error that refused an attempt, or given to `close()`.
-    pub(super) ended_reason: String,
+    given: String,
     /// The driver task is running.
-    pub(super) running: bool,
-    /// The socket stopped; `final_close` says how.
-    pub(super) finished: bool,
-    pub(super) final_close: Option<CloseEvent>,
-    pub(super) reader: WakerSlot,
+    running: bool,
+    /// How the socket stopped, once it did (until a `reconnect()` after giving up).
+    final_close: Option<CloseEvent>,
+    /// The stream's task, waiting for a message.
+    reader: WakerSlot,
     /// User tasks waiting for queue space, a flush, or the end.
-    pub(super) writers: WakerSet,
+    writers: WakerSet,
     /// The driver, waiting for actions, messages to send or a timer.
-    pub(super) driver: WakerSlot,
-    pub(super) subscribers: Vec<WeakPtr<Lock<Feed<ConnectionState>>>>,
+    driver: WakerSlot,
+    subscribers: Vec<WeakPtr<Lock<Feed<ConnectionState>>>>,
     /// The open connection's socket, for its metadata and `bufferedAmount`.
-    pub(super) current: Option<Probe>,
+    current: Option<Probe>,
 }
 
 impl Shared {
@@ -103,9 +107,8 @@ impl Shared {
             backlog: Backlog::default(),
             state: ConnectionState::Connecting { attempt: 0 },
             close_reason: String::new(),
-            ended_reason: String::new(),
+            given: String::new(),
             running: false,
-            finished: false,
             final_close: None,
             reader: WakerSlot::default(),
             writers: WakerSet::default(),
@@ -147,7 +150,7 @@ impl Shared {
     /// The text of a close the machine reports.
     pub(super) fn close_event(&self, close: crate::machine::Close) -> CloseEvent {
         let reason = match close.reason {
-            Reason::Given => self.ended_reason.clone(),
+            Reason::Given => self.given.clone(),
             other => other.text().to_owned(),
         };
         CloseEvent {
@@ -175,23 +178,6 @@ impl Shared {
         Wake::new(None, observers)
     }
 
-    /// Takes a received message in for the stream, within the receive limit (see [`Backlog`]):
-    /// false when it would pass it (nothing taken).
-    pub(crate) fn admit(&mut self, message: Message) -> Result<Wake, Message> {
-        let handed = self.incoming.is_empty() && self.reader.is_waiting();
-        let limit = self.machine.policy().max_buffered_bytes;
-        if !self.backlog.admit(message.len(), handed, limit) {
-            return Err(message);
-        }
-        Ok(self.deliver(Ok(message)))
-    }
-
-    /// Hands a received message (already admitted) or the final error to the stream.
-    pub(crate) fn deliver(&mut self, item: Result<Message, Error>) -> Wake {
-        self.incoming.push_back(item);
-        self.reader.take()
-    }
-
     /// The user's writers (queue space freed, queue flushed, the route changed).
     pub(crate) fn writers(&mut self) -> Wake {
         self.writers.take()
@@ -199,7 +185,6 @@ impl Shared {
 
     /// The socket stopped: everything ends, every waiter is to be woken.
     pub(crate) fn finish(&mut self, close: CloseEvent) -> Wake {
-        self.finished = true;
         // What is still queued is dropped at the stop, never sent by a later `reconnect()`.
         // The dropped messages keep their sequence numbers: numbers count accepted messages,
         // as in-flight reports say (`InFlight`).
@@ -235,17 +220,136 @@ impl Shared {
     }
 
     /// Started over by `reconnect()` after the socket gave up.
-    pub(crate) fn unfinish(&mut self) {
-        self.finished = false;
+    pub(crate) fn start_over(&mut self) {
         self.final_close = None;
+    }
+
+    /// Whether the socket stopped (gave up, or closed for good).
+    pub(super) fn finished(&self) -> bool {
+        self.final_close.is_some()
+    }
+
+    /// How the socket stopped, once it did.
+    pub(super) fn final_close(&self) -> Option<&CloseEvent> {
+        self.final_close.as_ref()
+    }
+
+    /// Whether the socket is closed for good: stopped after `close()` or the drop (one that
+    /// gave up may start over).
+    pub(super) fn closed_for_good(&self) -> bool {
+        self.machine.is_finished() && self.machine.close_requested()
+    }
+
+    // -- The app's controls. --
+
+    /// `close()` (checked already by `validate_close`, so the machine cannot refuse it): the
+    /// first one decides, reason included; a second changes nothing.
+    pub(super) fn request_close(&mut self, code: u16, reason: &str) -> Wake {
+        let first = !self.machine.close_requested();
+        if self.machine.close(now(), code, reason.len()).is_ok() && first {
+            reason.clone_into(&mut self.close_reason);
+            reason.clone_into(&mut self.given);
+        }
+        if self.finished() {
+            // Stopped already (gave up): closed for good now, so the state streams end.
+            let ended = self.end_observers();
+            return self.driver.take().and(Wake::new(None, ended));
+        }
+        self.driver.take()
+    }
+
+    /// `reconnect()`: an attempt now; after giving up, the socket starts over (the stream is
+    /// live again from now on, not from when the driver first runs). `Closed` after `close()`.
+    pub(super) fn reconnect(&mut self) -> Result<Wake, Error> {
+        let tally = self.tally();
+        self.machine
+            .reconnect(now(), &tally)
+            .map_err(|_| Error::Closed)?;
+        self.start_over();
+        Ok(self.driver.take())
+    }
+
+    /// Adds a state stream: the current state first, then every change (none if the socket is
+    /// closed for good already).
+    pub(super) fn observe(&mut self, feed: &Ptr<Lock<Feed<ConnectionState>>>) {
+        // A new feed has no task waiting on it yet: nothing to wake.
+        let _ = Feed::push(feed, self.state.clone());
+        if self.closed_for_good() {
+            let _ = Feed::finish(feed);
+        } else {
+            self.subscribers.push(Ptr::downgrade(feed));
+        }
+    }
+
+    /// The state last reported.
+    pub(super) fn state(&self) -> &ConnectionState {
+        &self.state
+    }
+
+    /// The open connection's socket, if any.
+    pub(super) fn current(&self) -> Option<&Probe> {
+        self.current.as_ref()
+    }
+
+    // -- The driver's side. --
+
+    /// The driver task waits for the next change.
+    pub(super) fn wait_for_change(&mut self, cx: &Context<'_>) {
+        self.driver.register(cx);
+    }
+
+    /// Whether the driver task runs; set by it.
+    pub(super) fn running(&self) -> bool {
+        self.running
+    }
+
+    pub(super) fn set_running(&mut self, running: bool) {
+        self.running = running;
+    }
+
+    /// The next action the machine decided.
+    pub(super) fn poll_action(&mut self) -> Option<Action> {
+        self.machine.poll_action()
+    }
+
+    /// The machine's next deadline.
+    pub(super) fn poll_timeout(&self) -> Option<Millis> {
+        self.machine.poll_timeout()
+    }
+
+    /// The deadline came: the machine decides what it means.
+    pub(super) fn handle_timeout(&mut self) {
+        let tally = self.tally();
+        self.machine.handle_timeout(now(), &tally);
+    }
+
+    /// The machine's policy (its limits, for an attempt's socket).
+    pub(super) fn policy(&self) -> &Policy {
+        self.machine.policy()
+    }
+
+    /// The reason `close()` gave, for our close frame.
+    pub(super) fn close_reason(&self) -> &str {
+        &self.close_reason
+    }
+
+    /// The words of what happened last (an end's reason, a refusal's error): what the
+    /// machine's [`Reason::Given`] stands for from now on.
+    pub(super) fn set_given(&mut self, words: String) {
+        self.given = words;
+    }
+
+    /// The open connection's socket, set as it opens and gone as it ends.
+    pub(super) fn set_current(&mut self, probe: Option<Probe>) {
+        self.current = probe;
     }
 }
 
 pub(super) fn poll_finished(shared: &Lock<Shared>, cx: &Context<'_>) -> Poll<CloseEvent> {
     let mut shared = shared.borrow_mut();
-    match (&shared.final_close, shared.finished) {
-        (Some(ev), true) => Poll::Ready(ev.clone()),
-        _ => {
+    match &shared.final_close {
+        Some(ev) => Poll::Ready(ev.clone()),
+        None => {
             shared.writers.register(cx);
             Poll::Pending
         }

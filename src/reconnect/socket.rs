@@ -10,12 +10,12 @@ use futures_core::stream::{FusedStream, Stream};
 use futures_sink::Sink;
 
 use super::driver;
-use super::shared::{now, poll_finished, Config, Shared};
+use super::shared::{poll_finished, Config, Shared};
 use super::ConnectionState;
 
 use crate::close::validate_close;
 use crate::events::{Feed, Observer};
-use crate::face::{probe_buffered, probe_flush, probe_names, probe_send, Probe};
+use crate::face::{probe_buffered, probe_names, Probe};
 use crate::machine::{Input, Route};
 #[cfg(not(target_family = "wasm"))]
 use crate::platform::LockExt;
@@ -37,7 +37,7 @@ pub struct ReconnectingWebSocket {
 impl ReconnectingWebSocket {
     /// The current state.
     pub fn state(&self) -> ConnectionState {
-        self.shared.borrow().state.clone()
+        self.shared.borrow().state().clone()
     }
 
     /// A `Stream` of [`ConnectionState`]s: the current one first, then every change, ending
@@ -46,29 +46,17 @@ impl ReconnectingWebSocket {
     /// [`reconnect()`](Self::reconnect) may start it over.
     pub fn states(&self) -> States {
         let feed = Feed::new();
-        let mut shared = self.shared.borrow_mut();
-        // A new feed has no task waiting on it yet: nothing to wake.
-        let _ = Feed::push(&feed, shared.state.clone());
-        if shared.finished && shared.machine.close_requested() {
-            let _ = Feed::finish(&feed);
-        } else {
-            shared.subscribers.push(Ptr::downgrade(&feed));
-        }
+        self.shared.borrow_mut().observe(&feed);
         Observer { feed }
     }
 
     /// Messages accepted by the sink and not yet handed to a connection.
     pub fn queued(&self) -> usize {
-        self.shared.borrow().outgoing.len()
+        self.shared.borrow().queued()
     }
 
     fn current<T: Default>(&self, f: impl FnOnce(&Probe) -> T) -> T {
-        self.shared
-            .borrow()
-            .current
-            .as_ref()
-            .map(f)
-            .unwrap_or_default()
+        self.shared.borrow().current().map(f).unwrap_or_default()
     }
 
     /// The open connection's `bufferedAmount` (0 while disconnected).
@@ -143,22 +131,14 @@ impl ReconnectingWebSocket {
     /// ```
     pub fn reconnect(&self) -> Result<(), Error> {
         let mut shared = self.shared.borrow_mut();
-        let tally = shared.tally();
-        shared
-            .machine
-            .reconnect(now(), &tally)
-            .map_err(|_| Error::Closed)?;
-        // Started over after giving up: the stream is live again from now on, not from when
-        // the driver first runs (a `next()` in between would find it still ended).
-        shared.unfinish();
-        if !shared.running {
+        let wake = shared.reconnect()?;
+        if !shared.running() {
             drop(shared);
             if !spawn(driver::drive(Ptr::clone(&self.shared), self.config.clone())) {
                 Shared::no_runtime(&self.shared);
             }
             return Ok(());
         }
-        let wake = shared.driver.take();
         drop(shared);
         wake.wake();
         Ok(())
@@ -166,12 +146,12 @@ impl ReconnectingWebSocket {
 
     /// Closes now (checked already), without waiting: `Detached`'s.
     pub(crate) fn request_close_now(&self, code: u16, reason: &str) {
-        Shared::update(&self.shared, |s| request_close(s, code, reason));
+        Shared::update(&self.shared, |s| s.request_close(code, reason));
     }
 
     /// How the socket stopped, once it did.
     pub(crate) fn final_close(&self) -> Option<CloseEvent> {
-        self.shared.borrow().final_close.clone()
+        self.shared.borrow().final_close().cloned()
     }
 
     /// Requests the close now; the future (which holds no borrow of `self`) waits for the end.
@@ -182,7 +162,7 @@ impl ReconnectingWebSocket {
     ) -> Result<impl Future<Output = Result<CloseEvent, Error>> + WasmNotSend + 'static, Error>
     {
         validate_close(code, reason)?;
-        Shared::update(&self.shared, |s| request_close(s, code.into(), reason));
+        Shared::update(&self.shared, |s| s.request_close(code.into(), reason));
         let shared = Ptr::clone(&self.shared);
         Ok(async move { Ok(poll_fn(|cx| poll_finished(&shared, cx)).await) })
     }
@@ -192,25 +172,9 @@ impl ReconnectingWebSocket {
     }
 }
 
-/// `close()`: the machine decides (already checked by `validate_close`, so it cannot refuse).
-fn request_close(s: &mut Shared, code: u16, reason: &str) -> crate::wake::Wake {
-    // The first close() decides, reason included: a second one changes nothing.
-    let first = !s.machine.close_requested();
-    if s.machine.close(now(), code, reason.len()).is_ok() && first {
-        s.close_reason = reason.to_owned();
-        s.ended_reason = reason.to_owned();
-    }
-    if s.finished {
-        // Stopped already (gave up): closed for good now, so the state streams end.
-        let ended = s.end_observers();
-        return s.driver.take().and(crate::wake::Wake::new(None, ended));
-    }
-    s.driver.take()
-}
-
 impl Drop for ReconnectingWebSocket {
     fn drop(&mut self) {
-        Shared::update(&self.shared, |s| request_close(s, 1000, ""));
+        Shared::update(&self.shared, |s| s.request_close(1000, ""));
     }
 }
 
@@ -218,9 +182,9 @@ impl fmt::Debug for ReconnectingWebSocket {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let shared = self.shared.borrow();
         f.debug_struct("ReconnectingWebSocket")
-            .field("state", &shared.state)
-            .field("queued", &shared.outgoing.len())
-            .field("received", &shared.incoming.len())
+            .field("state", shared.state())
+            .field("queued", &shared.queued())
+            .field("received", &shared.received())
             .finish()
     }
 }
@@ -234,23 +198,20 @@ impl Stream for ReconnectingWebSocket {
         let this = self.get_mut();
         let mut shared = this.shared.borrow_mut();
         if this.ended {
-            if shared.finished {
+            if shared.finished() {
                 return Poll::Ready(None);
             }
             // Started over by `reconnect()` after giving up.
             this.ended = false;
         }
-        if let Some(item) = shared.incoming.pop_front() {
-            if let Ok(message) = &item {
-                shared.backlog.taken(message.len());
-            }
+        if let Some(item) = shared.take_received() {
             return Poll::Ready(Some(item));
         }
-        if shared.finished {
+        if shared.finished() {
             this.ended = true;
             return Poll::Ready(None);
         }
-        shared.reader.register(cx);
+        shared.wait_for_message(cx);
         Poll::Pending
     }
 }
@@ -274,11 +235,11 @@ impl Sink<Message> for ReconnectingWebSocket {
         let mut shared = self.shared.borrow_mut();
         match shared.route() {
             Route::Closed => Poll::Ready(Err(Error::Closed)),
-            Route::Hold { limit } | Route::Flow { limit } if shared.outgoing.len() < limit => {
+            Route::Hold { limit } | Route::Flow { limit } if shared.queued() < limit => {
                 Poll::Ready(Ok(()))
             }
             Route::Flow { .. } => {
-                shared.writers.register(cx);
+                shared.wait_for_writers(cx);
                 Poll::Pending
             }
             Route::Hold { limit } => Poll::Ready(Err(Error::QueueFull { limit })),
@@ -286,30 +247,20 @@ impl Sink<Message> for ReconnectingWebSocket {
     }
 
     fn start_send(self: Pin<&mut Self>, message: Message) -> Result<(), Error> {
-        let len = message.len() as u64;
         let mut shared = self.shared.borrow_mut();
         match shared.route() {
             Route::Closed => return Err(Error::Closed),
-            Route::Hold { limit } | Route::Flow { limit } if shared.outgoing.len() >= limit => {
+            Route::Hold { limit } | Route::Flow { limit } if shared.queued() >= limit => {
                 return Err(Error::QueueFull { limit })
             }
             _ => {}
         }
         // The direct path: with nothing queued before it, to the open connection at once, as
         // the driver would (one task hop less per message; the JS shell does the same).
-        let message = match (shared.route(), shared.outgoing.is_empty(), &shared.current) {
-            (Route::Flow { .. }, true, Some(probe)) => match probe_send(probe, message) {
-                Ok(()) => {
-                    shared.tally.sent += 1;
-                    shared.tally.sent_bytes += len;
-                    return Ok(());
-                }
-                Err(message) => message,
-            },
-            _ => message,
+        let Err(message) = shared.send_direct(message) else {
+            return Ok(());
         };
-        shared.outgoing.push_back(message);
-        let wake = shared.driver.take();
+        let wake = shared.queue(message);
         drop(shared);
         wake.wake();
         Ok(())
@@ -323,23 +274,21 @@ impl Sink<Message> for ReconnectingWebSocket {
     fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<(), Error>> {
         let mut shared = self.shared.borrow_mut();
         match shared.route() {
-            _ if shared.outgoing.is_empty() => {
-                if let Some(probe) = &shared.current {
-                    probe_flush(probe);
-                }
+            _ if shared.queued() == 0 => {
+                shared.flush_current();
                 Poll::Ready(Ok(()))
             }
             Route::Hold { .. } => Poll::Ready(Ok(())),
             Route::Closed => Poll::Ready(Err(Error::Closed)),
             Route::Flow { .. } => {
-                shared.writers.register(cx);
+                shared.wait_for_writers(cx);
                 Poll::Pending
             }
         }
     }
 
     fn poll_close(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<(), Error>> {
-        Shared::update(&self.shared, |s| request_close(s, 1000, ""));
+        Shared::update(&self.shared, |s| s.request_close(1000, ""));
         self.poll_finished(cx).map(|_| Ok(()))
     }
 }

@@ -7,7 +7,6 @@ use std::task::{Context, Poll};
 use futures_sink::Sink;
 
 use super::Driver;
-use crate::face::{probe_flush, probe_send};
 use crate::machine::Route;
 #[cfg(not(target_family = "wasm"))]
 use crate::platform::LockExt;
@@ -26,32 +25,22 @@ impl Driver<'_> {
             }
             let mut sent_any = false;
             // The socket's own sink keeps the high-water mark the machine set.
-            while !s.outgoing.is_empty() {
+            while s.queued() > 0 {
                 // Pending: at the mark (the waker is set). An error: the socket is no longer
                 // OPEN (the server's close under way), so nothing more is handed over.
                 if !matches!(Pin::new(&mut *ws).poll_ready(cx), Poll::Ready(Ok(()))) {
                     break;
                 }
-                let s = &mut *s;
-                let (Some(message), Some(probe)) = (s.outgoing.pop_front(), &s.current) else {
-                    break;
-                };
-                let len = message.len() as u64;
                 // In flight means handed to the transport; one it refused stays first in the
                 // queue, for the next connection.
-                if let Err(message) = probe_send(probe, message) {
-                    s.outgoing.push_front(message);
+                if !s.hand_over_first() {
                     break;
                 }
-                s.tally.sent += 1;
-                s.tally.sent_bytes += len;
                 sent_any = true;
             }
             if sent_any {
                 // Natively, written from this task rather than by the socket's own driver.
-                if let Some(probe) = &s.current {
-                    probe_flush(probe);
-                }
+                s.flush_current();
                 s.writers()
             } else {
                 Wake::none()
@@ -67,15 +56,14 @@ impl Driver<'_> {
         let Some(ws) = &self.ws else { return };
         let mut s = self.shared.borrow_mut();
         while ws.ready_state() == ReadyState::Open {
-            let Some(message) = s.outgoing.pop_front() else {
+            let Some(message) = s.take_queued() else {
                 break;
             };
             let len = message.len() as u64;
             if ws.try_send(message).is_err() {
                 break;
             }
-            s.tally.sent += 1;
-            s.tally.sent_bytes += len;
+            s.count_handed(len);
         }
     }
 }
