@@ -18,8 +18,22 @@ const describe = (c) => `code ${c.code}${c.reason ? ` "${c.reason}"` : ""}, ${c.
 export const failClosed = (name, message, close, props) =>
   fail(name, message, { code: close.code, reason: close.reason, wasClean: close.wasClean, closeEvent: close, ...props });
 
-export const invalidUrl = (url, reason) =>
-  fail("InvalidUrl", `invalid WebSocket URL ${JSON.stringify(url)}: ${reason}`, { url, reason });
+/** `url` as sockwave's texts show it: no userinfo, the query and fragment as `?…` / `#…`
+ * (`wss://host:9/chat?…`), as the Rust face's `redact_url` (src/redact.rs) shows it; the
+ * shared fixture (tests/conformance/rules.js, `redactions`) holds both to it. */
+export const redactUrl = (url) =>
+  url.replace(/^([^]*?:\/\/)?(?:[^/?#]*@)?([^?#]*)([?#]?)[^]*$/, (_, scheme = "", kept, mark) => scheme + kept + (mark && mark + "…"));
+
+/** `InvalidUrl`: the URL shown redacted, in the message and as `url`, and in the `reason` (a
+ * browser's exception may quote it). */
+export const invalidUrl = (given, why) => {
+  const url = redactUrl(given);
+  let reason = why.split(given).join(url);
+  // Quoted in another form (normalized by the browser): the message goes, as in Rust.
+  const [, user, secret] = /^(?:[^]*?:\/\/)?(?:([^/?#]*)@)?[^?#]*([^]*)$/.exec(given);
+  if ([user, secret].some((s) => s && reason.includes(s))) reason = "";
+  return fail("InvalidUrl", `invalid WebSocket URL ${JSON.stringify(url)}: ${reason}`, { url, reason });
+};
 export const connectFailed = (c) => failClosed("ConnectFailed", `connection failed before opening (${describe(c)})`, c);
 export const connectionLost = (c) => failClosed("ConnectionLost", `connection lost (${describe(c)})`, c);
 export const reconnectRefused = (c) => failClosed("ReconnectRefused", `not reconnecting after ${describe(c)}`, c);

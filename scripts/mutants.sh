@@ -36,7 +36,7 @@ export SOCKWAVE_WS_BASE="ws://127.0.0.1:$WS_PORT" SOCKWAVE_WSS_BASE="wss://127.0
 export SOCKWAVE_WRONG_HOST_BASE="wss://127.0.0.1:$WRONG_HOST_PORT" SOCKWAVE_REQUIRE_DEVSERVER=1
 SOCKWAVE_SIM_SCHEDULES="${SOCKWAVE_SIM_SCHEDULES:-1000}" env -u SSL_CERT_FILE -u SSL_CERT_DIR cargo mutants -p sockwave \
   --file src/reconnect/driver.rs --file src/reconnect/shared.rs --file src/reconnect/socket.rs \
-  --file src/reconnect/receive.rs --file src/reconnect/driver/send.rs \
+  --file src/reconnect/receive.rs --file src/reconnect/driver/send.rs --file src/reconnect/shared/messages.rs \
   --file src/native/driver.rs --file 'src/native/driver/*.rs' \
   --timeout 120 --output mutants.shells -- --lib --test native_attempts --test native || rust=$?
 for f in caught missed timeout unviable; do

@@ -86,7 +86,7 @@ pub struct WebSocketBuilder {
 impl fmt::Debug for WebSocketBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("WebSocketBuilder")
-            .field("url", &self.url)
+            .field("url", &crate::redact::redact_url(&self.url))
             .field("protocols", &self.protocols)
             .field("high_water_mark", &self.high_water_mark)
             .field("max_buffered_bytes", &self.max_buffered_bytes)
@@ -189,13 +189,15 @@ fn construct_with_protocols(
     web_sys::WebSocket::new_with_str_sequence(&url, &list).map_err(|e| invalid_url(url, &e))
 }
 
-/// The browser's constructor threw: the URL (or, with protocols, the list) is unusable.
+/// The browser's constructor threw: the URL (or, with protocols, the list) is unusable. The
+/// URL is shown redacted, also where the browser's message quotes it.
 fn invalid_url(url: String, exception: &wasm_bindgen::JsValue) -> Error {
     // Concatenated by hand: `format!` would pull the formatting machinery into every app.
     let (mut reason, message) = exception_text(exception);
+    let shown = crate::redact::redact_url(&url);
     reason.push_str(": ");
-    reason.push_str(&message);
-    Error::InvalidUrl { url, reason }
+    reason.push_str(&crate::redact::redact_in(&message, &url, &shown));
+    Error::InvalidUrl { url: shown, reason }
 }
 
 /// The future of [`WebSocket::connect`] and [`WebSocketBuilder::connect`]: opens the socket on

@@ -20,11 +20,26 @@ use crate::CloseEvent;
 pub enum Error {
     /// The browser's `WebSocket` constructor rejected the URL: unparsable, a scheme other than
     /// ws/wss (or http/https in browsers that map them), a fragment, or a blocked port.
+    ///
+    /// The URL is shown without its secrets, here as in every text of sockwave's: no userinfo,
+    /// the query and fragment as `?…` / `#…` (`wss://host:9/chat?…`).
     #[error("invalid WebSocket URL {url:?}: {reason}")]
     InvalidUrl {
-        /// The URL as given.
+        /// The URL given, without userinfo, query or fragment (see above).
         url: String,
-        /// Why it was rejected, in the browser's words when it gave any.
+        /// Why it was rejected, in the browser's words when it gave any (the URL in them
+        /// shown as above).
+        reason: String,
+    },
+    /// Natively: a request header given to the builder is not a valid one: its name is not an
+    /// RFC 7230 token, or its value holds a byte other than visible ASCII, space and tab
+    /// (CR, LF, NUL, a byte above 0x7F). Refused before any connection; the value is never
+    /// shown (it is often a credential).
+    #[error("invalid request header {name:?}: {reason}")]
+    InvalidHeader {
+        /// The header's name, as given.
+        name: String,
+        /// What is wrong with it.
         reason: String,
     },
     /// A subprotocol offered to the server is not a valid token, or is offered twice.
@@ -115,6 +130,7 @@ impl Error {
     pub fn name(&self) -> &'static str {
         match self {
             Error::InvalidUrl { .. } => "InvalidUrl",
+            Error::InvalidHeader { .. } => "InvalidHeader",
             Error::InvalidProtocol { .. } => "InvalidProtocol",
             Error::ConnectFailed(_) => "ConnectFailed",
             Error::ConnectTimeout => "ConnectTimeout",

@@ -82,9 +82,10 @@
 //! sent messages go, in-flight reports), with no I/O, no clock and no randomness of its own.
 //! The reconnect driver feeds it events and carries out its actions; it is tested natively
 //! over 100,000 seeded fault schedules (`machine/sim/`). Natively the plain [`WebSocket`]'s
-//! driver runs on it too (its plain mode: connect and close timeouts, what the end is); in
-//! the browser the plain socket takes its defaults and close rules, but runs its own open and
-//! end. `docs/machine.md` lists its decisions.
+//! driver runs on it too (its plain mode: connect and close timeouts, what the end is), as
+//! does the npm package's plain `connect()`; in the browser the plain socket takes its
+//! defaults, close rules and end rule (`Failure::of_plain_end`) without linking it (4.4 KB of
+//! wasm: `docs/machine.md`, decision 44, which lists every decision).
 //!
 //! The npm package is not a layer of this crate: it is plain JavaScript over the browser's
 //! socket (`js/*.js`, the same design in another language: a link that ends a socket once,
@@ -154,6 +155,7 @@ mod error;
 mod machine;
 mod message;
 mod protocol;
+mod redact;
 mod rules;
 mod state;
 mod wake;

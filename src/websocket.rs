@@ -253,7 +253,7 @@ macro_rules! impl_control {
         impl fmt::Debug for $ty {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 f.debug_struct(stringify!($ty))
-                    .field("url", &self.core.raw().url())
+                    .field("url", &crate::redact::redact_url(&self.core.raw().url()))
                     .field("ready_state", &self.core.ready_state())
                     .field("queued", &self.core.inbox().queued())
                     .finish()

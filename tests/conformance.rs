@@ -35,6 +35,24 @@ fn fixture() -> Value {
     serde_json::from_str(&text[start..end]).expect("the fixture is JSON")
 }
 
+/// A URL is shown without its secrets (the builder's `Debug`, as every text shows it); the npm
+/// package's `redactUrl` is held to the same fixture (tests/js/redact.test.mjs).
+#[cfg_attr(target_family = "wasm", wasm_bindgen_test)]
+#[cfg_attr(not(target_family = "wasm"), test)]
+fn urls_are_shown_without_secrets() {
+    let fixture = fixture();
+    let cases = fixture["redactions"].as_array().expect("redactions");
+    assert!(cases.len() >= 10);
+    for case in cases {
+        let (given, shown) = (case[0].as_str().unwrap(), case[1].as_str().unwrap());
+        let debug = format!("{:?}", sockwave::WebSocket::builder(given));
+        assert!(
+            debug.contains(&format!("url: {shown:?}")),
+            "{given}: {debug}"
+        );
+    }
+}
+
 fn reason(r: &Value) -> String {
     let unit = r["unit"].as_str().unwrap_or_default();
     let count = r["count"].as_u64().unwrap_or_default() as usize;

@@ -12,6 +12,9 @@
 //! | `/discard` | reads and throws away every message |
 //! | `/flaky?key=K&fail=N` | refuses the first N handshakes for key K with 403, then echoes |
 //! | `/oversize` | sends the header of a binary frame of 2^40 bytes (and no payload), then waits |
+//! | `/raw?hex=880203e8` | sends those bytes as they are (frames of a hostile server), then reads until the end |
+//! | `/extension?value=permessage-deflate` | answers the handshake selecting that extension (which no client offered), then echoes |
+//! | `/auth` | sends the handshake's `Authorization` header as a text message (`""` if none), then echoes |
 //!
 //! Any route: `?pick=NAME` selects that subprotocol if the client offered it; otherwise the
 //! first one offered is selected (browsers fail a handshake that offers protocols and gets none).
@@ -61,6 +64,8 @@ pub async fn serve(listener: TcpListener, tls: Option<Tls>) {
 struct Route {
     path: String,
     query: HashMap<String, String>,
+    /// The request's `Authorization` header (`/auth`).
+    authorization: String,
 }
 
 impl Route {
@@ -116,6 +121,16 @@ where
         if let Some(chosen) = pick_protocol(req, route.query.get("pick")) {
             resp.headers_mut().insert("sec-websocket-protocol", chosen);
         }
+        let extension = route.query.get("value").map(|v| HeaderValue::from_str(v));
+        if let ("/extension", Some(Ok(value))) = (route.path.as_str(), extension) {
+            resp.headers_mut().insert("sec-websocket-extensions", value);
+        }
+        route.authorization = req
+            .headers()
+            .get("authorization")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned();
         Ok(resp)
     };
     let config = WebSocketConfig::default()
@@ -166,6 +181,21 @@ where
             }
         }
         "/discard" => drain(&mut ws).await,
+        "/raw" => {
+            let hex = route.query.get("hex").map_or("", String::as_str);
+            let bytes: Vec<u8> = (0..hex.len() / 2)
+                .filter_map(|i| u8::from_str_radix(hex.get(2 * i..2 * i + 2)?, 16).ok())
+                .collect();
+            if ws.get_mut().write_all(&bytes).await.is_ok() && ws.get_mut().flush().await.is_ok() {
+                hang(ws.get_mut()).await;
+            }
+        }
+        "/auth" => {
+            let who = Message::text(std::mem::take(&mut route.authorization));
+            if ws.send(who).await.is_ok() {
+                echo(&mut ws, u64::MAX).await;
+            }
+        }
         _ => echo(&mut ws, u64::MAX).await,
     }
 }
@@ -233,6 +263,7 @@ fn parse_route(path: &str, query: &str) -> Route {
     Route {
         path: path.to_string(),
         query,
+        authorization: String::new(),
     }
 }
 

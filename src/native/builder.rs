@@ -32,7 +32,7 @@ pub struct WebSocketBuilder {
 impl fmt::Debug for WebSocketBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("WebSocketBuilder")
-            .field("url", &self.url)
+            .field("url", &crate::redact::redact_url(&self.url))
             .field("protocols", &self.protocols)
             .field(
                 "headers",
@@ -144,17 +144,7 @@ impl WebSocketBuilder {
     pub fn open(self) -> Result<WebSocket, Error> {
         let runtime = tokio::runtime::Handle::try_current().map_err(|_| Error::NoRuntime)?;
         validate_protocols(&self.protocols)?;
-        let mut request = driver::request(&self.url, &self.protocols)?;
-        for (name, value) in &self.headers {
-            let invalid = || Error::InvalidUrl {
-                url: self.url.clone(),
-                reason: format!("invalid request header {name:?}"),
-            };
-            let name: tokio_tungstenite::tungstenite::http::HeaderName =
-                name.parse().map_err(|_| invalid())?;
-            let value = value.parse().map_err(|_| invalid())?;
-            request.headers_mut().append(name, value);
-        }
+        let request = driver::request(&self.url, &self.protocols, &self.headers)?;
         let core = Arc::new(Core::new(
             self.url,
             crate::machine::high_water_mark(self.high_water_mark),

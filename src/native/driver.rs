@@ -151,17 +151,29 @@ async fn handshake(core: &Core, open: Open, life: &mut Life) -> Option<(Socket, 
                 header("sec-websocket-protocol"),
                 header("sec-websocket-extensions"),
             );
+            // This client offers no extension: one the server selects anyway fails the
+            // connection (RFC 6455 4.1), as browsers fail it, before it opens.
+            if !extensions.is_empty() {
+                let why =
+                    format!("the server selected an extension that was not offered: {extensions}");
+                attempt_failed(core, life, &why);
+                return None;
+            }
             Some((ws, protocol, extensions))
         }
         Err(e) => {
-            // 1006, as browsers report it, with the cause as the reason (browsers hide it;
-            // natively it is known).
-            let ended = Input::Ended(Close::abnormal(Reason::Given));
-            if let Some((end, failure)) = life.feed(ended, &failure(&e)).end {
-                core.ended(end, failure);
-            }
+            attempt_failed(core, life, &failure(&e));
             None
         }
+    }
+}
+
+/// The attempt failed: 1006, as browsers report it, with the cause as the reason (browsers
+/// hide it; natively it is known).
+fn attempt_failed(core: &Core, life: &mut Life, why: &str) {
+    let ended = Input::Ended(Close::abnormal(Reason::Given));
+    if let Some((end, failure)) = life.feed(ended, why).end {
+        core.ended(end, failure);
     }
 }
 

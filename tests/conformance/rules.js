@@ -15,6 +15,8 @@
 //   one refused and why (InvalidProtocol).
 // - backoff: the delay in ms before `attempt`, for a backoff of `minMs`..`maxMs` growing by
 //   `factor`, with `jitter` (none, full, equal) drawing `random`.
+// - redactions: a URL as sockwave's texts show it (errors, Debug): `[given, shown]`, without
+//   userinfo, the query and fragment as "?…" / "#…".
 export default {
   "closeCodes": {
     "sendable": [[1000, 1000], [3000, 4999]],
@@ -46,6 +48,20 @@ export default {
     { "offer": ["tab\t"], "refused": { "protocol": "tab\t", "reason": "not a token: only visible ASCII without separators is allowed" } },
     { "offer": ["x", "x"], "refused": { "protocol": "x", "reason": "offered twice" } },
     { "offer": ["x", "", "x"], "refused": { "protocol": "", "reason": "empty" } }
+  ],
+  "redactions": [
+    ["ws://127.0.0.1:9998/echo", "ws://127.0.0.1:9998/echo"],
+    ["wss://alice:hunter2@host:9/chat?token=x", "wss://host:9/chat?…"],
+    ["wss://a@b@host/", "wss://host/"],
+    ["ws://host?token=x", "ws://host?…"],
+    ["ws://host/p#frag", "ws://host/p#…"],
+    ["ws://host/p/@x?y", "ws://host/p/@x?…"],
+    ["user:pw@host/x?q", "host/x?…"],
+    ["", ""],
+    ["nope", "nope"],
+    ["@", ""],
+    ["a://@", "a://"],
+    ["ws://ü:ß@höst/ä?ö", "ws://höst/ä?…"]
   ],
   "backoff": [
     { "minMs": 100, "maxMs": 2000, "factor": 2, "jitter": "none", "attempt": 1, "random": 0.5, "delayMs": 100 },

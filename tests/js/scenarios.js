@@ -118,6 +118,17 @@ export async function run(sockwave, wsBase, only = "") {
       const e = await expectError(connect("ws://"), "InvalidUrl");
       check(e.url === "ws://", "url property");
       await expectError(() => new Socket("ftp://127.0.0.1/"), "InvalidUrl");
+      // The engine's exception may quote the URL: no secret of it reaches the error.
+      for (const make of [() => connect("ftp://alice:hunter2@127.0.0.1/p?token=SECRET"),
+        () => new Socket("ftp://alice:hunter2@127.0.0.1/p?token=SECRET")]) {
+        const s = await expectError(make, "InvalidUrl");
+        check(s.url === "ftp://127.0.0.1/p?…", `the url shown redacted: ${s.url}`);
+        check(![s.message, s.reason, String(s)].some((t) => /hunter2|SECRET/.test(t)), `no secret: ${s.message}`);
+      }
+    },
+    "hostile: an extension nobody offered fails the connection": async () => {
+      const e = await expectError(connect(url("/extension?value=x-hostile")), "ConnectFailed");
+      check(e.code === 1006 && !e.wasClean, `1006, unclean: ${e.message}`);
     },
     "error: InvalidProtocol": async () => {
       const e = await expectError(connect(url("/echo"), { protocols: ["a b"] }), "InvalidProtocol");

@@ -54,8 +54,8 @@ export function packageRuntimeGzip() {
 // delay) and a socket that gave up listening on; 14,168 B with the plain mode's decisions the
 // native face runs on (a peer's closing handshake, ConnectionLost, "closed before open");
 // 14,641 B with connect()'s plain socket on the machine (shell.js, which the reconnecting
-// socket extends: a module more).
-const JS_PACKAGE_BUDGET = 14_645; // today 14,641 B; issue 17: at most 24,000
+// socket extends: a module more); 14,813 B with URLs shown without their secrets in errors.
+const JS_PACKAGE_BUDGET = 14_815; // today 14,813 B; issue 17: at most 24,000
 // The machine's .wasm, hex in pkg/web/wasm.js. It links no allocator and no formatting: a
 // panic path or a string argument would bring both (+30 KB: js/rules/lib.rs says how it is
 // kept out).
@@ -71,9 +71,10 @@ const JS_WASM_BUDGET = 5_490; // today 5,485 B (5,442 B before the plain mode's 
 // socket that gave up listening on until close() and dropped messages keeping their numbers,
 // 12,039 B with the plain mode's decisions in the machine (the peer's closing handshake, a lost
 // plain connection, "closed before open": +41 B), 12,194 B with connect()'s plain socket on the
-// machine (shell.js: +155 B; +402 B as a shell of its own beside reconnect.js).
+// machine (shell.js: +155 B; +402 B as a shell of its own beside reconnect.js); 12,348 B with
+// URLs shown without their secrets in InvalidUrl (errors.js `redactUrl`, +154 B).
 // Issue 23 allows 12,500 B for a clearer house; the budget is a ratchet at today's size.
-const JS_BUNDLED_BUDGET = 12_200; // today 12,194 B
+const JS_BUNDLED_BUDGET = 12_350; // today 12,348 B
 // History (.wasm gzip -9): 16,080 B before this session's engine work; the one waker discipline
 // (src/wake.rs) cost 135 B, bounded receive on by default (64 MiB) 356 B: 16,570 B, 299 B more
 // than the same app on gloo-net (16,271 B, which bounds nothing and fixes no WebKit hang). Won
