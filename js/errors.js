@@ -29,9 +29,10 @@ export const redactUrl = (url) =>
 export const invalidUrl = (given, why) => {
   const url = redactUrl(given);
   let reason = why.split(given).join(url);
-  // Quoted in another form (normalized by the browser): the message goes, as in Rust.
+  // Quoted in another form (normalized by the browser): only the exception's name stays, as
+  // in Rust.
   const [, user, secret] = /^(?:[^]*?:\/\/)?(?:([^/?#]*)@)?[^?#]*([^]*)$/.exec(given);
-  if ([user, secret].some((s) => s && reason.includes(s))) reason = "";
+  if ([user, secret].some((s) => s && reason.includes(s))) reason = reason.split(":")[0];
   return fail("InvalidUrl", `invalid WebSocket URL ${JSON.stringify(url)}: ${reason}`, { url, reason });
 };
 export const connectFailed = (c) => failClosed("ConnectFailed", `connection failed before opening (${describe(c)})`, c);

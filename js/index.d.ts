@@ -24,7 +24,7 @@ export interface ConnectOptions {
   highWaterMark?: number;
   /** Received messages waiting to be read may take at most this many bytes (text counted
    * in UTF-8 bytes; a message handed at once to a waiting read or to `message` listeners
-   * never waits and counts for nothing). Past it the socket closes (code 4009, "receive buffer full": browsers
+   * never waits and counts for nothing, but no one message may be larger). Past it the socket closes (code 4009, "receive buffer full": browsers
    * may not send 1009) and the messages that fit are delivered, then one `ReceiveOverflow`
    * error; a reconnecting socket then stops (`reconnect()` starts it over). Default 64 MiB;
    * `Infinity`: no limit. (Every number option takes `Infinity` as "none".) */

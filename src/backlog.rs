@@ -7,8 +7,11 @@
 /// - binary in bytes, text in UTF-8 bytes (what the server sent, whatever a string costs in
 ///   the engine's memory);
 /// - a message that arrives while the queue is empty and a reader waits is handed at once and
-///   counts for nothing: it never waits, and a reader that keeps up is never cut off, however
-///   large a message (the queue holds one such message at most: the front one);
+///   counts for nothing: it never waits, and a reader that keeps up is never cut off (the
+///   queue holds one such message at most: the front one);
+/// - but no one message may be larger than the limit, handed at once or not: natively it
+///   would have to be held whole in memory as its frames arrive (docs/machine.md, decision
+///   45); in the browser it has arrived already, and the outcome is the same;
 /// - a message that would take the count past the limit is not taken: the socket is closed
 ///   with [`RECEIVE_OVERFLOW_CODE`](crate::RECEIVE_OVERFLOW_CODE).
 ///
@@ -25,12 +28,13 @@ impl Backlog {
     /// Takes a message of `len` bytes in, `handed` at once to a waiting reader or counted;
     /// false (nothing counted) when it would take the count past `limit`.
     pub(crate) fn admit(&mut self, len: usize, handed: bool, limit: usize) -> bool {
+        let waiting = if handed { 0 } else { self.bytes };
+        if !crate::machine::receive_fits(waiting, len, limit) {
+            return false;
+        }
         if handed {
             self.front_free = true;
             return true;
-        }
-        if !crate::machine::receive_fits(self.bytes, len, limit) {
-            return false;
         }
         self.bytes += len;
         true
@@ -52,12 +56,13 @@ mod tests {
     #[test]
     fn counts_what_waits_and_not_what_is_handed() {
         let mut b = Backlog::default();
-        // Handed to a waiting reader: free, however large.
-        assert!(b.admit(1000, true, 10));
+        // Handed to a waiting reader: free, but never larger than the limit.
+        assert!(!b.admit(11, true, 10), "one message over the limit");
+        assert!(b.admit(10, true, 10));
         // Waiting behind it: counted, within the limit.
         assert!(b.admit(6, false, 10));
         assert!(!b.admit(5, false, 10), "6 + 5 > 10");
-        b.taken(1000); // the handed one: nothing to give back
+        b.taken(10); // the handed one: nothing to give back
         b.taken(6);
         assert!(b.admit(10, false, 10), "all given back");
     }

@@ -122,7 +122,8 @@ impl WebSocketBuilder {
     /// messages that fit, in order, then one [`Error::ReceiveOverflow`], then ends. What waits
     /// to be read never passes the limit, whatever the sender does; a message that arrives
     /// while the stream's reader waits and nothing is queued is handed over at once and counts
-    /// for nothing (it never waits: a reader that keeps up is never cut off). Default
+    /// for nothing (it never waits: a reader that keeps up is never cut off), but no one
+    /// message may be larger than the limit. Default
     /// [`DEFAULT_MAX_BUFFERED_BYTES`](crate::DEFAULT_MAX_BUFFERED_BYTES) (64 MiB);
     /// `usize::MAX` for none.
     pub fn max_buffered_bytes(mut self, bytes: usize) -> Self {
@@ -195,8 +196,11 @@ fn invalid_url(url: String, exception: &wasm_bindgen::JsValue) -> Error {
     // Concatenated by hand: `format!` would pull the formatting machinery into every app.
     let (mut reason, message) = exception_text(exception);
     let shown = crate::redact::redact_url(&url);
-    reason.push_str(": ");
-    reason.push_str(&crate::redact::redact_in(&message, &url, &shown));
+    let message = crate::redact::redact_in(&message, &url, &shown);
+    if !message.is_empty() {
+        reason.push_str(": ");
+        reason.push_str(&message);
+    }
     Error::InvalidUrl { url: shown, reason }
 }
 

@@ -12,8 +12,9 @@
 //!    certificate nobody trusts;
 //! 3. `wss://` when the dev server's CA is trusted (`SSL_CERT_FILE`, read as the platform's
 //!    store); a certificate from that CA for another host is refused, naming the host;
-//!    a frame over the size cap ends the socket with 1009, read from its header alone (a
-//!    reconnecting socket's connections too); sends from many tasks at once all go out;
+//!    a frame over the receive limit is the receive overflow (over the 1 GiB cap with the
+//!    limit off: 1009), read from its header alone (a reconnecting socket's connections too);
+//!    sends from many tasks at once all go out;
 //! 4. a server that stops reading: the `Sink` waits at the high-water mark, `buffered_amount`
 //!    (what is not yet written to the TCP socket) stays bounded;
 //! 5. request headers reach the handshake;
@@ -161,7 +162,22 @@ async fn first_disconnect(ws: &sockwave::reconnect::ReconnectingWebSocket) -> so
 async fn a_reconnecting_socket_refuses_an_oversize_frame_too() {
     use sockwave::reconnect::ReconnectingWebSocket;
     let Some(url) = url("/oversize") else { return };
+    // Past its receive limit (the default, 64 MiB): the receive overflow, and it stops.
+    let mut ws = ReconnectingWebSocket::builder(url.as_str())
+        .max_retries(Some(0))
+        .build();
+    let close = first_disconnect(&ws).await;
+    assert_eq!(
+        (close.code, close.reason.as_str()),
+        (4009, "receive buffer full")
+    );
+    match within("the end", ws.next()).await {
+        Some(Err(Error::ReceiveOverflow { limit })) => assert_eq!(limit, 64 << 20),
+        other => panic!("expected ReceiveOverflow, got {other:?}"),
+    }
+    // With the limit off: past the 1 GiB cap, 1009, a loss like any other.
     let ws = ReconnectingWebSocket::builder(url)
+        .max_buffered_bytes(usize::MAX)
         .max_retries(Some(0))
         .build();
     let close = first_disconnect(&ws).await;
@@ -294,23 +310,25 @@ async fn wss_to_the_wrong_host_is_refused_naming_it() {
 }
 
 #[tokio::test]
-async fn an_oversize_frame_ends_the_socket_with_1009() {
+async fn an_oversize_frame_is_refused_from_its_header() {
     let Some(url) = url("/oversize") else { return };
     // The server announces a binary frame of 2^40 bytes and sends none of it: refused from
-    // the header, with the default receive limit and with the limit off (never trusted, so
-    // never an allocation that aborts the process).
+    // the header (never trusted, so never an allocation that aborts the process). With the
+    // default receive limit it is the receive overflow; with the limit off, past the 1 GiB
+    // cap, 1009.
     for limit in [None, Some(usize::MAX)] {
         let mut builder = WebSocket::builder(url.clone());
         if let Some(limit) = limit {
             builder = builder.max_buffered_bytes(limit);
         }
         let mut ws = within("open", builder.connect()).await.expect("open");
-        match within("oversize", ws.next()).await {
-            Some(Err(Error::ConnectionLost(ev))) => {
+        match (limit, within("oversize", ws.next()).await) {
+            (None, Some(Err(Error::ReceiveOverflow { limit }))) => assert_eq!(limit, 64 << 20),
+            (Some(_), Some(Err(Error::ConnectionLost(ev)))) => {
                 assert_eq!((ev.code, ev.was_clean), (1009, false), "{}", ev.reason);
                 assert!(ev.reason.contains("too long"), "{}", ev.reason);
             }
-            other => panic!("expected ConnectionLost(1009), got {other:?}"),
+            (_, other) => panic!("limit {limit:?}: got {other:?}"),
         }
         assert_eq!(ws.next().await, None);
         assert_eq!(ws.ready_state(), ReadyState::Closed);
@@ -318,10 +336,10 @@ async fn an_oversize_frame_ends_the_socket_with_1009() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_frame_cap_takes_what_the_receive_limit_would() {
-    // A 256 KiB message, to a reader already waiting: with the receive limit off, and with a
-    // limit of 1 KiB (a message handed at once to a waiting reader counts for nothing, so the
-    // frame cap is never under 64 MiB). It arrives whole both times.
+async fn the_frame_cap_is_the_receive_limit() {
+    // A 256 KiB message, to a reader already waiting: with the receive limit off it arrives
+    // whole; with a limit of 1 KiB it is the receive overflow, refused as its frames arrive
+    // (no one message may be larger than the limit: decision 45), 4009 to the server.
     let Some(url) = url("/echo") else { return };
     for limit in [usize::MAX, 1024] {
         let ws = within(
@@ -339,9 +357,16 @@ async fn the_frame_cap_takes_what_the_receive_limit_would() {
         within("send", write.send(Message::Binary(vec![7; 256 << 10])))
             .await
             .expect("sent");
-        match within("echo", reader).await.unwrap() {
-            Some(Ok(Message::Binary(b))) => assert_eq!(b.len(), 256 << 10, "limit {limit}"),
-            other => panic!("limit {limit}: expected the echo, got {other:?}"),
+        match (limit, within("echo", reader).await.unwrap()) {
+            (usize::MAX, Some(Ok(Message::Binary(b)))) => assert_eq!(b.len(), 256 << 10),
+            (1024, Some(Err(Error::ReceiveOverflow { limit: 1024 }))) => {
+                let close = within("closed", write.closed()).await;
+                assert_eq!(
+                    (close.code, close.reason.as_str()),
+                    (4009, "receive buffer full")
+                );
+            }
+            (_, other) => panic!("limit {limit}: got {other:?}"),
         }
     }
 }

@@ -14,6 +14,7 @@
 //! | `/oversize` | sends the header of a binary frame of 2^40 bytes (and no payload), then waits |
 //! | `/raw?hex=880203e8` | sends those bytes as they are (frames of a hostile server), then reads until the end |
 //! | `/extension?value=permessage-deflate` | answers the handshake selecting that extension (which no client offered), then echoes |
+//! | `/fragments?size=N&chunk=M` | sends one binary message of N bytes in frames of M bytes (a continuation per chunk), then echoes |
 //! | `/auth` | sends the handshake's `Authorization` header as a text message (`""` if none), then echoes |
 //!
 //! Any route: `?pick=NAME` selects that subprotocol if the client offered it; otherwise the
@@ -190,6 +191,12 @@ where
                 hang(ws.get_mut()).await;
             }
         }
+        "/fragments" => {
+            let (size, chunk) = (route.number("size", 0), route.number("chunk", 4096).max(1));
+            if send_fragments(&mut ws, size, chunk).await {
+                echo(&mut ws, u64::MAX).await;
+            }
+        }
         "/auth" => {
             let who = Message::text(std::mem::take(&mut route.authorization));
             if ws.send(who).await.is_ok() {
@@ -227,6 +234,35 @@ async fn echo<S: AsyncRead + AsyncWrite + Unpin>(ws: &mut WebSocketStream<S>, li
             Some(Err(_)) | None => return,
         }
     }
+}
+
+/// One binary message of `size` bytes, in frames of `chunk` bytes: whether it all went.
+async fn send_fragments<S: AsyncRead + AsyncWrite + Unpin>(
+    ws: &mut WebSocketStream<S>,
+    size: u64,
+    chunk: u64,
+) -> bool {
+    use tokio_tungstenite::tungstenite::protocol::frame::coding::{Data, OpCode};
+    use tokio_tungstenite::tungstenite::protocol::frame::Frame;
+    let mut sent = 0;
+    while sent < size || sent == 0 {
+        let n = chunk.min(size - sent);
+        let opcode = if sent == 0 {
+            Data::Binary
+        } else {
+            Data::Continue
+        };
+        let fin = sent + n >= size;
+        let frame = Frame::message(vec![b'x'; n as usize], OpCode::Data(opcode), fin);
+        if ws.feed(Message::Frame(frame)).await.is_err() {
+            return false;
+        }
+        sent += n;
+        if fin {
+            break;
+        }
+    }
+    ws.flush().await.is_ok()
 }
 
 /// Reads and discards until the connection ends.

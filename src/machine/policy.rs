@@ -116,9 +116,10 @@ impl Default for Policy {
 }
 
 /// The receive limit's rule for a message of `len` bytes that would wait behind `waiting`
-/// bytes (a message handed at once to a waiting reader counts for nothing and is not asked
-/// about): it is taken only if the count stays within `limit`. The Rust faces' `Backlog` and
-/// the npm package's `Inbox` (through the .wasm's `receiveFits`) both ask it.
+/// bytes (0 for a message handed at once to a waiting reader: it counts for nothing, but may
+/// not be larger than the limit): it is taken only if the count stays within `limit`. The
+/// Rust faces' `Backlog` and the npm package's `Inbox` (through the .wasm's `receiveFits`)
+/// both ask it.
 pub fn receive_fits(waiting: usize, len: usize, limit: usize) -> bool {
     waiting.saturating_add(len) <= limit
 }

@@ -90,7 +90,8 @@ impl WebSocketBuilder {
 
     /// The receive limit, as in the browser: when messages waiting to be read would exceed
     /// this many bytes (text in UTF-8 bytes; a message handed at once to a waiting reader
-    /// counts for nothing), the socket is closed with
+    /// counts for nothing, but no one message may be larger: it is refused as its frames
+    /// arrive, never held whole), the socket is closed with
     /// [`RECEIVE_OVERFLOW_CODE`](crate::RECEIVE_OVERFLOW_CODE) and the stream yields the
     /// messages that fit, then one [`Error::ReceiveOverflow`]. Default
     /// [`DEFAULT_MAX_BUFFERED_BYTES`](crate::DEFAULT_MAX_BUFFERED_BYTES).

@@ -41,22 +41,23 @@ pub(crate) struct Open {
     pub(crate) transport: transport::Shared,
 }
 
-/// The largest frame or message tungstenite reads: the receive limit, but never under
-/// tungstenite's own default of 64 MiB (one message handed at once to a waiting reader may
-/// exceed the limit, as in the browser); 1 GiB with the limit off. Never unbounded: a frame's
-/// header announces its length and tungstenite reserves it at once, so one header from a
-/// server could otherwise abort the process (2^40 bytes: the allocation fails). Anything
-/// larger ends the connection with 1009 (see `run`), read from the frame's header alone.
+/// The largest frame or message tungstenite reads: the receive limit (no one message may be
+/// larger: decision 45), so a message past it ends the socket as its frames arrive, never
+/// held whole; 1 GiB with the limit off. Never unbounded: a frame's header announces its
+/// length and tungstenite reserves it at once, so one header from a server could otherwise
+/// abort the process (2^40 bytes: the allocation fails). Past the limit: the receive overflow
+/// (4009); past 1 GiB with the limit off: 1009 (see `run`), read from the frame's header alone.
 fn frame_cap(receive_limit: usize) -> usize {
     match receive_limit {
         usize::MAX => 1 << 30,
-        limit => limit.max(64 << 20),
+        limit => limit,
     }
 }
 
 /// Opens the socket and runs it until it ends.
 pub(crate) async fn drive(core: Arc<Core>, open: Open) {
     let mut life = Life::new(open.connect_timeout);
+    let limited = open.receive_limit != usize::MAX;
     let Some((ws, protocol, extensions)) = handshake(&core, open, &mut life).await else {
         return;
     };
@@ -65,7 +66,7 @@ pub(crate) async fn drive(core: Arc<Core>, open: Open) {
     // What it decides now is the handle's to show (the open state, sends flowing).
     let _ = life.feed(Input::Opened, "");
     core.opened(protocol, extensions);
-    let (end, failure) = run(&core, &mut life).await;
+    let (end, failure) = run(&core, &mut life, limited).await;
     // The connection goes before the end is told: a send after it finds none.
     core.link().take();
     core.ended(end, failure);
@@ -188,8 +189,8 @@ fn failure(e: &tungstenite::Error) -> String {
 }
 
 /// Reads, and writes what senders left, until the machine says the socket ended: how, and
-/// why when it was not a clean end.
-async fn run(core: &Core, life: &mut Life) -> (CloseEvent, Option<Failure>) {
+/// why when it was not a clean end. `limited`: the frame cap is a receive limit's.
+async fn run(core: &Core, life: &mut Life, limited: bool) -> (CloseEvent, Option<Failure>) {
     // The server's close frame, once it came.
     let mut server_close: Option<CloseEvent> = None;
     poll_fn(|cx| {
@@ -227,15 +228,28 @@ async fn run(core: &Core, life: &mut Life) -> (CloseEvent, Option<Failure>) {
                 }
                 Poll::Ready(Some(Ok(tungstenite::Message::Pong(_)))) => core.pong(),
                 Poll::Ready(Some(Ok(message))) => incoming(core, message),
-                // Over the cap (`frame_cap`): nothing after it can be read. 1009 (message too
-                // big) to the server, as far as the socket takes it, and the end, unclean.
+                // Over the cap (`frame_cap`): nothing after it can be read. A receive limit's:
+                // the receive overflow, as the machine decides it (4009 to the server, the
+                // socket ends, the stream says ReceiveOverflow). Else 1009 (message too big)
+                // to the server, and the end, unclean. Each close frame as far as the socket
+                // takes it.
                 Poll::Ready(Some(Err(tungstenite::Error::Capacity(e)))) => {
+                    let (decided, code, reason) = if limited {
+                        let decided = life.feed(Input::Overflow, "");
+                        let (code, reason) = decided.close.clone().unwrap_or_default();
+                        (Some(decided), WireCode::from(code), reason)
+                    } else {
+                        (None, WireCode::Size, "message too big".to_owned())
+                    };
                     let frame = tungstenite::Message::Close(Some(CloseFrame {
-                        code: WireCode::Size,
-                        reason: "message too big".into(),
+                        code,
+                        reason: reason.into(),
                     }));
                     if Pin::new(&mut *ws).start_send(frame).is_ok() {
                         let _ = Pin::new(&mut *ws).poll_flush(cx);
+                    }
+                    if let Some(end) = decided.and_then(|d| d.end) {
+                        return Poll::Ready(end);
                     }
                     let close = Close {
                         code: 1009,

@@ -294,6 +294,11 @@ impl Driver<'_> {
                         return true;
                     }
                 }
+                // One message past the limit (natively: refused as its frames arrived).
+                Poll::Ready(Some(Err(Error::ReceiveOverflow { .. }))) => {
+                    Shared::update(self.shared, |s| s.feed(Input::Overflow));
+                    return true;
+                }
                 Poll::Ready(_) => {
                     let event = ws.close_event().unwrap_or_default();
                     let input = self.ended(&event);

@@ -117,18 +117,26 @@ export default {
     {
       "name": "receive limit: a message handed at once to a waiting reader counts for nothing; one that waits does",
       "url": "/echo",
+      "options": {"maxBufferedBytes": 30},
+      "steps": [["trySend", "twenty bytes, twenty"], ["read", 1], ["send", "twenty bytes, again!"], ["send", "twenty bytes, again!"], ["sleep", 300], ["drain"], ["closed"]],
+      "trace": ["connect", "twenty bytes, twenty", "drained:1", "end!ReceiveOverflow:30", "closed:4009:receive buffer full:true"],
+      "events": ["close:4009:receive buffer full:true"]
+    },
+    {
+      "name": "receive limit: no one message may be larger, even handed at once to a waiting reader",
+      "url": "/echo",
       "options": {"maxBufferedBytes": 10},
-      "steps": [["trySend", "twenty bytes, twenty"], ["read", 1], ["send", "twenty bytes, again!"], ["sleep", 300], ["drain"], ["closed"]],
-      "trace": ["connect", "twenty bytes, twenty", "drained:0", "end!ReceiveOverflow:10", "closed:4009:receive buffer full:true"],
+      "steps": [["trySend", "twenty bytes, twenty"], ["read", 1], ["closed"]],
+      "trace": ["connect", "end!ReceiveOverflow:10", "closed:4009:receive buffer full:true"],
       "events": ["close:4009:receive buffer full:true"]
     },
     {
       "name": "receive limit on a reconnecting socket: the same rule, then the socket stops",
       "url": "/echo",
-      "options": {"maxBufferedBytes": 10, "reconnect": {"minDelayMs": 20, "maxDelayMs": 20}},
-      "steps": [["trySend", "twenty bytes, twenty"], ["read", 1], ["send", "twenty bytes, again!"], ["sleep", 300], ["drain"]],
-      "trace": ["connect", "twenty bytes, twenty", "drained:0", "end!ReceiveOverflow:10"],
-      "events": ["disconnect:4009:receive buffer full:true:0+2/40", "close:4009:receive buffer full:true"]
+      "options": {"maxBufferedBytes": 30, "reconnect": {"minDelayMs": 20, "maxDelayMs": 20}},
+      "steps": [["trySend", "twenty bytes, twenty"], ["read", 1], ["send", "twenty bytes, again!"], ["send", "twenty bytes, again!"], ["sleep", 300], ["drain"]],
+      "trace": ["connect", "twenty bytes, twenty", "drained:1", "end!ReceiveOverflow:30"],
+      "events": ["disconnect:4009:receive buffer full:true:0+3/60", "close:4009:receive buffer full:true"]
     },
     {
       "name": "close() on an open reconnecting socket hands every queued message over first (the server closes with 4000 at the fifth, before it reads our close frame)",

@@ -73,6 +73,9 @@ impl Core {
         // The machine's word on the end: lost, a failed (or timed-out) attempt, or clean.
         match s.failure {
             Some(Failure::ConnectionLost) => Poll::Ready(Some(Err(Error::ConnectionLost(close)))),
+            Some(Failure::ReceiveOverflow) => {
+                Poll::Ready(Some(Err(Error::ReceiveOverflow { limit: s.max_bytes })))
+            }
             Some(_) => Poll::Ready(Some(Err(Error::ConnectFailed(close)))),
             None => Poll::Ready(None),
         }

@@ -25,7 +25,8 @@ pub(super) struct Life {
 /// What the machine decided, for the driver to carry out.
 #[derive(Debug, Default)]
 pub(super) struct Decided {
-    /// Start our closing handshake: this code and reason.
+    /// Start our closing handshake (or, for a connection let go at once, send its close
+    /// frame): this code and reason.
     pub(super) close: Option<(u16, String)>,
     /// The socket ended: how, and why when it was not a clean end. (A plain socket's machine
     /// lets the attempt or the connection go only as it ends: the end says it, and the driver
@@ -99,7 +100,12 @@ impl Life {
         let mut decided = Decided::default();
         while let Some(action) = self.machine.poll_action() {
             match action {
-                Action::Close { code, reason } => {
+                // Our closing handshake; or, for a connection let go at once (the receive
+                // overflow), the close frame it gets on its way out.
+                Action::Close { code, reason }
+                | Action::Discard {
+                    close: Some((code, reason)),
+                } => {
                     decided.close = Some((code, self.text(reason).to_owned()));
                 }
                 Action::Report(Report::Closed { close, failure }) => {
