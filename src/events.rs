@@ -2,7 +2,9 @@
 //! behind it and behind the reconnecting socket's state stream.
 //!
 //! Each observer has its own [`Feed`]; the producer pushes into every live one, so observing
-//! events never takes a message away from the message stream.
+//! events never takes a message away from the message stream. A feed holds at most
+//! [`OBSERVER_CAPACITY`] items: an observer that falls behind (or is held and never read)
+//! gets one `Missed(n)` marker where items were dropped, never a growing queue.
 
 use std::collections::VecDeque;
 use std::fmt;
@@ -15,28 +17,53 @@ use futures_core::stream::{FusedStream, Stream};
 use crate::platform::LockExt;
 use crate::platform::{Lock, Ptr};
 use crate::wake::WakerSlot;
-#[cfg(target_family = "wasm")]
 use crate::WsEvent;
+
+/// How many items an observer ([`Events`](crate::Events), a reconnecting socket's
+/// [`States`](crate::reconnect::States)) holds unread at most. Past it new items are dropped
+/// and counted, and the observer reads one `Missed(n)` marker in their place
+/// ([`WsEvent::Missed`](crate::WsEvent::Missed),
+/// [`ConnectionState::Missed`](crate::reconnect::ConnectionState::Missed)); the last item (a
+/// socket's `Close`) always arrives.
+pub const OBSERVER_CAPACITY: usize = 1024;
+
+/// An item of an observer's stream: how it says items were dropped, and which item is the
+/// last (never dropped).
+pub(crate) trait Observed {
+    /// The marker for `n` items dropped.
+    fn missed(n: u64) -> Self;
+    /// Whether this is the last item of its stream.
+    fn is_last(&self) -> bool;
+}
 
 /// One observer's queue: items in order, then the end.
 pub(crate) struct Feed<T> {
     items: VecDeque<T>,
     waker: WakerSlot,
     done: bool,
+    /// Items dropped since the last one queued (the observer was behind).
+    missed: u64,
 }
 
-impl<T> Feed<T> {
+impl<T: Observed> Feed<T> {
     pub(crate) fn new() -> Ptr<Lock<Self>> {
         Ptr::new(Lock::new(Feed {
             items: VecDeque::new(),
             waker: WakerSlot::default(),
             done: false,
+            missed: 0,
         }))
     }
 
-    /// Queues an item; returns the observer's task, to wake once the caller's borrows end.
+    /// Queues an item (or, when [`OBSERVER_CAPACITY`] items wait already, counts it
+    /// dropped); returns the observer's task, to wake once the caller's borrows end.
     pub(crate) fn push(feed: &Lock<Self>, item: T) -> Option<Waker> {
         let mut f = feed.borrow_mut();
+        if f.items.len() >= OBSERVER_CAPACITY && !item.is_last() {
+            f.missed = f.missed.saturating_add(1);
+            return None;
+        }
+        f.mark_missed();
         f.items.push_back(item);
         f.waker.take_waker()
     }
@@ -45,10 +72,21 @@ impl<T> Feed<T> {
     /// borrows end.
     pub(crate) fn finish(feed: &Lock<Self>) -> Option<Waker> {
         let mut f = feed.borrow_mut();
+        f.mark_missed();
         f.done = true;
         f.waker.take_waker()
     }
 
+    /// The marker for the items dropped since the last one queued, if any.
+    fn mark_missed(&mut self) {
+        let missed = std::mem::take(&mut self.missed);
+        if missed > 0 {
+            self.items.push_back(T::missed(missed));
+        }
+    }
+}
+
+impl<T> Feed<T> {
     pub(crate) fn poll_next(feed: &Lock<Self>, cx: &Context<'_>) -> Poll<Option<T>> {
         let mut f = feed.borrow_mut();
         if let Some(item) = f.items.pop_front() {
@@ -72,7 +110,7 @@ impl<T> Feed<T> {
 }
 
 /// A `Stream` of the items one observer receives: a socket's [`WsEvent`](crate::WsEvent)s
-/// ([`Events`](crate::Events), in the browser) or a
+/// ([`Events`](crate::Events)) or a
 /// reconnecting socket's [`ConnectionState`](crate::reconnect::ConnectionState)s
 /// ([`States`](crate::reconnect::States)). Items queue until polled, in order; the stream ends
 /// when its source does. It does not keep the source alive.
@@ -124,5 +162,56 @@ impl<T> fmt::Debug for Observer<T> {
 /// }
 /// # Ok(()) }
 /// ```
-#[cfg(target_family = "wasm")]
 pub type Events = Observer<WsEvent>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{CloseEvent, Message, WsEvent};
+
+    fn drain(feed: &Lock<Feed<WsEvent>>) -> Vec<WsEvent> {
+        let waker = futures::task::noop_waker();
+        let cx = Context::from_waker(&waker);
+        let mut items = Vec::new();
+        while let Poll::Ready(Some(item)) = Feed::poll_next(feed, &cx) {
+            items.push(item);
+        }
+        items
+    }
+
+    #[test]
+    fn an_observer_that_falls_behind_gets_one_marker_and_the_last_event() {
+        let feed = Feed::new();
+        let total = OBSERVER_CAPACITY + 976;
+        for _ in 0..total {
+            let _ = Feed::push(&feed, WsEvent::Message(Message::text("m")));
+        }
+        assert_eq!(Feed::len(&feed), OBSERVER_CAPACITY, "bounded");
+        let _ = Feed::push(&feed, WsEvent::Close(CloseEvent::abnormal()));
+        let _ = Feed::finish(&feed);
+        let items = drain(&feed);
+        assert_eq!(items.len(), OBSERVER_CAPACITY + 2);
+        assert_eq!(items[OBSERVER_CAPACITY], WsEvent::Missed(976));
+        assert!(matches!(items.last(), Some(WsEvent::Close(_))));
+        assert!(Feed::is_terminated(&feed));
+    }
+
+    #[test]
+    fn the_marker_sits_where_items_were_dropped() {
+        let feed = Feed::new();
+        for _ in 0..OBSERVER_CAPACITY + 3 {
+            let _ = Feed::push(&feed, WsEvent::Open);
+        }
+        // The observer catches up: the marker, then what came next, in order.
+        let _ = drain(&feed).len();
+        let _ = Feed::push(&feed, WsEvent::Error);
+        assert_eq!(drain(&feed), vec![WsEvent::Missed(3), WsEvent::Error]);
+        // Dropped, then the end: the marker before it.
+        for _ in 0..OBSERVER_CAPACITY + 1 {
+            let _ = Feed::push(&feed, WsEvent::Open);
+        }
+        let _ = Feed::finish(&feed);
+        let items = drain(&feed);
+        assert_eq!(items.last(), Some(&WsEvent::Missed(1)));
+    }
+}

@@ -202,15 +202,11 @@ pub use close::{validate_close, CloseCode, CloseEvent, MAX_REASON_BYTES, RECEIVE
 pub use connect::{Connect, WebSocketBuilder};
 pub use detached::{Detachable, Detached};
 pub use error::Error;
-#[cfg(target_family = "wasm")]
-pub use events::Events;
-pub use events::Observer;
+pub use events::{Events, Observer, OBSERVER_CAPACITY};
 pub use machine::{DEFAULT_CONNECT_TIMEOUT, DEFAULT_HIGH_WATER_MARK, DEFAULT_MAX_BUFFERED_BYTES};
 pub use message::Message;
 #[cfg(not(target_family = "wasm"))]
-pub use native::{
-    live_listeners, Connect, Events, ReadHalf, WebSocket, WebSocketBuilder, WriteHalf,
-};
+pub use native::{live_listeners, Connect, ReadHalf, WebSocket, WebSocketBuilder, WriteHalf};
 pub use platform::{WasmNotSend, WasmNotSendSync};
 pub use state::{ReadyState, WsEvent};
 #[cfg(target_family = "wasm")]

@@ -51,6 +51,18 @@ pub enum WsEvent {
     Error,
     /// `close`: the socket closed. Always the last event.
     Close(CloseEvent),
+    /// Not a browser event: this many events were dropped here because the observer fell
+    /// behind ([`OBSERVER_CAPACITY`](crate::OBSERVER_CAPACITY) events waited unread).
+    Missed(u64),
+}
+
+impl crate::events::Observed for WsEvent {
+    fn missed(n: u64) -> Self {
+        WsEvent::Missed(n)
+    }
+    fn is_last(&self) -> bool {
+        matches!(self, WsEvent::Close(_))
+    }
 }
 
 #[cfg(test)]

@@ -380,6 +380,7 @@ mod scenarios {
                         format!("reconnect:{attempt}:{}", delay.as_millis())
                     }
                     ConnectionState::Closed(ev) => format!("close:{}", close(&ev)),
+                    ConnectionState::Missed(n) => format!("missed:{n}"),
                 };
                 log(&events).push(line);
             }

@@ -107,3 +107,42 @@ async fn no_secret_in_any_text() {
     clean(e.to_string());
     clean(format!("{e:?}"));
 }
+
+#[tokio::test]
+async fn an_observer_held_and_never_read_stays_bounded() {
+    use sockwave::{WsEvent, OBSERVER_CAPACITY};
+    let Some(url) = url("/burst?n=3000") else {
+        return;
+    };
+    // Observed from before it opens: every message of the burst is an event.
+    let mut ws = WebSocket::open(url).expect("opening");
+    let mut events = ws.events();
+    for _ in 0..3000 {
+        assert!(matches!(within("message", ws.next()).await, Some(Ok(_))));
+    }
+    within("close", ws.close_with(1000, ""))
+        .await
+        .expect("closed");
+    let mut seen = Vec::new();
+    while let Some(event) = within("events", events.next()).await {
+        seen.push(event);
+    }
+    // At most the capacity, one marker for the rest, and the close, last.
+    let missed: Vec<u64> = seen
+        .iter()
+        .filter_map(|e| match e {
+            WsEvent::Missed(n) => Some(*n),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(missed.len(), 1, "{missed:?}");
+    assert_eq!(seen.len(), OBSERVER_CAPACITY + 2);
+    // The open and the 3,000 messages: what was kept and what was missed.
+    assert_eq!(seen[0], WsEvent::Open);
+    assert_eq!(missed[0] as usize + OBSERVER_CAPACITY, 1 + 3000);
+    assert!(
+        matches!(seen.last(), Some(WsEvent::Close(_))),
+        "{:?}",
+        seen.last()
+    );
+}

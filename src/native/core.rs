@@ -5,12 +5,11 @@
 use std::collections::VecDeque;
 use std::sync::{Mutex, MutexGuard};
 
-use futures_channel::mpsc::UnboundedSender;
-
 mod poll;
 
 use super::link::Link;
 use crate::backlog::Backlog;
+use crate::events::Feed;
 use crate::machine::{Failure, Reason};
 use crate::wake::{Wake, WakerSet, WakerSlot};
 use crate::{CloseEvent, Error, Message, ReadyState, WsEvent};
@@ -61,7 +60,8 @@ pub(crate) struct State {
     /// Tasks waiting for the buffer to drain.
     writers: WakerSet,
     pub(crate) driver: WakerSlot,
-    subscribers: Vec<UnboundedSender<WsEvent>>,
+    /// The `events()` observers (held weakly: a dropped observer is let go).
+    subscribers: Vec<std::sync::Weak<Mutex<Feed<WsEvent>>>>,
 }
 
 /// The state of one socket, shared by its handles and its driver task.
@@ -136,8 +136,9 @@ impl Core {
             s.opened = true;
             s.protocol = protocol;
             s.extensions = extensions;
-            s.publish(|| WsEvent::Open);
-            Wake::new(None, s.waiters.take_wakers()).and(s.writers.take())
+            let mut wakers = s.publish(|| WsEvent::Open);
+            wakers.extend(s.waiters.take_wakers());
+            Wake::new(None, wakers).and(s.writers.take())
         });
     }
 
@@ -162,11 +163,13 @@ impl Core {
             wake.wake();
             return false;
         }
-        if !s.subscribers.is_empty() {
-            s.publish(|| WsEvent::Message(message.clone()));
-        }
+        let observers = if s.subscribers.is_empty() {
+            Vec::new()
+        } else {
+            s.publish(|| WsEvent::Message(message.clone()))
+        };
         s.queue.push_back(message);
-        let wake = s.reader.take();
+        let wake = s.reader.take().and(Wake::new(None, observers));
         drop(s);
         wake.wake();
         true
@@ -175,7 +178,7 @@ impl Core {
     /// A protocol pong arrived: for the reconnect driver, whose task reads this socket.
     pub(crate) fn pong(&self) {
         self.update(|s| {
-            s.pongs += 1;
+            s.pongs = s.pongs.saturating_add(1);
             s.reader.take()
         });
     }
@@ -200,14 +203,17 @@ impl Core {
             }
             s.ready = ReadyState::Closed;
             s.failure = failure;
+            let mut wakers = Vec::new();
             if !close.was_clean {
-                s.publish(|| WsEvent::Error);
+                wakers.extend(s.publish(|| WsEvent::Error));
             }
-            s.publish(|| WsEvent::Close(close.clone()));
-            s.subscribers.clear();
+            wakers.extend(s.publish(|| WsEvent::Close(close.clone())));
+            for feed in s.subscribers.drain(..).filter_map(|weak| weak.upgrade()) {
+                wakers.extend(Feed::finish(&feed));
+            }
             s.close = Some(close);
             s.commands.clear();
-            let mut wakers = s.waiters.take_wakers();
+            wakers.extend(s.waiters.take_wakers());
             wakers.extend(s.writers.take_wakers());
             Wake::new(s.reader.take_waker(), wakers)
         });
@@ -313,13 +319,15 @@ impl Core {
     }
 
     /// A new observer of the socket's events (just `Close` if it already ended).
-    pub(crate) fn subscribe(&self, sender: UnboundedSender<WsEvent>) {
+    /// A new `events()` observer (nothing waits on it yet: nothing to wake).
+    pub(crate) fn subscribe(&self, feed: &std::sync::Arc<Mutex<Feed<WsEvent>>>) {
         let mut s = self.state();
         match &s.close {
             Some(close) => {
-                let _ = sender.unbounded_send(WsEvent::Close(close.clone()));
+                let _ = Feed::push(feed, WsEvent::Close(close.clone()));
+                let _ = Feed::finish(feed);
             }
-            None => s.subscribers.push(sender),
+            None => s.subscribers.push(std::sync::Arc::downgrade(feed)),
         }
     }
 
@@ -346,8 +354,16 @@ impl State {
     }
 
     /// Sends an event to every observer still listening.
-    fn publish(&mut self, event: impl Fn() -> WsEvent) {
-        self.subscribers
-            .retain(|s| s.unbounded_send(event()).is_ok());
+    /// Hands `event` to every live observer; their tasks, to wake once the lock is released.
+    fn publish(&mut self, event: impl Fn() -> WsEvent) -> Vec<std::task::Waker> {
+        let mut wakers = Vec::new();
+        self.subscribers.retain(|weak| match weak.upgrade() {
+            Some(feed) => {
+                wakers.extend(Feed::push(&feed, event()));
+                true
+            }
+            None => false,
+        });
+        wakers
     }
 }

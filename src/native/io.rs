@@ -1,17 +1,15 @@
 //! The `Stream` and `Sink` of every handle of a native socket, and its event stream.
 
-use std::fmt;
 use std::pin::Pin;
 use std::task::{ready, Context, Poll};
 
-use futures_channel::mpsc::UnboundedReceiver;
 use futures_core::stream::{FusedStream, Stream};
 use futures_sink::Sink;
 
 use super::core::Core;
 use super::driver;
 use super::{ReadHalf, WebSocket, WriteHalf};
-use crate::{Error, Message, ReadyState, WsEvent};
+use crate::{Error, Message, ReadyState};
 
 /// Received messages, in order. A clean close ends the stream with `None`; an unclean one
 /// yields one `Err(ConnectionLost)` (or `ConnectFailed` if it never opened) first.
@@ -116,21 +114,3 @@ macro_rules! impl_sink {
 }
 
 impl_sink!(WebSocket, WriteHalf);
-
-/// A `Stream` of a socket's [`WsEvent`]s (see [`WebSocket::events`]): queued until polled, in
-/// order; it ends when the socket has closed.
-pub struct Events(pub(super) UnboundedReceiver<WsEvent>);
-
-impl Stream for Events {
-    type Item = WsEvent;
-
-    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<WsEvent>> {
-        Pin::new(&mut self.get_mut().0).poll_next(cx)
-    }
-}
-
-impl fmt::Debug for Events {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Events").finish_non_exhaustive()
-    }
-}

@@ -22,15 +22,13 @@ mod link;
 mod tls;
 pub(crate) mod transport;
 
+use crate::Events;
 pub use builder::{live_listeners, Connect, WebSocketBuilder};
-pub use io::Events;
 
 use std::fmt;
 use std::future::{poll_fn, Future};
 use std::sync::Arc;
 use std::task::{Context, Poll};
-
-use futures_channel::mpsc::unbounded;
 
 use self::core::Core;
 use self::io::send_now;
@@ -280,9 +278,9 @@ macro_rules! impl_control {
             /// Messages are copied: the message stream still receives every one. On a socket
             /// that already closed it yields just the `Close` event.
             pub fn events(&self) -> Events {
-                let (sender, receiver) = unbounded();
-                self.core.subscribe(sender);
-                Events(receiver)
+                let feed = crate::events::Feed::new();
+                self.core.subscribe(&feed);
+                crate::events::Observer { feed }
             }
         }
 

@@ -33,4 +33,18 @@ pub enum ConnectionState {
     },
     /// Closed for good: after `close()`, a refused reconnection, or exhausted retries.
     Closed(CloseEvent),
+    /// Only in a [`States`](crate::reconnect::States) stream, never the current state: this
+    /// many states were dropped here because the observer fell behind
+    /// ([`OBSERVER_CAPACITY`](crate::OBSERVER_CAPACITY) states waited unread).
+    Missed(u64),
+}
+
+impl crate::events::Observed for ConnectionState {
+    fn missed(n: u64) -> Self {
+        ConnectionState::Missed(n)
+    }
+    // A socket that gave up (`Closed`) may start over: no state is the last one.
+    fn is_last(&self) -> bool {
+        false
+    }
 }

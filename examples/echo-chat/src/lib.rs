@@ -107,6 +107,8 @@ pub async fn chat(url: String, typed: impl Stream<Item = String> + Unpin, show: 
                 ConnectionState::Closed(close) => {
                     show(Show::Status(format!("closed ({close})"), "error"))
                 }
+                // This loop reads every state as it comes: none is ever missed.
+                ConnectionState::Missed(_) => {}
             }
         }
     };

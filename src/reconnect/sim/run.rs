@@ -146,6 +146,8 @@ impl From<ConnectionState> for State {
                 reason: close.reason,
                 clean: close.was_clean,
             },
+            // The simulation reads every state as it comes.
+            ConnectionState::Missed(n) => panic!("{n} states missed"),
         }
     }
 }
