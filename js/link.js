@@ -127,7 +127,8 @@ export function listen(ws, to) {
     if (w().errorEndsSocket(ws.readyState)) end(ABNORMAL, true);
     else to.onError();
   };
-  ws.onclose = (e) => end(closeInfo(e.code, e.reason, e.wasClean), false);
+  // A code no peer may send (Chromium passes 1004 and 5000 on): the connection failed.
+  ws.onclose = (e) => end(w().closeStands(e.code) ? closeInfo(e.code, e.reason, e.wasClean) : ABNORMAL, false);
   live += 4;
   return (close) => end(close, false);
 }

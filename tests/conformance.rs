@@ -438,18 +438,25 @@ mod scenarios {
                 .any(|k| o.get(*k).is_some())
     }
 
-    /// Whether this is WebKit (Safari, WebKitGTK): natively and in Chromium and Firefox, no.
-    fn webkit() -> bool {
+    /// The engine whose quirks a scenario may name ("webkit": Safari, WebKitGTK; "firefox"):
+    /// natively and in Chromium, none.
+    fn engine() -> &'static str {
         #[cfg(target_family = "wasm")]
         {
             let ua = js_sys::eval("globalThis.navigator ? navigator.userAgent : ''")
                 .ok()
                 .and_then(|v| v.as_string())
                 .unwrap_or_default();
-            ua.contains("AppleWebKit") && !ua.contains("Chrom")
+            if ua.contains("AppleWebKit") && !ua.contains("Chrom") {
+                return "webkit";
+            }
+            if ua.contains("Firefox/") {
+                return "firefox";
+            }
+            ""
         }
         #[cfg(not(target_family = "wasm"))]
-        false
+        ""
     }
 
     async fn run(c: &Value, events: Events) -> (Vec<String>, Vec<String>) {
@@ -624,13 +631,11 @@ mod scenarios {
         let only = option_env!("SOCKWAVE_SCENARIO").unwrap_or_default();
         for c in fixture["scenarios"].as_array().expect("scenarios") {
             let name = c["name"].as_str().unwrap();
-            // WebKit's quirks: its own steps and expectations where a scenario gives them.
+            // An engine's quirks: its own steps and expectations where a scenario gives them.
             let mut c = c.clone();
-            if webkit() {
-                if let Some(Value::Object(own)) = c.get("webkit").cloned() {
-                    for (k, v) in own {
-                        c[k.as_str()] = v;
-                    }
+            if let Some(Value::Object(own)) = c.get(engine()).cloned() {
+                for (k, v) in own {
+                    c[k.as_str()] = v;
                 }
             }
             let c = &c;

@@ -12,7 +12,7 @@
 //! | `/discard` | reads and throws away every message |
 //! | `/flaky?key=K&fail=N` | refuses the first N handshakes for key K with 403, then echoes |
 //! | `/oversize` | sends the header of a binary frame of 2^40 bytes (and no payload), then waits |
-//! | `/raw?hex=880203e8` | sends those bytes as they are (frames of a hostile server), then reads until the end |
+//! | `/raw?hex=880203e8&wait=MS&hold=MS` | waits (default 0), sends those bytes as they are (frames of a hostile server), reads for `hold` ms (default 500), then drops TCP |
 //! | `/extension?value=permessage-deflate` | answers the handshake selecting that extension (which no client offered), then echoes |
 //! | `/fragments?size=N&chunk=M` | sends one binary message of N bytes in frames of M bytes (a continuation per chunk), then echoes |
 //! | `/auth` | sends the handshake's `Authorization` header as a text message (`""` if none), then echoes |
@@ -187,8 +187,13 @@ where
             let bytes: Vec<u8> = (0..hex.len() / 2)
                 .filter_map(|i| u8::from_str_radix(hex.get(2 * i..2 * i + 2)?, 16).ok())
                 .collect();
-            if ws.get_mut().write_all(&bytes).await.is_ok() && ws.get_mut().flush().await.is_ok() {
-                hang(ws.get_mut()).await;
+            // After the open (Firefox fails a connection whose first frame is bad before it
+            // says it opened).
+            tokio::time::sleep(Duration::from_millis(route.number("wait", 0))).await;
+            let stream = ws.get_mut();
+            if stream.write_all(&bytes).await.is_ok() && stream.flush().await.is_ok() {
+                let hold = Duration::from_millis(route.number("hold", 500));
+                let _ = tokio::time::timeout(hold, hang(stream)).await;
             }
         }
         "/fragments" => {

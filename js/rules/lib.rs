@@ -108,6 +108,14 @@ pub extern "C" fn error_ends_socket(state: u32) -> bool {
     machine::error_ends_socket(state as u16)
 }
 
+/// Whether a close the browser reports stands as it is (`machine::close_stands`): else the
+/// connection failed (1006).
+#[allow(unsafe_code)]
+#[export_name = "closeStands"]
+pub extern "C" fn close_stands(code: u32) -> bool {
+    machine::close_stands(code as u16)
+}
+
 /// How long to wait before reading `bufferedAmount` again, after `prev` ms (the machine's
 /// rule).
 #[allow(unsafe_code)]

@@ -47,6 +47,22 @@ pub fn error_ends_socket(ready_state: u16) -> bool {
     ready_state == 0 || ready_state == 3
 }
 
+/// Whether a peer may send close code `code` (RFC 6455 7.4: 1000-1003, 1007-1014, and
+/// 3000-4999 for libraries and applications). A close frame with any other code fails the
+/// connection (natively: `native/driver.rs`, which sees the code as sent).
+pub fn receivable_close_code(code: u16) -> bool {
+    matches!(code, 1000..=1003 | 1007..=1014 | 3000..=4999)
+}
+
+/// Whether a close a browser reports with `code` stands as it is: a code a peer may send, or
+/// one the browser reports itself (1005: no code; 1006: abnormal; 1015: TLS). Chromium
+/// passes a close frame with 1004 or a code of 5000 and up on as a clean close; the browser
+/// shells end such a close as the standard fails the connection: 1006, unclean, no reason.
+#[cfg_attr(not(target_family = "wasm"), allow(dead_code))] // the browser shells'
+pub fn close_stands(code: u16) -> bool {
+    receivable_close_code(code) || matches!(code, 1005 | 1006 | 1015)
+}
+
 /// How long a shell waits, in ms, before it reads `bufferedAmount` again while a sender waits
 /// for the buffer to drain (the browser fires no drain event), after waiting `prev` ms last
 /// time (0 for the first wait): 1, 2, 4, then 8 ms while it lasts. Both shells poll on it
@@ -102,5 +118,21 @@ mod tests {
             assert_eq!(Reason::from_u8(n).map(|r| r as u8), Some(n));
         }
         assert_eq!(Reason::from_u8(10), None);
+    }
+
+    #[test]
+    fn close_codes_a_peer_may_send_and_what_a_browser_reports_itself() {
+        for code in [1000, 1003, 1007, 1014, 3000, 4999] {
+            assert!(receivable_close_code(code) && close_stands(code), "{code}");
+        }
+        for code in [0, 999, 1004, 1005, 1006, 1015, 1016, 2999, 5000, 65535] {
+            assert!(!receivable_close_code(code), "{code}");
+        }
+        for code in [1005, 1006, 1015] {
+            assert!(close_stands(code), "{code}");
+        }
+        for code in [999, 1004, 2999, 5000] {
+            assert!(!close_stands(code), "{code}");
+        }
     }
 }

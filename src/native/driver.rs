@@ -21,11 +21,13 @@ mod life;
 mod request;
 mod write;
 
+use super::close_watch::CloseWatch;
+
 use super::core::Core;
 use super::link::{Link, Socket};
 use super::tls;
 use super::transport;
-use crate::machine::{Close, Failure, Input, Reason};
+use crate::machine::{receivable_close_code, Close, Failure, Input, Reason};
 use crate::{CloseEvent, Message};
 use life::Life;
 pub(crate) use request::request;
@@ -58,7 +60,8 @@ fn frame_cap(receive_limit: usize) -> usize {
 pub(crate) async fn drive(core: Arc<Core>, open: Open) {
     let mut life = Life::new(open.connect_timeout);
     let limited = open.receive_limit != usize::MAX;
-    let Some((ws, protocol, extensions)) = handshake(&core, open, &mut life).await else {
+    let watch = CloseWatch::default();
+    let Some((ws, protocol, extensions)) = handshake(&core, open, &mut life, &watch).await else {
         return;
     };
     let driver = poll_fn(|cx| Poll::Ready(cx.waker().clone())).await;
@@ -66,7 +69,7 @@ pub(crate) async fn drive(core: Arc<Core>, open: Open) {
     // What it decides now is the handle's to show (the open state, sends flowing).
     let _ = life.feed(Input::Opened, "");
     core.opened(protocol, extensions);
-    let (end, failure) = run(&core, &mut life, limited).await;
+    let (end, failure) = run(&core, &mut life, limited, &watch).await;
     // The connection goes before the end is told: a send after it finds none.
     core.link().take();
     core.ended(end, failure);
@@ -74,16 +77,18 @@ pub(crate) async fn drive(core: Arc<Core>, open: Open) {
 
 /// The opening handshake, until it ends or the machine ends it (the connect timeout, our
 /// close): the connection with the selected subprotocol and extensions, or the end recorded.
-async fn handshake(core: &Core, open: Open, life: &mut Life) -> Option<(Socket, String, String)> {
+async fn handshake(
+    core: &Core,
+    open: Open,
+    life: &mut Life,
+    watch: &CloseWatch,
+) -> Option<(Socket, String, String)> {
     let cap = frame_cap(open.receive_limit);
     let config = WebSocketConfig::default()
         .max_message_size(Some(cap))
         .max_frame_size(Some(cap));
-    let connector = tls::client_config().map_or(
-        tokio_tungstenite::Connector::Plain,
-        tokio_tungstenite::Connector::Rustls,
-    );
     let uri = open.request.uri();
+    let secure = uri.scheme_str() == Some("wss");
     let host = uri.host().unwrap_or_default();
     let host = host
         .trim_start_matches('[')
@@ -95,16 +100,22 @@ async fn handshake(core: &Core, open: Open, life: &mut Life) -> Option<(Socket, 
     });
     let transport = open.transport.0;
     let request = open.request;
+    let watch = watch.clone();
     let attempt = async move {
         let stream = transport
             .connect(&host, port)
             .await
             .map_err(tungstenite::Error::Io)?;
+        // TLS here rather than in tokio-tungstenite: the close watch reads above it.
+        let stream = match secure {
+            true => tls::connect(&host, stream).await?,
+            false => stream,
+        };
         tokio_tungstenite::client_async_tls_with_config(
             request,
-            stream,
+            watch.watch(stream),
             Some(config),
-            Some(connector),
+            Some(tokio_tungstenite::Connector::Plain),
         )
         .await
     };
@@ -189,8 +200,14 @@ fn failure(e: &tungstenite::Error) -> String {
 }
 
 /// Reads, and writes what senders left, until the machine says the socket ended: how, and
-/// why when it was not a clean end. `limited`: the frame cap is a receive limit's.
-async fn run(core: &Core, life: &mut Life, limited: bool) -> (CloseEvent, Option<Failure>) {
+/// why when it was not a clean end. `limited`: the frame cap is a receive limit's; `watch`:
+/// the server's close code as it was on the wire.
+async fn run(
+    core: &Core,
+    life: &mut Life,
+    limited: bool,
+    watch: &CloseWatch,
+) -> (CloseEvent, Option<Failure>) {
     // The server's close frame, once it came.
     let mut server_close: Option<CloseEvent> = None;
     poll_fn(|cx| {
@@ -215,9 +232,22 @@ async fn run(core: &Core, life: &mut Life, limited: bool) -> (CloseEvent, Option
         let ended = loop {
             match Pin::new(&mut *ws).poll_next(cx) {
                 Poll::Ready(Some(Ok(tungstenite::Message::Close(frame)))) => {
-                    let (code, reason) = frame.map_or((1005, String::new()), |f| {
-                        (u16::from(f.code), f.reason.as_str().to_owned())
-                    });
+                    // The code and reason as the server sent them (the watch's: tungstenite's
+                    // may be its rewrite, 1002 "Protocol violation"). A code no endpoint may
+                    // send fails the connection: lost, 1006 with no reason, as the browsers
+                    // report it, never a clean close with a code the server did not send.
+                    let (code, reason) = match watch.payload().as_deref() {
+                        Some([high, low, reason @ ..]) => {
+                            let code = u16::from_be_bytes([*high, *low]);
+                            if !receivable_close_code(code) {
+                                break Some((Close::abnormal(Reason::Given), String::new()));
+                            }
+                            (code, String::from_utf8_lossy(reason).into_owned())
+                        }
+                        _ => frame.map_or((1005, String::new()), |f| {
+                            (u16::from(f.code), f.reason.as_str().to_owned())
+                        }),
+                    };
                     core.server_closing();
                     let _ = life.feed(Input::Closing, "");
                     server_close = Some(CloseEvent {

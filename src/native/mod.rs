@@ -15,6 +15,7 @@
 //! opening fails with [`Error::NoRuntime`].
 
 mod builder;
+mod close_watch;
 mod core;
 mod driver;
 mod io;

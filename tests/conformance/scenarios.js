@@ -23,8 +23,8 @@
 //   back (the page's or worker's event; natively `set_online`); ["count", kind]: pushes
 //   "<kind>:<n>", the events of that kind so far, to the trace.
 // - needs: "network events": run only where the global scope has them (not in Node).
-// - webkit: { steps, trace, events } in place of the scenario's own in WebKit, for an engine
-//   quirk no shell can see past (each one says which).
+// - webkit, firefox: { steps, trace, events } in place of the scenario's own in that engine,
+//   for an engine quirk no shell can see past (each one says which).
 // - trace: what the steps gave, in order: "connect" or "connect!<error>" first; each message
 //   ("bin:1,2,3" for binary); "drained:<n>"; the end of the messages: "end" or "end!<error>";
 //   "closed:<code>:<reason>:<wasClean>" from close or closed; "<step>!<error>" for a refusal.
@@ -56,6 +56,70 @@ export default {
       "steps": [["send", "x"], ["read", 2], ["closed"]],
       "trace": ["connect", "x", "end!ConnectionLost:1006", "closed:1006::false"],
       "events": ["close:1006::false"]
+    },
+    {
+      "name": "hostile: a close frame with a code no endpoint may send (1005) fails the connection: ConnectionLost 1006 (Firefox reports it as an empty close frame: 1005, clean)",
+      "url": "/raw?wait=100&hex=880203ed",
+      "steps": [["read", 1], ["closed"]],
+      "trace": ["connect", "end!ConnectionLost:1006", "closed:1006::false"],
+      "events": ["close:1006::false"],
+      "firefox": {
+        "steps": [["read", 1], ["closed"]],
+        "trace": ["connect", "end", "closed:1005::true"],
+        "events": ["close:1005::true"]
+      }
+    },
+    {
+      "name": "hostile: an undefined close code (5000) fails the connection",
+      "url": "/raw?wait=100&hex=88051388627965",
+      "steps": [["read", 1], ["closed"]],
+      "trace": ["connect", "end!ConnectionLost:1006", "closed:1006::false"],
+      "events": ["close:1006::false"]
+    },
+    {
+      "name": "hostile: a reserved close code (1004) fails the connection",
+      "url": "/raw?wait=100&hex=880203ec",
+      "steps": [["read", 1], ["closed"]],
+      "trace": ["connect", "end!ConnectionLost:1006", "closed:1006::false"],
+      "events": ["close:1006::false"]
+    },
+    {
+      "name": "hostile: a 1-byte close payload fails the connection (Firefox reports it as an empty close frame: 1005, clean)",
+      "url": "/raw?wait=100&hex=880103",
+      "steps": [["read", 1], ["closed"]],
+      "trace": ["connect", "end!ConnectionLost:1006", "closed:1006::false"],
+      "events": ["close:1006::false"],
+      "firefox": {
+        "steps": [["read", 1], ["closed"]],
+        "trace": ["connect", "end", "closed:1005::true"],
+        "events": ["close:1005::true"]
+      }
+    },
+    {
+      "name": "hostile: a close reason that is not UTF-8 fails the connection",
+      "url": "/raw?wait=100&hex=880403e8c328",
+      "steps": [["read", 1], ["closed"]],
+      "trace": ["connect", "end!ConnectionLost:1006", "closed:1006::false"],
+      "events": ["close:1006::false"]
+    },
+    {
+      "name": "an empty close frame is 1005, clean",
+      "url": "/raw?wait=100&hex=8800",
+      "steps": [["read", 1], ["closed"]],
+      "trace": ["connect", "end", "closed:1005::true"],
+      "events": ["close:1005::true"]
+    },
+    {
+      "name": "a close code a server may send (1014, bad gateway) arrives exactly as sent, reason included (WebKit fails the connection on 1014, a code it does not know)",
+      "url": "/raw?wait=100&hex=880403f66777",
+      "steps": [["read", 1], ["closed"]],
+      "trace": ["connect", "end", "closed:1014:gw:true"],
+      "events": ["close:1014:gw:true"],
+      "webkit": {
+        "steps": [["read", 1], ["closed"]],
+        "trace": ["connect", "end!ConnectionLost:1006", "closed:1006::false"],
+        "events": ["close:1006::false"]
+      }
     },
     {
       "name": "handshake refused (403): ConnectFailed",

@@ -154,7 +154,8 @@ export async function runPageWebDriver(driver, url, timeoutMs = 120_000) {
     }
     if (Date.now() > deadline) {
       const errors = await driver.executeScript("return window.__errors || []").catch(() => []);
-      throw new Error(`timeout waiting for results of ${url}; page errors: ${JSON.stringify(errors)}`);
+      const progress = await driver.executeScript("return window.__progress || null").catch(() => null);
+      throw new Error(`timeout waiting for results of ${url}; page errors: ${JSON.stringify(errors)}; progress: ${JSON.stringify(progress)}`);
     }
     await new Promise((r) => setTimeout(r, 200));
   }

@@ -671,8 +671,9 @@ export async function run(sockwave, wsBase, only = "") {
     // Node's global scope has no network events (nor any event listener).
     if (c.needs === "network events" && typeof globalThis.addEventListener !== "function") continue;
     // WebKit's quirks: its own steps and expectations where a scenario gives them.
-    const webkit = /AppleWebKit/.test(globalThis.navigator?.userAgent ?? "") && !/Chrom/.test(navigator.userAgent);
-    if (webkit && c.webkit) c = { ...c, ...c.webkit };
+    const ua = globalThis.navigator?.userAgent ?? "";
+    const engine = /AppleWebKit/.test(ua) && !/Chrom/.test(ua) ? "webkit" : /Firefox\//.test(ua) ? "firefox" : "";
+    if (c[engine]) c = { ...c, ...c[engine] };
     scenarios[`conformance: ${c.name}`] = async () => {
       const { trace, events } = await conform(c);
       const want = { trace: c.trace, events: c.events ?? [] };
@@ -683,6 +684,8 @@ export async function run(sockwave, wsBase, only = "") {
 
   for (const [name, fn] of Object.entries(scenarios)) {
     if (!name.includes(only)) continue; // a developer's filter: every scenario by default
+    // What runs now, and what failed so far: a page that times out says where.
+    globalThis.__progress = { now: name, failed: results.filter((r) => !r.ok) };
     try {
       await withTimeout(fn(), 30000, name);
       results.push({ name, ok: true });

@@ -2,8 +2,7 @@
 import * as sockwave from "sockwave";
 import { run } from "./scenarios.js";
 
-window.__errors = [];
-addEventListener("error", (e) => window.__errors.push(`${e.message}`));
+window.__errors ??= [];
 addEventListener("unhandledrejection", (e) => window.__errors.push(`${e.reason}`));
 
 const ws = new URLSearchParams(location.search).get("ws");
