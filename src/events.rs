@@ -158,6 +158,7 @@ impl<T> fmt::Debug for Observer<T> {
 ///         WsEvent::Message(m) => { let _ = m; }
 ///         WsEvent::Error => {}
 ///         WsEvent::Close(ev) => { let _ = ev.code; }
+///         WsEvent::Missed(n) => { let _ = n; } // this loop fell behind by n events
 ///     }
 /// }
 /// # Ok(()) }

@@ -188,7 +188,7 @@ impl Shared {
         // What is still queued is dropped at the stop, never sent by a later `reconnect()`.
         // The dropped messages keep their sequence numbers: numbers count accepted messages,
         // as in-flight reports say (`InFlight`).
-        self.tally.sent += self.outgoing.len() as u64;
+        self.tally.sent = self.tally.sent.saturating_add(self.outgoing.len() as u64);
         self.outgoing.clear();
         self.final_close = Some(close.clone());
         let wake = self.set_state(ConnectionState::Closed(close));

@@ -70,8 +70,8 @@ impl Shared {
 
     /// Counts a message of `len` bytes handed to a connection: it is in flight.
     pub(in crate::reconnect) fn count_handed(&mut self, len: u64) {
-        self.tally.sent += 1;
-        self.tally.sent_bytes += len;
+        self.tally.sent = self.tally.sent.saturating_add(1);
+        self.tally.sent_bytes = self.tally.sent_bytes.saturating_add(len);
     }
 
     /// Writes what the open connection was given from the calling task (natively; nothing in
