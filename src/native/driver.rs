@@ -111,13 +111,8 @@ async fn handshake(
             true => tls::connect(&host, stream).await?,
             false => stream,
         };
-        tokio_tungstenite::client_async_tls_with_config(
-            request,
-            watch.watch(stream),
-            Some(config),
-            Some(tokio_tungstenite::Connector::Plain),
-        )
-        .await
+        tokio_tungstenite::client_async_with_config(request, watch.watch(stream), Some(config))
+            .await
     };
     // The attempt ends when the machine lets it go (the connect timeout; the app's close(), or
     // its last handle dropped: a connect future dropped half-way, an attempt a reconnecting

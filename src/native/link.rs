@@ -3,11 +3,12 @@
 
 use std::task::Waker;
 
-use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
+use tokio_tungstenite::WebSocketStream;
 
 use super::transport::Io;
 
-pub(super) type Socket = WebSocketStream<MaybeTlsStream<Box<dyn Io>>>;
+/// The WebSocket over the byte stream (TLS, if any, and the close watch inside it).
+pub(super) type Socket = WebSocketStream<Box<dyn Io>>;
 
 /// The open connection, in the [`Core`] so that senders can write to it.
 pub(crate) struct Link {
