@@ -5,7 +5,8 @@
 //!   byte-exact;
 //! - messages that arrive before the first poll are kept, in order;
 //! - a burst of 10,000 messages sent the instant the socket opens: all delivered, in order;
-//! - the events stream sees open/message/close without taking messages from the stream;
+//! - the events stream sees open/message/close without taking messages from the stream; one
+//!   held and never read stays bounded (1,024 events, then a `Missed` marker, the close last);
 //! - split halves run in their own `spawn_local` tasks and reunite.
 #![cfg(target_family = "wasm")]
 
@@ -130,6 +131,32 @@ async fn events_observe_without_stealing() {
     // A late observer gets just the close.
     let late: Vec<WsEvent> = ws.events().collect().await;
     assert_eq!(late, vec![WsEvent::Close(ev)]);
+}
+
+/// An observer held and not read stays bounded: 1,024 events kept, one marker for the rest,
+/// and the close, last (the server floods 3,000 messages the instant it opens).
+#[wasm_bindgen_test]
+async fn an_observer_held_and_never_read_stays_bounded() {
+    use sockwave::OBSERVER_CAPACITY;
+    let ws = WebSocket::open(url("/burst?n=3000")).expect("valid");
+    let mut events = ws.events();
+    let mut ws = ws;
+    for _ in 0..3000 {
+        assert!(matches!(
+            within(LONG, "message", ws.next()).await,
+            Some(Ok(_))
+        ));
+    }
+    ws.close_with(1000u16, "").await.expect("closes");
+    let seen: Vec<WsEvent> = within(LONG, "events", events.by_ref().collect()).await;
+    assert_eq!(seen.len(), OBSERVER_CAPACITY + 2);
+    assert_eq!(seen[0], WsEvent::Open);
+    // The open and the 3,000 messages: what was kept and what was missed.
+    assert_eq!(
+        seen[OBSERVER_CAPACITY],
+        WsEvent::Missed(1 + 3000 - OBSERVER_CAPACITY as u64)
+    );
+    assert!(matches!(seen.last(), Some(WsEvent::Close(_))));
 }
 
 #[wasm_bindgen_test]
