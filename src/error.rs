@@ -15,20 +15,22 @@ use crate::CloseEvent;
 /// assert_eq!(e.name(), "ReasonTooLong");
 /// assert_eq!(e.to_string(), "close reason is 130 UTF-8 bytes, the limit is 123");
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
     /// The browser's `WebSocket` constructor rejected the URL: unparsable, a scheme other than
     /// ws/wss (or http/https in browsers that map them), a fragment, or a blocked port.
     ///
-    /// The URL is shown without its secrets, here as in every text of sockwave's: no userinfo,
-    /// the query and fragment as `?…` / `#…` (`wss://host:9/chat?…`).
-    #[error("invalid WebSocket URL {url:?}: {reason}")]
+    /// Its `Display` and `Debug` show the URL without its secrets, as every text of
+    /// sockwave's does: no userinfo, the query and fragment as `?…` / `#…`
+    /// (`wss://host:9/chat?…`), also where the reason quotes it. The fields keep what was
+    /// given, for the app to fix: log the error, not the fields.
+    #[error("invalid WebSocket URL {:?}: {}", crate::redact::redact_url(.url), crate::redact::redact_reason(.reason, .url))]
     InvalidUrl {
-        /// The URL given, without userinfo, query or fragment (see above).
+        /// The URL as given (secrets included: see above).
         url: String,
-        /// Why it was rejected, in the browser's words when it gave any (the URL in them
-        /// shown as above).
+        /// Why it was rejected, in the browser's words when it gave any (which may quote the
+        /// URL).
         reason: String,
     },
     /// Natively: a request header given to the builder is not a valid one: its name is not an
@@ -122,6 +124,59 @@ pub enum Error {
         /// The exception's `message`.
         message: String,
     },
+}
+
+/// As derived, but an `InvalidUrl` shows its URL without secrets (see there).
+impl std::fmt::Debug for Error {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        use crate::redact::{redact_reason, redact_url};
+        match self {
+            Error::InvalidUrl { url, reason } => f
+                .debug_struct("InvalidUrl")
+                .field("url", &redact_url(url))
+                .field("reason", &redact_reason(reason, url))
+                .finish(),
+            Error::InvalidHeader { name, reason } => f
+                .debug_struct("InvalidHeader")
+                .field("name", name)
+                .field("reason", reason)
+                .finish(),
+            Error::InvalidProtocol { protocol, reason } => f
+                .debug_struct("InvalidProtocol")
+                .field("protocol", protocol)
+                .field("reason", reason)
+                .finish(),
+            Error::ConnectFailed(close) => f.debug_tuple("ConnectFailed").field(close).finish(),
+            Error::InvalidCloseCode(code) => f.debug_tuple("InvalidCloseCode").field(code).finish(),
+            Error::ReasonTooLong { len } => {
+                f.debug_struct("ReasonTooLong").field("len", len).finish()
+            }
+            Error::ConnectionLost(close) => f.debug_tuple("ConnectionLost").field(close).finish(),
+            Error::QueueFull { limit } => {
+                f.debug_struct("QueueFull").field("limit", limit).finish()
+            }
+            Error::ReceiveOverflow { limit } => f
+                .debug_struct("ReceiveOverflow")
+                .field("limit", limit)
+                .finish(),
+            Error::ReconnectRefused(close) => {
+                f.debug_tuple("ReconnectRefused").field(close).finish()
+            }
+            Error::RetriesExhausted { attempts, last } => f
+                .debug_struct("RetriesExhausted")
+                .field("attempts", attempts)
+                .field("last", last)
+                .finish(),
+            Error::Browser { name, message } => f
+                .debug_struct("Browser")
+                .field("name", name)
+                .field("message", message)
+                .finish(),
+            Error::ConnectTimeout | Error::NotOpen | Error::Closed | Error::NoRuntime => {
+                f.write_str(self.name())
+            }
+        }
+    }
 }
 
 impl Error {

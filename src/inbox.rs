@@ -271,16 +271,15 @@ pub(crate) fn on_close(inbox: &mut Inbox, _: &web_sys::WebSocket, event: web_sys
         return Wake::none();
     }
     let event = event.unchecked_into::<web_sys::CloseEvent>();
-    let code = event.code();
-    // A code no peer may send (passed on by Chromium): the connection failed.
-    if !crate::machine::close_stands(code) {
-        return record_close(inbox, CloseEvent::abnormal(), false);
-    }
-    let close = CloseEvent {
-        code,
+    let mut close = CloseEvent {
+        code: event.code(),
         reason: event.reason(),
         was_clean: event.was_clean(),
     };
+    // A code no peer may send (passed on by Chromium): the connection failed.
+    if !crate::machine::close_stands(close.code) {
+        close = CloseEvent::abnormal();
+    }
     record_close(inbox, close, false)
 }
 

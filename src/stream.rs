@@ -39,14 +39,14 @@ impl Reader {
         };
         self.done = true;
         // The machine's rule (this socket runs without the machine: docs/machine.md, 44).
+        let Some(failure) = Failure::of_plain_end(inbox.opened(), close.was_clean) else {
+            return Poll::Ready(None);
+        };
         let close = close.clone();
-        Poll::Ready(
-            match Failure::of_plain_end(inbox.opened(), close.was_clean) {
-                None => None,
-                Some(Failure::ConnectionLost) => Some(Err(Error::ConnectionLost(close))),
-                Some(_) => Some(Err(Error::ConnectFailed(close))),
-            },
-        )
+        Poll::Ready(Some(Err(match failure {
+            Failure::ConnectionLost => Error::ConnectionLost(close),
+            _ => Error::ConnectFailed(close),
+        })))
     }
 
     /// Whether the stream has ended (`FusedStream::is_terminated`).

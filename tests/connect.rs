@@ -116,8 +116,7 @@ async fn bad_urls_are_invalid_url() {
     for bad in bad_urls {
         match WebSocket::connect(bad).await {
             Err(Error::InvalidUrl { url, reason }) => {
-                // A fragment is shown as `#…` (it could hold a secret).
-                assert_eq!(url, bad.replace("#frag", "#…"));
+                assert_eq!(url, bad);
                 assert!(!reason.is_empty());
             }
             other => panic!("{bad:?}: expected InvalidUrl, got {other:?}"),
@@ -133,8 +132,8 @@ async fn bad_urls_are_invalid_url() {
         );
     }
     assert!(
-        matches!(e, Error::InvalidUrl { ref url, .. } if url == "ftp://127.0.0.1:9998/echo?…"),
-        "{e:?}"
+        e.to_string().contains("\"ftp://127.0.0.1:9998/echo?…\""),
+        "{e}"
     );
     assert_eq!(sockwave::live_listeners(), 0);
 }

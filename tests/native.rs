@@ -229,15 +229,14 @@ async fn faults_are_typed_errors_with_their_cause() {
         Err(Error::ConnectTimeout)
     ));
     // Not a WebSocket URL, a fragment, a header that is not one: refused before any I/O.
-    for (bad, shown) in [
-        ("http://127.0.0.1/", "http://127.0.0.1/"),
-        ("ws://", "ws://"),
-        // Shown without what could be secret (hostile.rs).
-        ("ws://127.0.0.1/#frag", "ws://127.0.0.1/#…"),
-        ("no url", "no url"),
+    for bad in [
+        "http://127.0.0.1/",
+        "ws://",
+        "ws://127.0.0.1/#frag",
+        "no url",
     ] {
         match WebSocket::open(bad) {
-            Err(Error::InvalidUrl { url, .. }) => assert_eq!(url, shown),
+            Err(Error::InvalidUrl { url, .. }) => assert_eq!(url, bad),
             other => panic!("{bad}: expected InvalidUrl, got {other:?}"),
         }
     }

@@ -54,12 +54,13 @@ export function packageRuntimeGzip() {
 // delay) and a socket that gave up listening on; 14,168 B with the plain mode's decisions the
 // native face runs on (a peer's closing handshake, ConnectionLost, "closed before open");
 // 14,641 B with connect()'s plain socket on the machine (shell.js, which the reconnecting
-// socket extends: a module more); 14,813 B with URLs shown without their secrets in errors.
-const JS_PACKAGE_BUDGET = 14_815; // today 14,813 B; issue 17: at most 24,000
+// socket extends: a module more); 14,949 B with URLs shown without their secrets in errors,
+// the close-code rule (`closeStands`) and no one message past the receive limit.
+const JS_PACKAGE_BUDGET = 14_950; // today 14,949 B; issue 17: at most 24,000
 // The machine's .wasm, hex in pkg/web/wasm.js. It links no allocator and no formatting: a
 // panic path or a string argument would bring both (+30 KB: js/rules/lib.rs says how it is
 // kept out).
-const JS_WASM_BUDGET = 5_490; // today 5,485 B (5,442 B before the plain mode's decisions; 5,321 B before receiveFits, highWaterMark and the longest delay; 5,576 B with the 64-machine table; 5,991 B before the folds)
+const JS_WASM_BUDGET = 5_535; // today 5,534 B (5,485 B before the close-code rule and the plain end rule; 5,442 B before the plain mode's decisions; 5,321 B before receiveFits, highWaterMark and the longest delay; 5,576 B with the 64-machine table; 5,991 B before the folds)
 // Bundled and minified as an app ships it (esbuild --bundle --minify, gzip -9: how the peers'
 // weights are measured). Issue 17 aims at 12,000 B: 15,265 B with the wasm-bindgen .wasm in
 // base64, 12,578 B without wasm-bindgen, 11,969 B since the exports folded into machineHandle
@@ -72,9 +73,10 @@ const JS_WASM_BUDGET = 5_490; // today 5,485 B (5,442 B before the plain mode's 
 // 12,039 B with the plain mode's decisions in the machine (the peer's closing handshake, a lost
 // plain connection, "closed before open": +41 B), 12,194 B with connect()'s plain socket on the
 // machine (shell.js: +155 B; +402 B as a shell of its own beside reconnect.js); 12,348 B with
-// URLs shown without their secrets in InvalidUrl (errors.js `redactUrl`, +154 B).
+// URLs shown without their secrets in InvalidUrl (errors.js `redactUrl`, +154 B); 12,460 B with
+// the close-code rule and no one message past the receive limit (issue 24).
 // Issue 23 allows 12,500 B for a clearer house; the budget is a ratchet at today's size.
-const JS_BUNDLED_BUDGET = 12_350; // today 12,348 B
+const JS_BUNDLED_BUDGET = 12_460; // today 12,460 B
 // History (.wasm gzip -9): 16,080 B before this session's engine work; the one waker discipline
 // (src/wake.rs) cost 135 B, bounded receive on by default (64 MiB) 356 B: 16,570 B, 299 B more
 // than the same app on gloo-net (16,271 B, which bounds nothing and fixes no WebKit hang). Won
@@ -85,7 +87,12 @@ const JS_BUNDLED_BUDGET = 12_350; // today 12,348 B
 // waiting reader counts for nothing) +29 B; the native face and `Detached` beside it, none of
 // which the echo app links, moved code between codegen units: +6 B. 16,104 B. Issue 23: the
 // machine split into files, a default connect timeout (the echo app sets its own): 16,073 B.
-const RUST_ECHO_APP_BUDGET = 16_080; // today 16,073 B
+// Issue 24 (hostile peers): the close-code rule on every close event, no one message past the
+// receive limit, bounded observers, the plain end rule of the machine: 16,247 B, still the
+// smallest (gloo-net 16,271 B). URL redaction runs only when an error is displayed: done
+// eagerly in `InvalidUrl` it cost +1.3 KB (a panic path alone brought the formatting
+// machinery: +6 KB).
+const RUST_ECHO_APP_BUDGET = 16_250; // today 16,247 B
 
 test("the npm package's run-time files stay within their budget", () => {
   const { sizes, total } = packageRuntimeGzip();
