@@ -155,6 +155,13 @@ export async function run(sockwave, wsBase, only = "") {
       const outcome = await Promise.race([waiting.then(() => "open", (e) => e.name), new Promise((r) => setTimeout(r, 400, "waiting"))]);
       check(outcome === "waiting" && calls === 3, `Infinity: ${outcome}`);
     },
+    "a URL that comes after the connect timeout opens no socket": async () => {
+      const before = liveListeners();
+      const late = () => new Promise((resolve) => setTimeout(resolve, 300, url("/echo")));
+      await expectError(withTimeout(connect(late, { connectTimeoutMs: 100 }), 5000, "plain"), "ConnectTimeout");
+      await new Promise((r) => setTimeout(r, 600));
+      check(liveListeners() === before, `${liveListeners() - before} listeners of a socket nobody holds`);
+    },
     "error: InvalidCloseCode and ReasonTooLong leave the socket open": async () => {
       const ws = await connect(url("/echo"));
       const e = await expectError(ws.close(1006), "InvalidCloseCode");
