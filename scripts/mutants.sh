@@ -38,7 +38,7 @@ SOCKWAVE_SIM_SCHEDULES="${SOCKWAVE_SIM_SCHEDULES:-1000}" env -u SSL_CERT_FILE -u
   --file src/reconnect/driver.rs --file src/reconnect/shared.rs --file src/reconnect/socket.rs \
   --file src/reconnect/receive.rs --file src/reconnect/driver/send.rs --file src/reconnect/shared/messages.rs \
   --file src/native/driver.rs --file 'src/native/driver/*.rs' \
-  --timeout 120 --output mutants.shells -- --lib --test native_attempts --test native || rust=$?
+  --timeout 60 --output mutants.shells -- --lib --test native_attempts --test native --test native_reconnecting --test conformance || rust=$?
 for f in caught missed timeout unviable; do
   printf '%-9s %4d\n' "$f" "$(wc -l < "mutants.shells/mutants.out/$f.txt" 2>/dev/null || echo 0)"
 done

@@ -197,20 +197,17 @@ impl Stream for ReconnectingWebSocket {
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         let this = self.get_mut();
         let mut shared = this.shared.borrow_mut();
-        if this.ended {
-            if shared.finished() {
-                return Poll::Ready(None);
-            }
-            // Started over by `reconnect()` after giving up.
-            this.ended = false;
-        }
+        // After the end, an item comes only from a socket that `reconnect()` started over (it
+        // may have given up again since: that error is yielded too).
         if let Some(item) = shared.take_received() {
+            this.ended = false;
             return Poll::Ready(Some(item));
         }
         if shared.finished() {
             this.ended = true;
             return Poll::Ready(None);
         }
+        this.ended = false;
         shared.wait_for_message(cx);
         Poll::Pending
     }

@@ -1,0 +1,222 @@
+//! The reconnecting socket natively, against the dev server named by `SOCKWAVE_WS_BASE`: what
+//! an app reads from its handle and how its `Sink` answers, where the simulation of the shells
+//! (`src/reconnect/sim/`) does not look. Each test was asked for by a mutation that survived
+//! (`npm run mutants`, docs/machine.md).
+//!
+//! 1. the open connection's URL, subprotocol and extensions, `Debug`, the stream's end and
+//!    `is_terminated`;
+//! 2. the `Sink` while disconnected: `QueueFull` at the queue limit from `poll_ready` and from
+//!    `start_send`, `flush` done at once; after `close()`: `Closed` from every call;
+//! 3. `reconnect()` after the socket gave up starts it over (a new driver: a new connection);
+//! 4. `resumed()` probes the connection at once (a server that answers no ping is let go
+//!    within the heartbeat's timeout, not at the next interval);
+//! 5. `buffered_amount()` counts what a server that stops reading left unwritten.
+#![cfg(not(target_family = "wasm"))]
+
+use std::future::poll_fn;
+use std::pin::Pin;
+use std::time::Duration;
+
+use futures::stream::FusedStream;
+use futures::{FutureExt, Sink, SinkExt, StreamExt};
+use sockwave::reconnect::{Backoff, ConnectionState, ReconnectingWebSocket};
+use sockwave::{Error, Message};
+
+fn url(route: &str) -> Option<String> {
+    let base = std::env::var("SOCKWAVE_WS_BASE").ok();
+    assert!(
+        base.is_some() || std::env::var_os("SOCKWAVE_REQUIRE_DEVSERVER").is_none(),
+        "SOCKWAVE_WS_BASE is not set"
+    );
+    base.map(|b| format!("{b}{route}"))
+}
+
+const LONG: Duration = Duration::from_secs(10);
+
+fn ms(millis: u64) -> Duration {
+    Duration::from_millis(millis)
+}
+
+async fn within<T>(what: &str, f: impl std::future::Future<Output = T>) -> T {
+    tokio::time::timeout(LONG, f)
+        .await
+        .unwrap_or_else(|_| panic!("{what} took longer than {LONG:?}"))
+}
+
+/// Waits for the first state `wanted` accepts, returning it.
+async fn state_where(
+    ws: &ReconnectingWebSocket,
+    wanted: impl Fn(&ConnectionState) -> bool,
+) -> ConnectionState {
+    let mut states = ws.states();
+    within("the state", async {
+        loop {
+            let state = states.next().await.expect("the states ended");
+            if wanted(&state) {
+                return state;
+            }
+        }
+    })
+    .await
+}
+
+#[tokio::test]
+async fn the_open_connection_shows_its_url_subprotocol_and_extensions() {
+    let Some(echo) = url("/echo?pick=chat.v2") else {
+        return;
+    };
+    let mut ws = ReconnectingWebSocket::builder(echo.clone())
+        .protocols(["chat.v2"])
+        .build();
+    // Nothing while disconnected.
+    assert_eq!(
+        (ws.url(), ws.protocol(), ws.buffered_amount()),
+        (String::new(), String::new(), 0)
+    );
+    state_where(&ws, |s| matches!(s, ConnectionState::Open)).await;
+    assert_eq!(ws.url(), echo);
+    assert_eq!(ws.protocol(), "chat.v2");
+    assert_eq!(ws.extensions(), "", "natively no extension is offered");
+    let shown = format!("{ws:?}");
+    assert!(
+        shown.starts_with("ReconnectingWebSocket {") && shown.contains("Open"),
+        "{shown}"
+    );
+    ws.send(Message::text("a")).await.unwrap();
+    assert_eq!(
+        within("the echo", ws.next()).await.unwrap().unwrap(),
+        Message::text("a")
+    );
+    assert!(!ws.is_terminated());
+    ws.close_with(1000, "done").await.unwrap();
+    assert!(within("the end", ws.next()).await.is_none());
+    assert!(ws.is_terminated());
+}
+
+#[tokio::test]
+async fn the_sink_while_disconnected_and_after_close() {
+    // Nothing listens on port 9: every attempt is refused; the backoff keeps it disconnected.
+    let mut ws = ReconnectingWebSocket::builder("ws://127.0.0.1:9/")
+        .queue_limit(2)
+        .backoff(Backoff::constant(ms(60_000)))
+        .build();
+    ws.feed(Message::text("a")).await.unwrap();
+    ws.feed(Message::text("b")).await.unwrap();
+    assert_eq!(ws.queued(), 2);
+    let full = poll_fn(|cx| Pin::new(&mut ws).poll_ready(cx)).now_or_never();
+    assert!(
+        matches!(full, Some(Err(Error::QueueFull { limit: 2 }))),
+        "{full:?}"
+    );
+    let refused = Pin::new(&mut ws).start_send(Message::text("c"));
+    assert!(
+        matches!(refused, Err(Error::QueueFull { limit: 2 })),
+        "{refused:?}"
+    );
+    // Disconnected, `flush` is done at once: the messages wait for the next connection.
+    assert!(matches!(ws.flush().now_or_never(), Some(Ok(()))));
+    assert_eq!(ws.queued(), 2);
+    within("close", ws.close()).await.unwrap();
+    assert!(
+        matches!(ws.state(), ConnectionState::Closed(_)),
+        "{:?}",
+        ws.state()
+    );
+    assert_eq!(ws.queued(), 0, "what was queued is dropped at the stop");
+    let ready = poll_fn(|cx| Pin::new(&mut ws).poll_ready(cx)).now_or_never();
+    assert!(matches!(ready, Some(Err(Error::Closed))), "{ready:?}");
+    let sent = Pin::new(&mut ws).start_send(Message::text("d"));
+    assert!(matches!(sent, Err(Error::Closed)), "{sent:?}");
+    assert!(
+        matches!(ws.flush().now_or_never(), Some(Ok(()))),
+        "nothing queued: flushed"
+    );
+    assert!(matches!(ws.reconnect(), Err(Error::Closed)));
+}
+
+#[tokio::test]
+async fn reconnect_after_giving_up_starts_it_over() {
+    let Some(closing) = url("/close?code=4000&reason=bye") else {
+        return;
+    };
+    let mut ws = ReconnectingWebSocket::builder(closing)
+        .should_reconnect(|_| false)
+        .build();
+    let refused = within("giving up", ws.next()).await;
+    assert!(
+        matches!(refused, Some(Err(Error::ReconnectRefused { .. }))),
+        "{refused:?}"
+    );
+    assert!(within("the end", ws.next()).await.is_none());
+    assert!(ws.is_terminated());
+    // Started over: a new connection (opened, then closed by the server again).
+    let mut states = ws.states();
+    ws.reconnect().unwrap();
+    let opened = within("a new connection", async {
+        loop {
+            match states.next().await {
+                Some(ConnectionState::Open) => return true,
+                Some(_) => {}
+                None => return false,
+            }
+        }
+    })
+    .await;
+    assert!(opened, "no connection after reconnect()");
+    let again = within("giving up again", ws.next()).await;
+    assert!(
+        matches!(again, Some(Err(Error::ReconnectRefused { .. }))),
+        "{again:?}"
+    );
+}
+
+#[tokio::test]
+async fn resumed_probes_the_connection_at_once() {
+    let Some(stall) = url("/stall") else {
+        return;
+    };
+    // Pings every minute: only `resumed()` can make the probe that finds the server silent.
+    let ws = ReconnectingWebSocket::builder(stall)
+        .protocol_heartbeat(ms(60_000), ms(100))
+        .backoff(Backoff::constant(ms(60_000)))
+        .build();
+    state_where(&ws, |s| matches!(s, ConnectionState::Open)).await;
+    ws.resumed();
+    let lost = state_where(&ws, |s| matches!(s, ConnectionState::Disconnected { .. })).await;
+    let ConnectionState::Disconnected { close, .. } = lost else {
+        unreachable!()
+    };
+    assert_eq!(
+        (close.code, close.reason.as_str()),
+        (4000, "heartbeat timeout")
+    );
+}
+
+#[tokio::test]
+async fn buffered_amount_counts_what_a_stalled_server_left_unwritten() {
+    let Some(stall) = url("/stall") else {
+        return;
+    };
+    let mut ws = ReconnectingWebSocket::builder(stall)
+        .queue_limit(64)
+        .backoff(Backoff::constant(ms(60_000)))
+        .build();
+    state_where(&ws, |s| matches!(s, ConnectionState::Open)).await;
+    // 64 MiB offered to a server that reads nothing: TCP's buffers fill, the rest stays ours.
+    let chunk = vec![7u8; 1 << 20];
+    for _ in 0..64 {
+        if ws
+            .feed(Message::Binary(chunk.clone()))
+            .now_or_never()
+            .is_none()
+        {
+            break; // the sink waits at the high-water mark: enough
+        }
+    }
+    tokio::time::sleep(ms(200)).await;
+    assert!(
+        ws.buffered_amount() > 1,
+        "buffered {}",
+        ws.buffered_amount()
+    );
+}
