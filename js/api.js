@@ -1,9 +1,11 @@
 // sockwave for JavaScript: the package's API. Importing it loads nothing: the .wasm (the
-// machine, js/machine.js) is instantiated when a socket first needs it. index.js, node.js and
-// manual.js are the same entry under the names older versions used.
+// machine, js/machine.js) is instantiated when a `connect()` socket first needs it; the
+// standard `Socket` never needs it. index.js, node.js and manual.js are the same entry under
+// the names older versions used.
 import { w } from "./machine.js";
 
-export { Socket, connect } from "./socket.js";
+export { connect } from "./socket.js";
+export { Socket } from "./standard.js";
 export { liveListeners } from "./link.js";
 
 /** Nothing to wait for any more (kept so `await init()` in existing code stays harmless):

@@ -28,12 +28,17 @@ export const redactUrl = (url) =>
  * browser's exception may quote it). */
 export const invalidUrl = (given, why) => {
   const url = redactUrl(given);
-  let reason = why.split(given).join(url);
-  // Quoted in another form (normalized by the browser): only the exception's name stays, as
-  // in Rust.
-  const [, user, secret] = /^(?:[^]*?:\/\/)?(?:([^/?#]*)@)?[^?#]*([^]*)$/.exec(given);
-  if ([user, secret].some((s) => s && reason.includes(s))) reason = reason.split(":")[0];
+  const reason = redactIn(given, why);
   return fail("InvalidUrl", `invalid WebSocket URL ${JSON.stringify(url)}: ${reason}`, { url, reason });
+};
+
+/** `text` (an engine's message, which may quote the URL `given`) with the URL shown redacted.
+ * Where a secret of it still shows (quoted in another form, normalized by the engine), only
+ * what comes before the first ":" stays (the exception's name, as in Rust). */
+export const redactIn = (given, text) => {
+  const shown = text.split(given).join(redactUrl(given));
+  const [, user, secret] = /^(?:[^]*?:\/\/)?(?:([^/?#]*)@)?[^?#]*([^]*)$/.exec(given);
+  return [user, secret].some((s) => s && shown.includes(s)) ? shown.split(":")[0] : shown;
 };
 export const connectFailed = (c) => failClosed("ConnectFailed", `connection failed before opening (${describe(c)})`, c);
 export const connectionLost = (c) => failClosed("ConnectionLost", `connection lost (${describe(c)})`, c);

@@ -5,16 +5,6 @@
  * existing code is harmless and resolves with its exports. Whatever argument is ignored. */
 export default function init(input?: unknown): Promise<unknown>;
 
-/** Options of `new Socket` (and of `connect`). */
-export interface SocketOptions {
-  /** Messages wait while `bufferedAmount` is at least this many bytes (min 1): `send()` itself
-   * on a plain socket; on a reconnecting one `send()` resolves once queued and the queue
-   * waits. Default 8 MiB. */
-  highWaterMark?: number;
-  /** See `ConnectOptions.maxBufferedBytes`. Default 64 MiB. */
-  maxBufferedBytes?: number;
-}
-
 /** Options of `connect`. With `reconnect`, `heartbeat` or `idleTimeoutMs` the socket
  * reconnects by itself; `connect` then resolves at the first open. */
 export interface ConnectOptions {
@@ -161,7 +151,7 @@ export interface SockwaveError extends Error {
   limit?: number;
 }
 
-export interface SocketEventMap {
+export interface ConnectionEventMap {
   open: Event;
   message: MessageEvent<Data>;
   error: Event;
@@ -171,20 +161,70 @@ export interface SocketEventMap {
 }
 
 /**
- * A WebSocket: the browser's surface plus promises and `for await`.
- *
- * Messages go either to `for await` or to `onmessage` / `message` listeners, whichever is used
- * first; using the other afterwards throws a `UsageError`. Until then they are buffered.
+ * The browser's WebSocket, exactly: code written
+ * for `WebSocket` works unchanged with `Socket`, or with `globalThis.WebSocket = Socket`. Every
+ * call goes to the engine's socket: exceptions are the standard's `DOMException`s, thrown at
+ * once; data after close or with no listener is dropped, as the standard says. The one
+ * difference: a constructor's exception never quotes the URL's userinfo, query or fragment.
+ * Promises, `for await`, typed errors and reconnection: `connect()`.
  */
-export class Socket implements AsyncIterable<Data> {
-  /** Starts connecting at once, like `new WebSocket(url, protocols)`. Throws `InvalidUrl`,
-   * `InvalidProtocol` or `TypeError`. */
-  constructor(url: string, protocols?: string | string[], options?: SocketOptions);
+export class Socket extends EventTarget {
+  /** Starts connecting at once. Throws a `SyntaxError` `DOMException` for a URL or
+   * subprotocol the standard refuses. */
+  constructor(url: string | URL, protocols?: string | string[]);
 
   static readonly CONNECTING: 0;
   static readonly OPEN: 1;
   static readonly CLOSING: 2;
   static readonly CLOSED: 3;
+  readonly CONNECTING: 0;
+  readonly OPEN: 1;
+  readonly CLOSING: 2;
+  readonly CLOSED: 3;
+
+  /** 0 connecting, 1 open, 2 closing, 3 closed (a `number`, as lib.dom's `WebSocket` has it,
+   * so that `Socket` may stand where a `typeof WebSocket` is expected). */
+  readonly readyState: number;
+  readonly bufferedAmount: number;
+  readonly url: string;
+  readonly protocol: string;
+  readonly extensions: string;
+  /** How binary messages arrive: `"blob"` (the default) or `"arraybuffer"`. */
+  binaryType: "blob" | "arraybuffer";
+
+  /** Throws `InvalidStateError` while connecting; after close the data is dropped. */
+  send(data: string | ArrayBufferLike | Blob | ArrayBufferView): void;
+  /** With no code, the close frame carries no status code. Throws `InvalidAccessError` for a
+   * code other than 1000 or 3000-4999, `SyntaxError` for a reason over 123 UTF-8 bytes. */
+  close(code?: number, reason?: string): void;
+
+  onopen: ((this: Socket, ev: Event) => unknown) | null;
+  onmessage: ((this: Socket, ev: MessageEvent) => unknown) | null;
+  onerror: ((this: Socket, ev: Event) => unknown) | null;
+  onclose: ((this: Socket, ev: CloseEvent) => unknown) | null;
+
+  addEventListener<K extends keyof WebSocketEventMap>(
+    type: K,
+    listener: (this: Socket, ev: WebSocketEventMap[K]) => unknown,
+    options?: boolean | AddEventListenerOptions,
+  ): void;
+  addEventListener(type: string, listener: EventListenerOrEventListenerObject, options?: boolean | AddEventListenerOptions): void;
+  removeEventListener<K extends keyof WebSocketEventMap>(
+    type: K,
+    listener: (this: Socket, ev: WebSocketEventMap[K]) => unknown,
+    options?: boolean | EventListenerOptions,
+  ): void;
+  removeEventListener(type: string, listener: EventListenerOrEventListenerObject, options?: boolean | EventListenerOptions): void;
+}
+
+/**
+ * The socket `connect()` resolves with: the browser's surface plus promises and `for await`,
+ * typed errors, backpressure, a bounded receive side and, when asked, reconnection.
+ *
+ * Messages go either to `for await` or to `onmessage` / `message` listeners, whichever is used
+ * first; using the other afterwards throws a `UsageError`. Until then they are buffered.
+ */
+export interface Connection extends AsyncIterable<Data> {
   readonly CONNECTING: 0;
   readonly OPEN: 1;
   readonly CLOSING: 2;
@@ -196,7 +236,6 @@ export class Socket implements AsyncIterable<Data> {
   readonly url: string;
   readonly protocol: string;
   readonly extensions: string;
-  readonly binaryType: "arraybuffer";
 
   /** Resolves once handed to the browser, in call order, waiting under the high-water mark
    * (and for open while connecting); on a reconnecting socket, once queued (see `queueLimit`).
@@ -225,16 +264,17 @@ export class Socket implements AsyncIterable<Data> {
   /** Reconnecting sockets: when a connection is lost. */
   ondisconnect: ((this: void, ev: DisconnectEvent) => unknown) | null;
 
-  addEventListener<K extends keyof SocketEventMap>(
+  addEventListener<K extends keyof ConnectionEventMap>(
     type: K,
-    listener: (ev: SocketEventMap[K]) => unknown,
+    listener: (ev: ConnectionEventMap[K]) => unknown,
     options?: boolean | AddEventListenerOptions,
   ): void;
-  removeEventListener<K extends keyof SocketEventMap>(
+  removeEventListener<K extends keyof ConnectionEventMap>(
     type: K,
-    listener: (ev: SocketEventMap[K]) => unknown,
+    listener: (ev: ConnectionEventMap[K]) => unknown,
     options?: boolean | EventListenerOptions,
   ): void;
+  dispatchEvent(event: Event): boolean;
 
   /** The next message, or `undefined` once the messages ended (what `nextMessage` is built
    * on; `for await` reads the same messages). Rejects like `for await` throws. */
@@ -252,9 +292,9 @@ export class Socket implements AsyncIterable<Data> {
  * until `close()`, also after it gave up): for leak checks in tests and long-running pages. */
 export function liveListeners(): number;
 
-/** Connects and resolves with an open Socket; rejects with `InvalidUrl`, `InvalidProtocol`,
- * `ConnectFailed` or `ConnectTimeout`. */
-export function connect(url: string | UrlProvider, options?: ConnectOptions): Promise<Socket>;
+/** Connects and resolves with an open `Connection`; rejects with `InvalidUrl`,
+ * `InvalidProtocol`, `ConnectFailed` or `ConnectTimeout`. */
+export function connect(url: string | UrlProvider, options?: ConnectOptions): Promise<Connection>;
 
 /** A URL chosen at connect time: called before every attempt (with reconnection, before each
  * reconnect too), e.g. to put a fresh token in it. Throwing, rejecting or giving no string

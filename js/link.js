@@ -76,10 +76,20 @@ export function protocolList(protocols) {
   return list;
 }
 
+/** Marks sockwave's `Socket` (standard.js), which an app may install as `globalThis.WebSocket`. */
+export const OWN_SOCKET = Symbol("sockwave's Socket");
+const ENGINE = globalThis.WebSocket;
+/** The engine's WebSocket: the global (read at each call: a test or a polyfill may replace
+ * it), or the one found at load when the global is sockwave's own `Socket`. */
+export const engineWebSocket = () => {
+  const global = globalThis.WebSocket;
+  return global?.[OWN_SOCKET] ? ENGINE : global;
+};
+
 /** `new WebSocket(url, protocols)`; what the constructor throws becomes `InvalidUrl`. */
 export function open(url, protocols) {
   try {
-    return new WebSocket(url, protocols);
+    return new (engineWebSocket())(url, protocols);
   } catch (e) {
     throw invalidUrl(String(url), `${e && e.name}: ${e && e.message}`);
   }

@@ -1,5 +1,5 @@
-// sockwave for JavaScript: the `Socket` class and `connect`, plain JavaScript over the
-// browser's socket. A message goes from the browser's `message` event (link.js) through
+// sockwave for JavaScript: `connect` and the socket it resolves with (`Connection`: promises,
+// `for await`, typed errors, reconnection), plain JavaScript over the browser's socket. A message goes from the browser's `message` event (link.js) through
 // `Inbox.receive` either to a waiting `for await` (inbox.js) or to `message` listeners, without
 // crossing into WebAssembly; the .wasm holds the rules the Rust face shares (subprotocols,
 // close frames, backoff: built by js/rules/). A reconnecting socket's policy lives in reconnect.js.
@@ -9,30 +9,24 @@ import * as E from "./errors.js";
 import { Inbox, iterate } from "./inbox.js";
 import {
   CLOSED, CONNECTING, OPEN, SendBudget, overflowClose,
-  listen, notSendable, num, open, own, protocolList, sendable, utf8Length,
+  listen, notSendable, num, own, protocolList, sendable, utf8Length,
 } from "./link.js";
 import { Reconnector } from "./reconnect.js";
 import { Shell, plainPolicy } from "./shell.js";
 
 const RESOLVED = Promise.resolve();
 const UNDECIDED = 0, ITERATOR = 1, EVENTS = 2; // who takes the messages
-const INTERNAL = Symbol("a reconnecting socket, connected by connect()");
 const USE_ONE = "a socket delivers messages either to `for await` or to onmessage / 'message' listeners, "
   + "whichever is used first; use one of them";
 
-let connectSocket; // Socket.#connect, set in the class's static block
+let connectSocket; // Connection.#connect, set in the class's static block
 
-/** A WebSocket: the browser's surface plus promises and `for await` (see index.d.ts). */
-export class Socket extends EventTarget {
-  static CONNECTING = 0;
-  static OPEN = 1;
-  static CLOSING = 2;
-  static CLOSED = 3;
-
-  /** The browser's socket (a plain Socket's only one). */
+/** A socket from `connect()`: the browser's surface plus promises and `for await` (see
+ * index.d.ts). The standard `Socket` is standard.js. */
+class Connection extends EventTarget {
+  /** The browser's socket (a plain socket's only one). */
   #ws = null;
   #end = null; // how it ended, once it did (plain)
-  #opened = false;
   #auto = null; // a reconnecting socket's driver (reconnect.js)
   #life = null; // connect()'s plain socket: the shell of its machine (shell.js)
   #waiter = null; // connect(): settled at the first open, or the end before it
@@ -44,17 +38,15 @@ export class Socket extends EventTarget {
   #sends = []; // sends waiting for open or for bufferedAmount to fall: { data, resolve, reject }
   #budget; // backpressure (link.js): `send` asks the browser for bufferedAmount only near the mark
 
-  /** `new Socket(url, protocols?, { highWaterMark, maxBufferedBytes }?)`: connects at once,
-   * like `new WebSocket`; throws `InvalidUrl`, `InvalidProtocol` or `TypeError`. */
-  constructor(url, protocols, options) {
+  /** Made by `connect()` only, which gives it its shell. */
+  constructor(options) {
     super();
-    const inbox = (this.#inbox = new Inbox(num(options, "maxBufferedBytes") ?? policyDefault(POLICY_MAX_BUFFERED_BYTES),
-      (data) => this.dispatchEvent(new MessageEvent("message", { data }))));
+    this.#inbox = new Inbox(num(options, "maxBufferedBytes") ?? policyDefault(POLICY_MAX_BUFFERED_BYTES),
+      (data) => this.dispatchEvent(new MessageEvent("message", { data })));
     this.#newClosed();
-    if (url !== INTERNAL) this.#attach(open(url, protocolList(protocols)), options);
   }
 
-  /** Takes `ws` as this socket's browser socket: listens to it (`to`: the machine's shell
+  /** Takes `ws` as this socket's browser socket: listens to it (the machine's shell, `to`,
    * listens to its open and end), sends through it. Returns what removes the listeners
    * (link.js `listen`). */
   #attach(ws, options, to) {
@@ -62,21 +54,20 @@ export class Socket extends EventTarget {
     this.#budget = new SendBudget(ws, w().highWaterMark(num(options, "highWaterMark") ?? -1), () => this.#drain());
     const inbox = this.#inbox;
     return listen(ws, {
-      onOpen: to ? to.onOpen : () => this.#onOpen(),
+      onOpen: to.onOpen,
       onMessage: (data) => inbox.receive(data) || this.#overflow(),
       onError: () => this.#emit("error"),
       onEnd: (close, afterError) => {
         if (afterError) this.#emit("error");
-        if (to) to.onEnd(close);
-        else this.#ended(close, close.wasClean ? undefined : this.#opened ? E.connectionLost(close) : E.connectFailed(close));
+        to.onEnd(close);
       },
     });
   }
 
-  /** Connects and resolves with an open Socket (see `connect`). */
+  /** Connects and resolves with an open `Connection` (see `connect`). */
   static async #connect(url, options = {}) {
     if (["reconnect", "heartbeat", "idleTimeoutMs"].some((k) => options[k] != null)) {
-      const socket = new Socket(INTERNAL, undefined, options);
+      const socket = new Connection(options);
       // Waiting before the first attempt starts: a URL the browser refuses ends it at once.
       const opened = new Promise((resolve, reject) => (socket.#waiter = { resolve, reject }));
       socket.#auto = new Reconnector(url, options, socket.#port(options));
@@ -88,7 +79,7 @@ export class Socket extends EventTarget {
       });
       return socket;
     }
-    const socket = new Socket(INTERNAL, undefined, options);
+    const socket = new Connection(options);
     const opened = new Promise((resolve, reject) => (socket.#waiter = { resolve, reject }));
     // The machine decides; the timeout covers the URL provider too (Infinity: none).
     const policy = plainPolicy(num(options, "connectTimeoutMs") ?? -1);
@@ -99,7 +90,7 @@ export class Socket extends EventTarget {
   }
 
   static {
-    connectSocket = (url, options) => Socket.#connect(url, options ?? {});
+    connectSocket = (url, options) => Connection.#connect(url, options ?? {});
   }
 
   // -- Receiving: the message path. --
@@ -202,7 +193,6 @@ export class Socket extends EventTarget {
   // -- Opening and closing. --
 
   #onOpen() {
-    this.#opened = true;
     this.#emit("open");
     this.#waiter?.resolve();
     this.#waiter = null;
@@ -252,14 +242,7 @@ export class Socket extends EventTarget {
         `close reason is ${bytes} UTF-8 bytes, over the limit`, { length: bytes }));
     }
     if (this.#auto) return this.#auto.close(code, reason);
-    if (this.#life) this.#life.close(code, reason);
-    else if (!this.#end) {
-      try {
-        this.#ws.close(code, reason);
-      } catch (e) {
-        return Promise.reject(E.browserError(e));
-      }
-    }
+    this.#life.close(code, reason);
     return this.#closed;
   }
 
@@ -311,9 +294,6 @@ export class Socket extends EventTarget {
   get extensions() {
     return this.#current()?.extensions ?? "";
   }
-  get binaryType() {
-    return "arraybuffer";
-  }
 
   #emit(type, props) {
     this.dispatchEvent(props ? Object.assign(new Event(type), props) : new Event(type));
@@ -330,7 +310,7 @@ export class Socket extends EventTarget {
    * function takes the messages (see `#claim`). */
   static {
     for (const type of ["open", "message", "error", "close", "reconnect", "disconnect"]) {
-      Object.defineProperty(Socket.prototype, "on" + type, {
+      Object.defineProperty(Connection.prototype, "on" + type, {
         get() {
           return this.#on[type] ?? null;
         },
@@ -347,8 +327,8 @@ export class Socket extends EventTarget {
 }
 
 for (const [name, value] of Object.entries({ CONNECTING, OPEN, CLOSING: 2, CLOSED })) {
-  Object.defineProperty(Socket.prototype, name, { value, enumerable: true });
+  for (const target of [Connection, Connection.prototype]) Object.defineProperty(target, name, { value, enumerable: true });
 }
 
-/** Connects and resolves with an open Socket (see index.d.ts). */
+/** Connects and resolves with an open `Connection` (see index.d.ts). */
 export const connect = (url, options) => connectSocket(url, options);

@@ -1,8 +1,9 @@
-// The demo page: the classic "Run WebSocket" example, then a small console, both on sockwave's
-// npm package (staged into www/sockwave/ by `npm start`).
+// The demo page: the classic "Run WebSocket" example on sockwave's standard `Socket` (the
+// browser's WebSocket, exactly), then a small console on `connect()` (promises, typed errors),
+// both from sockwave's npm package (staged into www/sockwave/ by `npm start`).
 // "manual": the page is usable (WebSocketTest defined) before the .wasm arrives; each action
 // awaits `ready`. An app that can wait at import uses "sockwave" (index.js) and no init().
-import init, { Socket } from "./sockwave/js/manual.js";
+import init, { Socket, connect } from "./sockwave/js/manual.js";
 
 const $ = (sel) => document.querySelector(sel);
 const params = new URLSearchParams(location.search);
@@ -48,12 +49,12 @@ window.WebSocketTest = async function WebSocketTest() {
   let opened = false;
   ws.onopen = () => {
     opened = true;
-    ws.send("Message to send").catch((e) => notice(`Error: ${describe(e)}`, "error"));
+    ws.send("Message to send");
     notice("Message is sent...");
   };
   ws.onmessage = (evt) => {
     notice(`Message is received... ${evt.data}`);
-    ws.close(1000, "done").catch((e) => notice(`Error: ${describe(e)}`, "error"));
+    ws.close(1000, "done");
   };
   ws.onerror = () => {
     if (!opened) notice(`Error: cannot connect to ${url}. Is the server running (npm start)?`, "error");
@@ -73,18 +74,22 @@ $("#connect").addEventListener("click", async () => {
   await ready;
   const url = $("#url").value.trim();
   if (socket && socket.readyState <= Socket.OPEN) socket.close().catch(() => {});
+  socket = null;
+  log(`connecting to ${url}`);
+  let ws;
   try {
-    socket = new Socket(url);
+    ws = socket = await connect(url);
   } catch (e) {
-    log(`bad URL: ${describe(e)}`, "error");
+    if (e.name === "InvalidUrl") log(`bad URL: ${describe(e)}`, "error");
+    else {
+      log(`error: cannot connect to ${url}, is the server running? (${describe(e)})`, "error");
+      if (e.closeEvent) log(`close: ${closeText(e.closeEvent)}`, "error");
+    }
     return;
   }
-  const ws = socket;
-  log(`connecting to ${url}`);
-  let opened = false;
-  ws.onopen = () => { opened = true; log(`open (protocol "${ws.protocol}")`, "open"); };
+  log(`open (protocol "${ws.protocol}")`, "open");
   ws.onmessage = (e) => log(`message: ${show(e.data)}`, "message");
-  ws.onerror = () => log(opened ? "error" : `error: cannot connect to ${url}, is the server running?`, "error");
+  ws.onerror = () => log("error", "error");
   ws.onclose = (e) => log(`close: ${closeText(e)}`, e.wasClean ? "close" : "error");
 });
 

@@ -1,7 +1,7 @@
 // Uses every member of the public types: `tsc --noEmit --strict` must accept it.
 import init, {
   connect, liveListeners, Socket, type CloseInfo, type ConnectOptions, type Data, type SockwaveError,
-  type SendData, type ReconnectEvent, type DisconnectEvent, type InFlight, type SocketOptions,
+  type SendData, type ReconnectEvent, type DisconnectEvent, type InFlight, type Connection,
 } from "sockwave";
 
 export async function everything(): Promise<void> {
@@ -9,8 +9,8 @@ export async function everything(): Promise<void> {
   const listeners: number = liveListeners();
   console.log(listeners);
   const options: ConnectOptions = { protocols: ["chat.v2"], highWaterMark: 1 << 20, connectTimeoutMs: 5000 };
-  const ws: Socket = await connect("ws://127.0.0.1:9998/echo", options);
-  const fromFn: Socket = await connect(async () => "ws://127.0.0.1:9998/echo", { reconnect: {}, closeOnPagehide: false });
+  const ws: Connection = await connect("ws://127.0.0.1:9998/echo", options);
+  const fromFn: Connection = await connect(async () => "ws://127.0.0.1:9998/echo", { reconnect: {}, closeOnPagehide: false });
   fromFn.reconnect();
   await fromFn.close();
   const payloads: SendData[] = ["hello", new Uint8Array([1]), new ArrayBuffer(2), new DataView(new ArrayBuffer(1))];
@@ -26,23 +26,31 @@ export async function everything(): Promise<void> {
   if (v !== undefined) console.log(v);
   const t: Data | undefined | null = ws.takeValue();
   if (t !== null && t !== undefined) console.log(t);
-  const states: number[] = [ws.readyState, Socket.CONNECTING, Socket.OPEN, Socket.CLOSING, Socket.CLOSED, ws.OPEN];
-  const info: [number, string, string, string, string] =
-    [ws.bufferedAmount, ws.url, ws.protocol, ws.extensions, ws.binaryType];
+  const states: number[] = [ws.readyState, ws.CONNECTING, ws.OPEN, ws.CLOSING, ws.CLOSED, Socket.OPEN];
+  const info: [number, string, string, string] = [ws.bufferedAmount, ws.url, ws.protocol, ws.extensions];
   const ev: CloseInfo = await ws.close(4000, "bye");
   const again: CloseInfo = await ws.closed;
   console.log(states, info, ev.code, ev.reason, ev.wasClean, again);
 
-  const socketOptions: SocketOptions = { highWaterMark: 1 << 16, maxBufferedBytes: 1 << 20 };
-  const s = new Socket("ws://127.0.0.1:9998/echo", ["chat.v2"], socketOptions);
-  s.onopen = () => { void s.send("Message to send"); };
-  s.onmessage = (e: MessageEvent<Data>) => console.log(e.data);
+  // The standard Socket, as the engine's WebSocket; installable in its place.
+  const s = new Socket("ws://127.0.0.1:9998/echo", ["chat.v2"]);
+  s.binaryType = "arraybuffer";
+  s.onopen = () => { s.send("Message to send"); s.send(new Blob(["b"])); };
+  s.onmessage = (e: MessageEvent) => console.log(e.data);
   s.onerror = (e: Event) => console.log(e.type);
   s.onclose = (e: CloseEvent) => console.log(e.code, e.reason, e.wasClean);
-  const onMsg = (e: MessageEvent<Data>) => console.log(e.data);
+  const onMsg = (e: MessageEvent) => console.log(e.data);
   s.addEventListener("message", onMsg);
   s.removeEventListener("message", onMsg);
   s.addEventListener("close", (e) => console.log(e.code), { once: true });
+  const standard: [number, number, string, string, string, "blob" | "arraybuffer"] =
+    [s.readyState, s.bufferedAmount, s.url, s.protocol, s.extensions, s.binaryType];
+  console.log(standard, s.CLOSED, Socket.CONNECTING);
+  s.close();
+  const asGlobal: typeof WebSocket = Socket;
+  console.log(asGlobal);
+  const conn: Connection = ws;
+  conn.onmessage = (e: MessageEvent<Data>) => console.log(e.data);
 
   const auto = await connect("ws://127.0.0.1:9998/echo", {
     reconnect: { minDelayMs: 100, maxDelayMs: 5000, factor: 2, jitter: "full", maxRetries: 10, queueLimit: 64,
