@@ -10,7 +10,13 @@
 //! 3. `reconnect()` after the socket gave up starts it over (a new driver: a new connection);
 //! 4. `resumed()` probes the connection at once (a server that answers no ping is let go
 //!    within the heartbeat's timeout, not at the next interval);
-//! 5. `buffered_amount()` counts what a server that stops reading left unwritten.
+//! 5. `buffered_amount()` counts what a server that stops reading left unwritten;
+//! 6. the state streams: no state twice in a row, every stop reported (also the second one,
+//!    after a `reconnect()`), each stream ended when the socket is closed for good, and one
+//!    made after that gets the last state and ends;
+//! 7. built outside a tokio runtime, `reconnect()` inside one starts the socket;
+//! 8. under a high-water mark of one byte, every message waits its turn and arrives in order
+//!    (the writers are woken as the queue drains).
 #![cfg(not(target_family = "wasm"))]
 
 use std::future::poll_fn;
@@ -68,6 +74,7 @@ async fn the_open_connection_shows_its_url_subprotocol_and_extensions() {
     let mut ws = ReconnectingWebSocket::builder(echo.clone())
         .protocols(["chat.v2"])
         .build();
+    let mut states = ws.states();
     // Nothing while disconnected.
     assert_eq!(
         (ws.url(), ws.protocol(), ws.buffered_amount()),
@@ -91,6 +98,19 @@ async fn the_open_connection_shows_its_url_subprotocol_and_extensions() {
     ws.close_with(1000, "done").await.unwrap();
     assert!(within("the end", ws.next()).await.is_none());
     assert!(ws.is_terminated());
+    // The state stream: no state twice in a row, and it ends (closed for good).
+    let seen: Vec<_> = within("the states' end", states.by_ref().collect()).await;
+    assert!(seen.windows(2).all(|w| w[0] != w[1]), "{seen:?}");
+    assert!(
+        matches!(seen.last(), Some(ConnectionState::Closed(c)) if c.code == 1000),
+        "{seen:?}"
+    );
+    // A stream made after the end: the last state, then its end.
+    let late: Vec<_> = within("a late stream", ws.states().collect()).await;
+    assert!(
+        matches!(late.as_slice(), [ConnectionState::Closed(_)]),
+        "{late:?}"
+    );
 }
 
 #[tokio::test]
@@ -149,25 +169,82 @@ async fn reconnect_after_giving_up_starts_it_over() {
     );
     assert!(within("the end", ws.next()).await.is_none());
     assert!(ws.is_terminated());
-    // Started over: a new connection (opened, then closed by the server again).
+    // Started over: a new connection (opened, then closed by the server again), and the
+    // second stop is reported too, though it is the same close as the first.
     let mut states = ws.states();
     ws.reconnect().unwrap();
-    let opened = within("a new connection", async {
-        loop {
-            match states.next().await {
-                Some(ConnectionState::Open) => return true,
-                Some(_) => {}
-                None => return false,
+    let mut seen = Vec::new();
+    within("a new connection and its stop", async {
+        while let Some(state) = states.next().await {
+            seen.push(state);
+            if seen.len() > 1 && matches!(seen.last(), Some(ConnectionState::Closed(_))) {
+                return;
             }
         }
     })
     .await;
-    assert!(opened, "no connection after reconnect()");
+    assert!(seen.contains(&ConnectionState::Open), "{seen:?}");
     let again = within("giving up again", ws.next()).await;
     assert!(
         matches!(again, Some(Err(Error::ReconnectRefused { .. }))),
         "{again:?}"
     );
+}
+
+#[test]
+fn reconnect_inside_a_runtime_starts_a_socket_built_outside_one() {
+    let Some(echo) = url("/echo") else {
+        return;
+    };
+    let mut ws = ReconnectingWebSocket::builder(echo).build();
+    let first = futures::executor::block_on(ws.next());
+    assert!(matches!(first, Some(Err(Error::NoRuntime))), "{first:?}");
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        ws.reconnect().unwrap();
+        state_where(&ws, |s| matches!(s, ConnectionState::Open)).await;
+        ws.send(Message::text("x")).await.unwrap();
+        let echo = within("the echo", ws.next()).await;
+        assert!(
+            matches!(echo, Some(Ok(ref m)) if *m == Message::text("x")),
+            "{echo:?}"
+        );
+    });
+}
+
+#[tokio::test]
+async fn under_a_one_byte_high_water_mark_every_message_waits_its_turn() {
+    let Some(echo) = url("/echo") else {
+        return;
+    };
+    let ws = ReconnectingWebSocket::builder(echo)
+        .high_water_mark(1)
+        .queue_limit(2)
+        .build();
+    state_where(&ws, |s| matches!(s, ConnectionState::Open)).await;
+    let (mut tx, mut rx) = ws.split();
+    let sending = async {
+        for i in 0..200 {
+            tx.send(Message::text(i.to_string())).await.unwrap();
+        }
+    };
+    let receiving = async {
+        for i in 0..200 {
+            let got = rx.next().await;
+            assert!(
+                matches!(got, Some(Ok(ref m)) if *m == Message::text(i.to_string())),
+                "{i}: {got:?}"
+            );
+        }
+    };
+    within(
+        "200 messages each way",
+        futures::future::join(sending, receiving),
+    )
+    .await;
 }
 
 #[tokio::test]

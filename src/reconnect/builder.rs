@@ -8,7 +8,7 @@ use std::time::Duration;
 use super::shared::{now, Config, Ping, Shared};
 use super::{driver, Backoff, ReconnectingWebSocket};
 use crate::machine::{Heartbeat, Machine, Millis, Policy, MAX_DELAY};
-use crate::platform::{boxed, seed, spawn, Lock, Ptr, WasmNotSend, WasmNotSendSync};
+use crate::platform::{boxed, seed, Lock, Ptr, WasmNotSend, WasmNotSendSync};
 use crate::{CloseEvent, Message};
 
 /// Making one.
@@ -286,9 +286,7 @@ impl ReconnectingBuilder {
     pub fn build(self) -> ReconnectingWebSocket {
         let machine = Machine::new(self.policy, now(), self.seed);
         let shared = Ptr::new(Lock::new(Shared::new(machine)));
-        if !spawn(driver::drive(Ptr::clone(&shared), self.config.clone())) {
-            Shared::no_runtime(&shared);
-        }
+        driver::start(&shared, self.config.clone());
         ReconnectingWebSocket {
             shared,
             config: self.config,

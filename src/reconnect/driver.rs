@@ -21,17 +21,28 @@ use super::ConnectionState;
 use crate::machine::{Action, Close, Failure, Input, Millis, Reason, Report};
 #[cfg(not(target_family = "wasm"))]
 use crate::platform::LockExt;
-use crate::platform::{BoxFuture, Lock, Ptr, Sleep};
+use crate::platform::{spawn, BoxFuture, Lock, Ptr, Sleep};
 use crate::wake::Wake;
 use crate::{CloseEvent, Error, WebSocket};
 
 /// An attempt: `None` when the URL provider failed, else the browser's answer.
 type Attempt = BoxFuture<Option<Result<WebSocket, Error>>>;
 
+/// Starts the driver task of `shared`, marked running at once (a `reconnect()` before the
+/// task's first poll starts no second one). Natively outside a tokio runtime, the stream says
+/// [`Error::NoRuntime`](crate::Error::NoRuntime) instead, and a later `reconnect()` inside one
+/// starts it.
+pub(crate) fn start(shared: &Ptr<Lock<Shared>>, config: Config) {
+    shared.borrow_mut().set_running(true);
+    if !spawn(drive(Ptr::clone(shared), config)) {
+        shared.borrow_mut().set_running(false);
+        Shared::no_runtime(shared);
+    }
+}
+
 /// Runs until the machine has stopped for good (`close()`, or the handle dropped) and every
 /// action is carried out.
-pub(crate) async fn drive(shared: Ptr<Lock<Shared>>, config: Config) {
-    shared.borrow_mut().set_running(true);
+async fn drive(shared: Ptr<Lock<Shared>>, config: Config) {
     // Removed when this task ends: see environment.rs. (Natively the app tells: `network`,
     // `resumed`.)
     #[cfg(target_family = "wasm")]

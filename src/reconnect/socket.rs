@@ -19,7 +19,7 @@ use crate::face::{probe_buffered, probe_names, Probe};
 use crate::machine::{Input, Route};
 #[cfg(not(target_family = "wasm"))]
 use crate::platform::LockExt;
-use crate::platform::{spawn, Lock, Ptr, WasmNotSend};
+use crate::platform::{Lock, Ptr, WasmNotSend};
 use crate::{CloseCode, CloseEvent, Error, Message};
 
 /// A WebSocket that reconnects by itself, with a send queue that survives disconnections.
@@ -132,15 +132,14 @@ impl ReconnectingWebSocket {
     pub fn reconnect(&self) -> Result<(), Error> {
         let mut shared = self.shared.borrow_mut();
         let wake = shared.reconnect()?;
-        if !shared.running() {
-            drop(shared);
-            if !spawn(driver::drive(Ptr::clone(&self.shared), self.config.clone())) {
-                Shared::no_runtime(&self.shared);
-            }
-            return Ok(());
-        }
+        let running = shared.running();
         drop(shared);
-        wake.wake();
+        if running {
+            wake.wake();
+        } else {
+            // Its driver never ran: built outside a tokio runtime.
+            driver::start(&self.shared, self.config.clone());
+        }
         Ok(())
     }
 
