@@ -161,7 +161,8 @@ export interface ConnectionEventMap {
 }
 
 /**
- * The browser's WebSocket, exactly: code written
+ * The browser's WebSocket, exactly (the web platform's own tests hold it to that: every
+ * subtest of WPT's websockets/ that the engine's WebSocket passes, it passes): code written
  * for `WebSocket` works unchanged with `Socket`, or with `globalThis.WebSocket = Socket`. Every
  * call goes to the engine's socket: exceptions are the standard's `DOMException`s, thrown at
  * once; data after close or with no listener is dropped, as the standard says. The one

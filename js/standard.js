@@ -5,7 +5,8 @@
 // data dropped after close or with no listener) is what the engine does; its events are
 // dispatched again on the `Socket`, in the order the engine fires them. The one change: no
 // secret of the URL (userinfo, query, fragment) is quoted in a constructor's exception.
-// The package's scenarios (tests/js/scenarios.js) hold it to that. Promises,
+// The web platform's own tests hold it to that, in every engine (tests/wpt/, run by
+// tests/js/wpt.test.mjs: every subtest the engine's WebSocket passes, `Socket` passes). Promises,
 // `for await`, typed errors and reconnection are `connect()`'s (socket.js).
 import { redactIn } from "./errors.js";
 import { engineWebSocket, OWN_SOCKET } from "./link.js";
