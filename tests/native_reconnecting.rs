@@ -16,7 +16,8 @@
 //!    made after that gets the last state and ends;
 //! 7. built outside a tokio runtime, `reconnect()` inside one starts the socket;
 //! 8. under a high-water mark of one byte, every message waits its turn and arrives in order
-//!    (the writers are woken as the queue drains).
+//!    (the writers are woken as the queue drains);
+//! 9. a `Detached` over it shows how it ended.
 #![cfg(not(target_family = "wasm"))]
 
 use std::future::poll_fn;
@@ -296,4 +297,21 @@ async fn buffered_amount_counts_what_a_stalled_server_left_unwritten() {
         "buffered {}",
         ws.buffered_amount()
     );
+}
+
+#[tokio::test]
+async fn a_detached_reconnecting_socket_shows_how_it_ended() {
+    let Some(closing) = url("/close?code=4000&reason=bye") else {
+        return;
+    };
+    let ws = ReconnectingWebSocket::builder(closing)
+        .should_reconnect(|_| false)
+        .build();
+    let detached = sockwave::Detached::new(ws);
+    let before = format!("{detached:?}");
+    assert!(before.contains("ended: None"), "{before}");
+    let close = within("the end", detached.closed()).await;
+    assert_eq!((close.code, close.reason.as_str()), (4000, "bye"));
+    let after = format!("{detached:?}");
+    assert!(after.contains("4000") && after.contains("bye"), "{after}");
 }
