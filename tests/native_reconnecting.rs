@@ -17,7 +17,9 @@
 //! 7. built outside a tokio runtime, `reconnect()` inside one starts the socket;
 //! 8. under a high-water mark of one byte, every message waits its turn and arrives in order
 //!    (the writers are woken as the queue drains);
-//! 9. a `Detached` over it shows how it ended.
+//! 9. a `Detached` over it shows how it ended;
+//! 10. a write buffer that a stalling server lets fill, then drains: every message arrives, in
+//!     order (the plain native socket too).
 #![cfg(not(target_family = "wasm"))]
 
 use std::future::poll_fn;
@@ -314,4 +316,57 @@ async fn a_detached_reconnecting_socket_shows_how_it_ended() {
     assert_eq!((close.code, close.reason.as_str()), (4000, "bye"));
     let after = format!("{detached:?}");
     assert!(after.contains("4000") && after.contains("bye"), "{after}");
+}
+
+/// Sends `count` messages of 64 KiB through `tx` while reading their echoes from `rx`: a server
+/// that stalls first lets the client's write buffer fill, then drains it; every message must
+/// arrive, in order.
+async fn through_a_stall<T, R>(mut tx: T, mut rx: R, count: usize)
+where
+    T: futures::Sink<Message, Error = Error> + Unpin,
+    R: futures::Stream<Item = Result<Message, Error>> + Unpin,
+{
+    let sending = async {
+        for i in 0..count {
+            let mut payload = vec![0u8; 64 << 10];
+            payload[..8].copy_from_slice(&(i as u64).to_le_bytes());
+            tx.send(Message::Binary(payload)).await.unwrap();
+        }
+    };
+    let receiving = async {
+        for i in 0..count {
+            let Some(Ok(Message::Binary(got))) = rx.next().await else {
+                panic!("message {i} did not come back");
+            };
+            assert_eq!(u64::from_le_bytes(got[..8].try_into().unwrap()), i as u64);
+        }
+    };
+    within(
+        "every message through the stall",
+        futures::future::join(sending, receiving),
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn a_full_write_buffer_drains_in_order_plain() {
+    let Some(stall) = url("/stall?ms=300") else {
+        return;
+    };
+    // The default high-water mark (8 MiB): the 4 MiB of sends queue up at once, more than the
+    // connection takes while the server stalls; the rest waits its turn.
+    let ws = sockwave::WebSocket::connect(stall).await.unwrap();
+    let (tx, rx) = ws.split();
+    through_a_stall(tx, rx, 64).await;
+}
+
+#[tokio::test]
+async fn a_full_write_buffer_drains_in_order_reconnecting() {
+    let Some(stall) = url("/stall?ms=300") else {
+        return;
+    };
+    let ws = ReconnectingWebSocket::builder(stall).queue_limit(4).build();
+    state_where(&ws, |s| matches!(s, ConnectionState::Open)).await;
+    let (tx, rx) = ws.split();
+    through_a_stall(tx, rx, 64).await;
 }

@@ -7,7 +7,7 @@
 //! | `/drop?after=N` | echoes N messages (default 0), then drops TCP without a close frame (1006) |
 //! | `/reject?status=403` | refuses the handshake with that HTTP status |
 //! | `/burst?n=10000` | sends `0`..`n-1` as text the instant it opens, then echoes |
-//! | `/stall` | accepts, then never reads nor writes (for a while) |
+//! | `/stall?ms=MS` | accepts, then neither reads nor writes for MS ms (default 120 s), then echoes |
 //! | `/hang` | never answers the handshake (for a while): connect timeouts, cancelled connects (`ws://` only) |
 //! | `/discard` | reads and throws away every message |
 //! | `/flaky?key=K&fail=N` | refuses the first N handshakes for key K with 403, then echoes |
@@ -172,7 +172,13 @@ where
                 echo(&mut ws, u64::MAX).await;
             }
         }
-        "/stall" => tokio::time::sleep(STALL_FOR).await,
+        "/stall" => {
+            // Neither reads nor writes for `ms` (default STALL_FOR), then echoes: the client's
+            // write buffer fills, then drains.
+            let ms = route.number("ms", STALL_FOR.as_millis() as u64);
+            tokio::time::sleep(Duration::from_millis(ms)).await;
+            echo(&mut ws, u64::MAX).await;
+        }
         "/oversize" => {
             // FIN + binary, 127: a 64-bit length follows, 2^40. A client must refuse it from
             // the header alone, without waiting for (or allocating) a terabyte.
