@@ -17,7 +17,7 @@
 //! 7. built outside a tokio runtime, `reconnect()` inside one starts the socket;
 //! 8. under a high-water mark of one byte, every message waits its turn and arrives in order
 //!    (the writers are woken as the queue drains);
-//! 9. a `Detached` over it shows how it ended;
+//! 9. a `Detached` over it shows how it ended, and closes it;
 //! 10. a write buffer that a stalling server lets fill, then drains: every message arrives, in
 //!     order (the plain native socket too).
 #![cfg(not(target_family = "wasm"))]
@@ -316,6 +316,17 @@ async fn a_detached_reconnecting_socket_shows_how_it_ended() {
     assert_eq!((close.code, close.reason.as_str()), (4000, "bye"));
     let after = format!("{detached:?}");
     assert!(after.contains("4000") && after.contains("bye"), "{after}");
+    // Closed through the handle: the close reaches the reconnecting socket.
+    let Some(echo) = url("/echo") else {
+        return;
+    };
+    let ws = ReconnectingWebSocket::builder(echo).build();
+    state_where(&ws, |s| matches!(s, ConnectionState::Open)).await;
+    let detached = sockwave::Detached::new(ws);
+    let close = within("close", detached.close_with(4000, "done"))
+        .await
+        .unwrap();
+    assert_eq!((close.code, close.reason.as_str()), (4000, "done"));
 }
 
 /// Sends `count` messages of 64 KiB through `tx` while reading their echoes from `rx`: a server
