@@ -172,6 +172,32 @@ export async function run(sockwave, wsBase, only = "") {
       check(ws.onopen === null, "a number reads back as null");
       ws.close();
     },
+    "installed as globalThis.WebSocket: code that constructs WebSocket itself runs on Socket": async () => {
+      const engine = globalThis.WebSocket;
+      globalThis.WebSocket = Socket;
+      try {
+        // What a third-party client does: `new WebSocket(...)`, handlers, send, close.
+        const ws = new WebSocket(url("/echo"));
+        check(ws instanceof Socket, "the global makes Socket");
+        const echoed = await withTimeout(new Promise((resolve, reject) => {
+          ws.onopen = () => ws.send("through the global");
+          ws.onmessage = (e) => resolve(e.data);
+          ws.onerror = () => reject(new Error("error event"));
+        }), 5000, "echo");
+        check(echoed === "through the global", `echo: ${echoed}`);
+        const closed = new Promise((resolve) => (ws.onclose = resolve));
+        ws.close(1000, "bye");
+        const ev = await withTimeout(closed, 5000, "close");
+        check(ev.code === 1000 && ev.reason === "bye" && ev.wasClean, `close ${ev.code} ${ev.reason}`);
+        // sockwave itself still opens the engine's socket (once, it recursed here).
+        const c = await connect(url("/echo"));
+        await c.send("x");
+        check((await withTimeout(c.nextValue(), 5000, "connect's echo")) === "x", "connect() under the installed global");
+        await c.close();
+      } finally {
+        globalThis.WebSocket = engine;
+      }
+    },
     "the standard Socket: binaryType, WebIDL conversions, data as the engine gives it": async () => {
       const ws = new Socket(url("/echo"));
       ws.binaryType = "arraybuffer";
