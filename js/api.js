@@ -5,7 +5,7 @@
 import { w } from "./machine.js";
 
 export { connect } from "./socket.js";
-export { Socket } from "./standard.js";
+export { Socket, install } from "./standard.js";
 export { liveListeners } from "./link.js";
 
 /** Nothing to wait for any more (kept so `await init()` in existing code stays harmless):

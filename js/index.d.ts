@@ -171,8 +171,10 @@ export interface ConnectionEventMap {
  */
 export class Socket extends EventTarget {
   /** Starts connecting at once. Throws a `SyntaxError` `DOMException` for a URL or
-   * subprotocol the standard refuses. */
-  constructor(url: string | URL, protocols?: string | string[]);
+   * subprotocol the standard refuses. With `options` that ask for reconnection (`reconnect`,
+   * `heartbeat` or `idleTimeoutMs`), a socket that comes back by itself, as
+   * reconnecting-websocket's and partysocket's do (see `SocketOptions`). */
+  constructor(url: string | URL, protocols?: string | string[], options?: SocketOptions);
 
   static readonly CONNECTING: 0;
   static readonly OPEN: 1;
@@ -217,6 +219,29 @@ export class Socket extends EventTarget {
   ): void;
   removeEventListener(type: string, listener: EventListenerOrEventListenerObject, options?: boolean | EventListenerOptions): void;
 }
+
+/**
+ * What a `Socket` adds when asked: with `reconnect`, `heartbeat` or `idleTimeoutMs`, it comes
+ * back by itself (the machine's rules, as `connect()`'s reconnecting socket). `readyState` is
+ * the current connection's (`CONNECTING` between connections); `open` and `close` fire for
+ * each connection (`error` first when it ended unclean) and a last `close` when it stops
+ * (after `close()`, or when it gives up: `maxRetries`, `shouldReconnect`). Where it differs
+ * from the standard, because reconnection asks it: `send()` while no connection is open
+ * queues the message (in order, at most `queueLimit`; one more throws `QueueFull`), a `Blob`
+ * throws `TypeError` (send its bytes), `close()` with no code sends 1000. Otherwise the
+ * standard's: exceptions, `binaryType`, data dropped after `close()`. Without these options,
+ * the options change nothing.
+ */
+export type SocketOptions = Pick<ConnectOptions,
+  "reconnect" | "heartbeat" | "idleTimeoutMs" | "idleTimeoutCode" | "connectTimeoutMs" | "closeOnPagehide" | "highWaterMark">;
+
+/**
+ * Installs `Socket` as `globalThis.WebSocket`, so that every `new WebSocket(...)` of the page or
+ * worker (a third-party client's too) makes one; with `options`, every socket is made with
+ * them (`install({ reconnect: {} })`: every socket comes back by itself). sockwave still
+ * opens the engine's socket. Returns what puts the previous global back.
+ */
+export function install(options?: SocketOptions): () => void;
 
 /**
  * The socket `connect()` resolves with: the browser's surface plus promises and `for await`,

@@ -10,6 +10,11 @@ export const CONNECTING = 0, OPEN = 1, CLOSING = 2, CLOSED = 3;
 /** The receive overflow's close, as the machine defines it: `[code, reason]`. */
 export const overflowClose = () => [policyDefault(POLICY_OVERFLOW_CODE), reasonText(REASON_RECEIVE_OVERFLOW)];
 
+/** A `close` event of `{ code, reason, wasClean }` (Node 22 has a WebSocket but no global
+ * CloseEvent: Node 23 adds it). */
+export const closeEvent = (init) =>
+  typeof CloseEvent === "function" ? new CloseEvent("close", init) : Object.assign(new Event("close"), init);
+
 /** `setTimeout`, capped at the machine's longest delay: browsers fire a longer one at once. */
 export const later = (f, ms) => setTimeout(f, Math.min(ms, policyDefault(POLICY_MAX_DELAY)));
 

@@ -1,2 +1,2 @@
 // Node's entry: the same as every other (index.js); kept for the package's export map.
-export { Socket, connect, liveListeners, init as default } from "./api.js";
+export { Socket, connect, install, liveListeners, init as default } from "./api.js";

@@ -24,6 +24,9 @@ import { Shell } from "./shell.js";
 const RESOLVED = Promise.resolve();
 const JITTER = { none: 0, full: 1, equal: 2 };
 
+/** Whether a socket made with `options` reconnects (has the machine's reconnecting mode). */
+export const reconnects = (options) => ["reconnect", "heartbeat", "idleTimeoutMs"].some((k) => options?.[k] != null);
+
 /** A number option for the machine: -1 when unset (the machine's default applies). */
 const opt = (o, key) => num(o, key) ?? -1;
 
@@ -87,14 +90,22 @@ export class Reconnector extends Shell {
   // -- What the Socket asks. --
 
   send(data) {
-    if (this.#route === ROUTE_CLOSED) return Promise.reject(E.closed());
+    const taken = this.offer(own(data));
+    return taken === true ? RESOLVED : taken instanceof Error ? Promise.reject(taken) : taken;
+  }
+
+  /** `data` (the caller's no more) into the queue, as the machine routes it: `true` when
+   * taken, the error when refused (`Closed`; `QueueFull` while disconnected), else a promise
+   * settled once there is room (it rejects with `QueueFull` if the connection goes first). */
+  offer(data) {
+    if (this.#route === ROUTE_CLOSED) return E.closed();
     if (!this.#writers.length && this.#outgoing.length < this.#limit) {
-      this.#outgoing.push(own(data));
+      this.#outgoing.push(data);
       if (this.#route === ROUTE_FLOW) this.#flush(false);
-      return RESOLVED;
+      return true;
     }
-    if (this.#route !== ROUTE_FLOW) return Promise.reject(E.queueFull(this.#limit));
-    return new Promise((resolve, reject) => this.#writers.push({ data: own(data), resolve, reject }));
+    if (this.#route !== ROUTE_FLOW) return E.queueFull(this.#limit);
+    return new Promise((resolve, reject) => this.#writers.push({ data, resolve, reject }));
   }
 
   /** Checked by the Socket already (the machine's rule): accepted. */

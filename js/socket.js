@@ -8,10 +8,10 @@ import { policyDefault, w } from "./machine.js";
 import * as E from "./errors.js";
 import { Inbox, iterate } from "./inbox.js";
 import {
-  CLOSED, CONNECTING, OPEN, SendBudget, overflowClose,
+  CLOSED, CONNECTING, OPEN, SendBudget, closeEvent, overflowClose,
   listen, notSendable, num, own, protocolList, sendable, utf8Length,
 } from "./link.js";
-import { Reconnector } from "./reconnect.js";
+import { Reconnector, reconnects } from "./reconnect.js";
 import { Shell, plainPolicy } from "./shell.js";
 
 const RESOLVED = Promise.resolve();
@@ -66,7 +66,7 @@ class Connection extends EventTarget {
 
   /** Connects and resolves with an open `Connection` (see `connect`). */
   static async #connect(url, options = {}) {
-    if (["reconnect", "heartbeat", "idleTimeoutMs"].some((k) => options[k] != null)) {
+    if (reconnects(options)) {
       const socket = new Connection(options);
       // Waiting before the first attempt starts: a URL the browser refuses ends it at once.
       const opened = new Promise((resolve, reject) => (socket.#waiter = { resolve, reject }));
@@ -212,12 +212,7 @@ class Connection extends EventTarget {
   /** The end: messages still waiting for listeners, then `close`, then `closed` settles. */
   #finish(close, error) {
     this.#flush();
-    this.dispatchEvent(
-      typeof CloseEvent === "function"
-        ? new CloseEvent("close", close)
-        // Node 22 has a WebSocket but no global CloseEvent (Node 23 adds it).
-        : Object.assign(new Event("close"), close),
-    );
+    this.dispatchEvent(closeEvent(close));
     this.#settleClosed(close);
     this.#waiter?.reject(error);
     this.#waiter = null;

@@ -6,10 +6,14 @@
 // dispatched again on the `Socket`, in the order the engine fires them. The one change: no
 // secret of the URL (userinfo, query, fragment) is quoted in a constructor's exception.
 // The web platform's own tests hold it to that, in every engine (tests/wpt/, run by
-// tests/js/wpt.test.mjs: every subtest the engine's WebSocket passes, `Socket` passes). Promises,
-// `for await`, typed errors and reconnection are `connect()`'s (socket.js).
+// tests/js/wpt.test.mjs: every subtest the engine's WebSocket passes, `Socket` passes). Asked
+// for with a third argument, `{ reconnect }` (or a heartbeat, an idle timeout), it holds a
+// reconnecting machine's shell instead of the engine's socket (redial.js), with the same
+// surface. Promises, `for await` and typed errors are `connect()`'s (socket.js).
 import { redactIn } from "./errors.js";
-import { engineWebSocket, OWN_SOCKET } from "./link.js";
+import { closeEvent, engineWebSocket, OWN_SOCKET } from "./link.js";
+import { reconnects } from "./reconnect.js";
+import { Redial } from "./redial.js";
 
 const TYPES = ["open", "message", "error", "close"];
 
@@ -17,23 +21,25 @@ const TYPES = ["open", "message", "error", "close"];
 function copy(e) {
   if (e.type === "message") return new MessageEvent("message", { data: e.data, origin: e.origin, lastEventId: e.lastEventId });
   if (e.type !== "close") return new Event(e.type);
-  const init = { code: e.code, reason: e.reason, wasClean: e.wasClean };
-  // Node 22 has a WebSocket but no global CloseEvent (Node 23 adds it).
-  return typeof CloseEvent === "function" ? new CloseEvent("close", init) : Object.assign(new Event("close"), init);
+  return closeEvent({ code: e.code, reason: e.reason, wasClean: e.wasClean });
 }
 
-/** A WebSocket (see index.d.ts): `new Socket(url, protocols?)`, the standard's surface. */
+/** A WebSocket (see index.d.ts): `new Socket(url, protocols?, options?)`, the standard's
+ * surface. */
 export class Socket extends EventTarget {
   #ws;
   #handlers = {}; // the on* attributes: { type: [value, listener] }
 
-  // `...protocols`: the interface's constructor takes one argument (`Socket.length` is 1).
-  constructor(url, ...protocols) {
+  // `...rest`: the interface's constructor takes one argument (`Socket.length` is 1); the
+  // third, sockwave's options, asks for reconnection (redial.js) or nothing.
+  constructor(url, ...rest) {
     const Engine = engineWebSocket();
+    const [protocols, options] = rest;
     let ws;
     try {
       // What was given, as given: the engine converts and checks it (no argument: TypeError).
-      ws = protocols.length ? new Engine(url, protocols[0]) : new Engine(...arguments);
+      ws = reconnects(options) ? new Redial(url, protocols, options)
+        : rest.length ? new Engine(url, protocols) : new Engine(...arguments);
     } catch (e) {
       throw e instanceof DOMException ? new DOMException(redactIn(String(url), e.message), e.name) : e;
     }
@@ -137,4 +143,25 @@ export class Socket extends EventTarget {
     Object.defineProperty(proto, Symbol.toStringTag, { value: "WebSocket", configurable: true });
     Object.defineProperty(Socket, OWN_SOCKET, { value: true });
   }
+}
+
+/** Makes every `new WebSocket(...)` of the page or worker (a third-party client's too) a
+ * `Socket`, made with `options` when given (`{ reconnect: {} }`: every socket reconnects);
+ * returns what puts the previous global back. */
+export function install() {
+  // Read from `arguments`, not a parameter: Rollup 4.69 (Vite 7) infers a parameter's value
+  // from the calls it sees, and with none seen (a call through `import * as sockwave`) it took
+  // `options` for undefined and dropped the branch below (the consumer page's Vite bundle
+  // failed the install() scenario).
+  const options = arguments[0];
+  const previous = globalThis.WebSocket;
+  const Standard = Socket;
+  globalThis.WebSocket = options == null ? Socket : class Socket extends Standard {
+    constructor(url, ...rest) {
+      super(url, rest[0], options);
+    }
+  };
+  return () => {
+    globalThis.WebSocket = previous;
+  };
 }

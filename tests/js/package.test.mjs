@@ -28,7 +28,9 @@ before(async () => {
   fs.writeFileSync(path.join(project, "package.json"), JSON.stringify({
     name: "sockwave-consumer", private: true, type: "module",
     dependencies: { sockwave: `file:${tarball}` },
-    devDependencies: { vite: "7.3.8", typescript: "5.9.3", webpack: "5.113.0" },
+    // reconnecting-websocket: a third-party client that constructs `WebSocket` itself, run
+    // over sockwave's installed `Socket` (scenarios.js).
+    devDependencies: { vite: "7.3.8", typescript: "5.9.3", webpack: "5.113.0", "reconnecting-websocket": "4.4.0" },
   }, null, 2));
   npm(["install", "--no-audit", "--no-fund", "--loglevel=error"], project);
   server = await startDevServer(project);
@@ -74,6 +76,7 @@ function assertAllPassed({ results, pageErrors }, context = "page") {
   const failed = results.filter((r) => !r.ok);
   assert.deepEqual(failed, [], `failed scenarios:\n${failed.map((r) => `${r.name}: ${r.detail}`).join("\n")}`);
   assert.ok(results.length >= 16, `ran ${results.length} scenarios`);
+  assert.ok(results.some((r) => r.name.startsWith("third-party client")), "the third-party client ran");
   const panics = pageErrors.filter((e) => /panicked|unreachable|closure invoked/.test(e));
   assert.deepEqual(panics, [], "no wasm panic and no freed closure called");
 }

@@ -4,8 +4,8 @@
 // (tests/conformance.rs): both faces must give the same traces.
 import rules from "./conformance-rules.js";
 import conformance from "./conformance-scenarios.js";
-export async function run(sockwave, wsBase, only = "") {
-  const { default: init, connect, Socket, liveListeners } = sockwave;
+export async function run(sockwave, wsBase, only = "", clients = {}) {
+  const { default: init, connect, Socket, install, liveListeners } = sockwave;
   // No init() first: importing the package loaded it. (init() later is harmless and gives the
   // wasm exports, for the memory scenario.)
   let wasm;
@@ -230,6 +230,85 @@ export async function run(sockwave, wsBase, only = "") {
       check(ev.code === 1005 && ev.wasClean, `close() sends no code: ${ev.code}`);
       // Dropped, as the standard says: no exception, no promise to reject.
       check(ws.send("after close") === undefined, "a send after close");
+    },
+    "Socket with reconnect: open and close per connection, sends queued while down, the standard's exceptions": async () => {
+      const before = liveListeners();
+      const again = url("/close?after=1&code=4001&reason=again"); // echoes one message, then closes
+      const ws = new Socket(again, [], { reconnect: { minDelayMs: 5, maxDelayMs: 10 } });
+      check(ws instanceof Socket && ws.readyState === Socket.CONNECTING && ws.binaryType === "blob", "connecting");
+      ws.binaryType = "arraybuffer";
+      ws.send("early"); // queued (the standard would throw InvalidStateError: reconnect asked otherwise)
+      const trace = [];
+      let opens = 0;
+      await withTimeout(new Promise((resolve) => {
+        ws.onopen = () => {
+          trace.push(`open:${ws.readyState}`);
+          if (++opens === 2) ws.send(new Uint8Array([1, 2]));
+          if (opens === 3) resolve();
+        };
+        ws.onmessage = (e) => {
+          check(e.origin === new URL(again).origin, `origin ${e.origin}`);
+          trace.push(`message:${typeof e.data === "string" ? e.data : new Uint8Array(e.data).join()}`);
+        };
+        ws.onerror = () => trace.push("error");
+        ws.onclose = (e) => trace.push(`close:${e.code}:${e.reason}:${e.wasClean}:${ws.readyState}`);
+      }), 10000, "three connections");
+      ws.close(4000, "bye");
+      check(ws.readyState === Socket.CLOSING, `closing: ${ws.readyState}`);
+      const ended = new Promise((resolve) => ws.addEventListener("close", resolve));
+      await withTimeout(ended, 5000, "the end");
+      check(ws.readyState === Socket.CLOSED, "closed");
+      check(ws.send("after close") === undefined, "dropped after close, as the standard's");
+      const want = ["open:1", "message:early", "close:4001:again:true:0", "open:1", "message:1,2",
+        "close:4001:again:true:0", "open:1", "close:4000:bye:true:3"];
+      check(trace.join() === want.join(), `\n  trace ${trace.join()}\n  want  ${want.join()}`);
+      // The standard's exceptions, thrown at once.
+      for (const [make, name] of [
+        [() => new Socket("ws://[", [], { reconnect: {} }), "SyntaxError"],
+        [() => new Socket(url("/echo"), ["a b"], { reconnect: {} }), "SyntaxError"],
+      ]) {
+        let thrown;
+        try { make(); } catch (e) { thrown = e; }
+        check(thrown instanceof DOMException && thrown.name === name, `${make}: ${thrown}`);
+      }
+      const q = new Socket(url("/echo"), undefined, { reconnect: { queueLimit: 2 } });
+      q.send("a");
+      q.send("b");
+      await expectError(() => q.send("c"), "QueueFull"); // bounded, and said at once
+      let thrown = [];
+      for (const bad of [() => q.close(1006), () => q.close(4000, "x".repeat(124)), () => q.send(new Blob(["x"]))]) {
+        try { bad(); } catch (e) { thrown.push(e.name); }
+      }
+      check(thrown.join() === "InvalidAccessError,SyntaxError,TypeError", `thrown: ${thrown}`);
+      const got = [];
+      await withTimeout(new Promise((resolve) => {
+        q.onmessage = (e) => got.push(e.data) === 2 && resolve();
+      }), 5000, "the queued two");
+      check(got.join() === "a,b", `queued sends in order: ${got}`);
+      q.close(3000.6); // [Clamp]: 3001
+      const ev = await withTimeout(new Promise((resolve) => (q.onclose = resolve)), 5000, "close");
+      check(ev.code === 3001 && ev.wasClean, `close ${ev.code}`);
+      check(liveListeners() === before, `${liveListeners() - before} listeners left`);
+    },
+    "install(): a page's own WebSocket calls get Socket, with the options the install sets": async () => {
+      const engine = globalThis.WebSocket;
+      let restore = install({ reconnect: { minDelayMs: 5, maxDelayMs: 10 } });
+      try {
+        const ws = new WebSocket(url("/close?after=1&code=4001"));
+        check(ws instanceof Socket && WebSocket.length === 1, "a Socket");
+        let opens = 0;
+        await withTimeout(new Promise((resolve) => {
+          ws.onopen = () => (++opens === 2 ? resolve() : ws.send("x"));
+        }), 10000, "reconnected");
+        ws.close();
+        restore();
+        check(globalThis.WebSocket === engine, "restored");
+        restore = install();
+        check(globalThis.WebSocket === Socket, "installed as is");
+      } finally {
+        restore();
+      }
+      check(globalThis.WebSocket === engine, "restored");
     },
     "hostile: an extension nobody offered fails the connection": async () => {
       const e = await expectError(connect(url("/extension?value=x-hostile")), "ConnectFailed");
@@ -779,6 +858,36 @@ export async function run(sockwave, wsBase, only = "") {
     for (let i = 0; i < 100 && !events.at(-1)?.startsWith("close:"); i++) await new Promise((r) => setTimeout(r, 20));
     return { trace, events };
   };
+  // A client from npm that constructs `WebSocket` itself, given by the consumer pages.
+  const ReconnectingWebSocket = clients.ReconnectingWebSocket;
+  if (ReconnectingWebSocket) {
+    scenarios["third-party client: reconnecting-websocket from npm over install()"] = async () => {
+      const restore = install();
+      try {
+        // Its URL function: the first connection closes (4001) after its echo, the next stays.
+        let opens = 0;
+        const rws = new ReconnectingWebSocket(() => url(opens ? "/echo" : "/close?after=1&code=4001&reason=again"), [],
+          { minReconnectionDelay: 10, maxReconnectionDelay: 50, maxRetries: 5 });
+        const got = [], made = [];
+        await withTimeout(new Promise((resolve) => {
+          rws.onopen = () => {
+            made.push(rws._ws instanceof Socket);
+            rws.send(`hello ${++opens}`);
+          };
+          rws.onmessage = (e) => got.push(e.data) === 2 && resolve();
+        }), 10000, "two connections, an echo on each");
+        check(opens === 2 && got.join() === "hello 1,hello 2", `${opens} opens, ${got}`);
+        check(made.join() === "true,true", `its sockets were sockwave's: ${made}`);
+        const closed = new Promise((resolve) => rws.addEventListener("close", resolve));
+        rws.close(1000, "done");
+        const ev = await withTimeout(closed, 5000, "close");
+        check(ev.code === 1000 && ev.reason === "done", `close ${ev.code} ${ev.reason}`);
+      } finally {
+        restore();
+      }
+    };
+  }
+
   for (let c of conformance.scenarios) {
     // Node's global scope has no network events (nor any event listener).
     if (c.needs === "network events" && typeof globalThis.addEventListener !== "function") continue;

@@ -57,8 +57,9 @@ export function packageRuntimeGzip() {
 // socket extends: a module more); 14,949 B with URLs shown without their secrets in errors,
 // the close-code rule (`closeStands`) and no one message past the receive limit; 15,880 B with
 // the standard `Socket` of its own (standard.js, 979 B; connect()'s socket lost the plain path
-// without the machine that `new Socket` used).
-const JS_PACKAGE_BUDGET = 15_880; // today 15,880 B; issue 17: at most 24,000
+// without the machine that `new Socket` used); 17,230 B with the standard `Socket`'s
+// reconnection (redial.js, 1,138 B).
+const JS_PACKAGE_BUDGET = 17_230; // today 17,230 B; issue 17: at most 24,000
 // The machine's .wasm, hex in pkg/web/wasm.js. It links no allocator and no formatting: a
 // panic path or a string argument would bring both (+30 KB: js/rules/lib.rs says how it is
 // kept out).
@@ -80,9 +81,18 @@ const JS_WASM_BUDGET = 5_535; // today 5,534 B (5,485 B before the close-code ru
 // Issue 23 allows 12,500 B for a clearer house; the budget is a ratchet at today's size.
 // Since issue 25 this is an app on connect() (the standard `Socket` is standard.js, which such
 // an app does not link): 12,409 B, the plain path without the machine gone from socket.js.
-const JS_BUNDLED_BUDGET = 12_410; // today 12,409 B
-// An app on the standard `Socket` alone (a drop-in for WebSocket: no .wasm, no machine).
-const JS_STANDARD_BUDGET = 1_175; // today 1,175 B
+// 12,451 B with the close event made in one place (link.js `closeEvent`) and the queue's
+// `offer` that the reconnecting `Socket` shares. Issue 25's limit for the core: 13,000 B.
+const JS_BUNDLED_BUDGET = 12_455; // today 12,451 B
+// An app on the standard `Socket` alone (a drop-in for WebSocket): 1,175 B with no .wasm and
+// no machine, until `new Socket(url, protocols, { reconnect })` (issue 25) brought the
+// reconnecting machine's shell in: the constructor decides by its options, so a bundler keeps
+// it all (redial.js, reconnect.js, shell.js, the .wasm): 11,637 B, less than connect()'s app.
+const JS_STANDARD_BUDGET = 11_640; // today 11,637 B
+// An app on everything (connect, Socket, install): 13,692 B, 692 B over the 13,000 B that
+// issue 25 allows the core (the connect() app is within it): the two sockets' own code
+// (standard.js, redial.js, socket.js, inbox.js) over one shared shell and .wasm.
+const JS_EVERYTHING_BUDGET = 13_695; // today 13,692 B
 // History (.wasm gzip -9): 16,080 B before this session's engine work; the one waker discipline
 // (src/wake.rs) cost 135 B, bounded receive on by default (64 MiB) 356 B: 16,570 B, 299 B more
 // than the same app on gloo-net (16,271 B, which bounds nothing and fixes no WebKit hang). Won
@@ -132,11 +142,11 @@ test("the npm package bundled and minified, as an app ships it, stays within its
   // the standard Socket alone (a drop-in for WebSocket); an app using both.
   const modern = bundled("connect, liveListeners");
   const standard = bundled("Socket");
-  const both = bundled("connect, Socket, liveListeners");
+  const both = bundled("connect, Socket, install, liveListeners");
   console.log("npm package bundled and minified (esbuild), gzip -9:", JSON.stringify({ connect: modern, Socket: standard, both }));
   assert.ok(modern <= JS_BUNDLED_BUDGET, `connect(): ${modern} B over the ${JS_BUNDLED_BUDGET} B budget`);
   assert.ok(standard <= JS_STANDARD_BUDGET, `Socket: ${standard} B over the ${JS_STANDARD_BUDGET} B budget`);
-  assert.ok(both <= JS_BUNDLED_BUDGET + JS_STANDARD_BUDGET, `both: ${both} B over the two budgets`);
+  assert.ok(both <= JS_EVERYTHING_BUDGET, `everything: ${both} B over the ${JS_EVERYTHING_BUDGET} B budget`);
 });
 
 test("the Rust echo app stays within its budget, the smallest of the three Rust clients", () => {

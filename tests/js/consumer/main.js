@@ -1,12 +1,13 @@
 // A consumer project's entry: imports the installed package by name, bundled by Vite.
 import * as sockwave from "sockwave";
+import ReconnectingWebSocket from "reconnecting-websocket"; // a third-party client (scenarios.js)
 import { run } from "./scenarios.js";
 
 window.__errors ??= [];
 addEventListener("unhandledrejection", (e) => window.__errors.push(`${e.reason}`));
 
 const ws = new URLSearchParams(location.search).get("ws");
-run(sockwave, ws).then(
+run(sockwave, ws, "", { ReconnectingWebSocket }).then(
   (results) => { window.__results = results; },
   (e) => { window.__results = [{ name: "run", ok: false, detail: String(e) }]; },
 );

@@ -2,8 +2,9 @@
 // "node" entry (the .wasm read from disk), no init(); the same scenarios as in the browsers, on
 // Node's global WebSocket. Prints the results as JSON on stdout.
 import * as sockwave from "sockwave";
+import ReconnectingWebSocket from "reconnecting-websocket";
 import { run } from "./scenarios.js";
 
-const results = await run(sockwave, process.argv[2]);
+const results = await run(sockwave, process.argv[2], "", { ReconnectingWebSocket });
 console.log(JSON.stringify(results.map((r) => ({ ...r, context: "node" }))));
 process.exit(0);

@@ -1,6 +1,6 @@
 // Uses every member of the public types: `tsc --noEmit --strict` must accept it.
 import init, {
-  connect, liveListeners, Socket, type CloseInfo, type ConnectOptions, type Data, type SockwaveError,
+  connect, install, liveListeners, Socket, type SocketOptions, type CloseInfo, type ConnectOptions, type Data, type SockwaveError,
   type SendData, type ReconnectEvent, type DisconnectEvent, type InFlight, type Connection,
 } from "sockwave";
 
@@ -48,6 +48,11 @@ export async function everything(): Promise<void> {
   console.log(standard, s.CLOSED, Socket.CONNECTING);
   s.close();
   const asGlobal: typeof WebSocket = Socket;
+  const redial: SocketOptions = { reconnect: { maxRetries: 3, queueLimit: 16 }, heartbeat: { intervalMs: 1000 } };
+  const redialing = new Socket("ws://127.0.0.1:9998/echo", [], redial);
+  redialing.send("queued until open");
+  const restore: () => void = install(redial);
+  restore();
   console.log(asGlobal);
   const conn: Connection = ws;
   conn.onmessage = (e: MessageEvent<Data>) => console.log(e.data);
