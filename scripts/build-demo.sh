@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Stages the demo: the release npm package into www/sockwave/, and the Rust front end
-# (examples/echo-chat) built by wasm-pack into www/rust/pkg/. Run after scripts/build.sh.
+# (examples/echo-chat: the echo chat and the classic example's Rust face) built by wasm-pack
+# into www/rust/pkg/. Run after scripts/build.sh.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
@@ -12,3 +13,5 @@ cp pkg/web/wasm.js www/sockwave/pkg/web/
 step "building the Rust front end (examples/echo-chat) into www/rust/pkg/"
 wasm-pack --quiet build examples/echo-chat --release --target web --out-dir ../../www/rust/pkg --no-pack --mode no-install
 rm -f www/rust/pkg/.gitignore
+# The classic example's Rust code, which the page shows beside the JavaScript it runs.
+cp examples/echo-chat/src/classic.rs www/rust/pkg/classic.rs

@@ -1,6 +1,7 @@
 // The demo page: the classic "Run WebSocket" example on sockwave's standard `Socket` (the
-// browser's WebSocket, exactly), then a small console on `connect()` (promises, typed errors),
-// both from sockwave's npm package (staged into www/sockwave/ by `npm start`).
+// browser's WebSocket, exactly) or on the Rust crate (the same four notices), then a small
+// console on `connect()` (promises, typed errors), from sockwave's npm package (staged into
+// www/sockwave/ by `npm start`).
 // "manual": the page is usable (WebSocketTest defined) before the .wasm arrives; each action
 // awaits `ready`. An app that can wait at import uses "sockwave" (index.js) and no init().
 import init, { Socket, connect } from "./sockwave/js/manual.js";
@@ -30,6 +31,13 @@ function notice(text, kind = "info") {
   else logTo($("#notices"), text, kind);
 }
 
+// "Run on": the npm package (below) or the Rust crate (examples/echo-chat/src/classic.rs,
+// built into rust/pkg/ by `npm start`, loaded on first use). `?face=rust` picks Rust.
+const face = () => document.querySelector('input[name="face"]:checked').value;
+if (params.get("face") === "rust") document.querySelector('input[name="face"][value="rust"]').checked = true;
+let rust = null;
+const rustFace = () => (rust ??= import("./rust/pkg/sockwave_echo_chat.js").then(async (m) => (await m.default(), m)));
+
 window.WebSocketTest = async function WebSocketTest() {
   $("#notices").replaceChildren();
   if (!("WebSocket" in window)) {
@@ -37,8 +45,16 @@ window.WebSocketTest = async function WebSocketTest() {
     return;
   }
   notice("WebSocket is supported by your Browser!");
-  await ready;
   const url = $("#url").value.trim();
+  if (face() === "rust") {
+    try {
+      await (await rustFace()).websocketTest(url, notice);
+    } catch (e) {
+      notice(`Error: the Rust face did not load (${describe(e)}); npm start builds it`, "error");
+    }
+    return;
+  }
+  await ready;
   let ws;
   try {
     ws = new Socket(url);
@@ -61,6 +77,12 @@ window.WebSocketTest = async function WebSocketTest() {
   };
   ws.onclose = (evt) => notice(`Connection is closed... (${closeText(evt)})`, evt.wasClean ? "info" : "error");
 };
+
+// The code each face runs, shown as it is: this function, and the Rust file itself.
+$("#code-js").textContent = `// www/app.js (the npm package's Socket)\n${window.WebSocketTest}`;
+fetch("rust/pkg/classic.rs").then((r) => (r.ok ? r.text() : Promise.reject(new Error(r.status))))
+  .then((code) => ($("#code-rust").textContent = `// examples/echo-chat/src/classic.rs\n${code}`))
+  .catch(() => ($("#code-rust").textContent = "// the Rust face is not built: npm start builds it"));
 
 // ---- The console.
 let socket = null;

@@ -2,8 +2,9 @@
 // the build `npm test` just made), then drives the page in headless Chromium: the classic
 // "Run WebSocket" flow (on-page notices and ?alerts=1 dialogs), the console (binary, close with
 // code and reason, bad URL, server down, bad close code), and the Rust front end under /rust/;
-// the same page over https:// + wss:// (and a ws:// URL refused there, typed); and the classic
-// flow and the Rust front end in WebKit too, over WebDriver.
+// the same page over https:// + wss:// (and a ws:// URL refused there, typed); the classic flow
+// on the Rust face too (in Chromium, WebKit and Firefox, over WebDriver, on both faces); and
+// the Rust front end in WebKit.
 // Screenshots go to test-output/ (not committed).
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
@@ -12,10 +13,10 @@ import net from "node:net";
 import fs from "node:fs";
 import path from "node:path";
 import { By, Key } from "selenium-webdriver";
-import { ROOT, launchChromium, launchWebKit } from "./browser.mjs";
+import { ROOT, launchChromium, launchFirefox, launchWebKit } from "./browser.mjs";
 
 const OUT = path.join(ROOT, "test-output");
-let start, chrome, webkit, wsPort, httpPort, wssPort, httpsPort, page;
+let start, chrome, webkit, firefox, wsPort, httpPort, wssPort, httpsPort, page;
 
 async function freePort() {
   const srv = net.createServer().listen(0, "127.0.0.1");
@@ -42,11 +43,13 @@ before(async () => {
   });
   chrome = await launchChromium();
   webkit = await launchWebKit();
+  firefox = await launchFirefox();
 });
 
 after(async () => {
   await chrome?.close();
   await webkit?.close();
+  await firefox?.close();
   if (start && start.exitCode === null) {
     const exited = new Promise((r) => start.once("exit", r));
     process.kill(-start.pid, "SIGTERM");
@@ -191,6 +194,26 @@ const CLASSIC = [
   'Connection is closed... (code 1000, reason "done")',
 ];
 
+test("Run WebSocket on the Rust face: the same four notices, and the code of both faces shown", async () => {
+  page = await chrome.browser.newPage({ viewport: { width: 1100, height: 800 } });
+  const errors = [];
+  page.on("pageerror", (e) => errors.push(String(e)));
+  await page.goto(site(`/?face=rust&url=${encodeURIComponent(echoUrl())}`));
+  await page.getByRole("link", { name: "Run WebSocket", exact: true }).click();
+  await page.waitForFunction(() => document.querySelectorAll("#notices li").length >= 4, null, { timeout: 10_000 });
+  assert.deepEqual((await texts("#notices li")).map(stripTime), CLASSIC);
+  await page.locator("#code summary").click();
+  assert.match(await page.locator("#code-rust").innerText(), /pub async fn websocket_test/);
+  assert.match(await page.locator("#code-js").innerText(), /new Socket\(url\)/);
+  // The server down: one notice after the first, an error, on this face too.
+  await page.fill("#url", "ws://127.0.0.1:1/echo");
+  await page.getByRole("link", { name: "Run WebSocket", exact: true }).click();
+  await waitForLog("#notices", /Error: cannot connect to ws:\/\/127\.0\.0\.1:1\/echo/);
+  await page.screenshot({ path: path.join(OUT, "demo-classic-rust.png"), fullPage: true });
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
 test("over https:// and wss://: the classic flow, and a ws:// URL is a typed error", async () => {
   // The dev server's certificate is a throwaway: this page accepts it, as a developer would.
   const context = await chrome.browser.newContext({ ignoreHTTPSErrors: true });
@@ -239,6 +262,21 @@ test("WebKit: Run WebSocket, four notices in order", async () => {
     return li.length >= 4 && li.map((l) => l.textContent);`, "four notices");
   assert.deepEqual(notices.map(stripTime), CLASSIC);
 });
+
+for (const [engine, browser] of [["WebKit", () => webkit], ["Firefox", () => firefox]]) {
+  for (const face of ["js", "rust"]) {
+    if (engine === "WebKit" && face === "js") continue; // the test above
+    test(`${engine}: Run WebSocket on the ${face === "js" ? "npm package" : "Rust face"}, four notices in order`, async () => {
+      const { driver } = browser();
+      await driver.get(site(`/?face=${face}&url=${encodeURIComponent(echoUrl())}`));
+      await until(driver, `return typeof window.WebSocketTest === "function"`, "the page's script");
+      await driver.findElement(By.linkText("Run WebSocket")).click();
+      const notices = await until(driver, `const li = [...document.querySelectorAll("#notices li")];
+        return li.length >= 4 && li.map((l) => l.textContent);`, "four notices");
+      assert.deepEqual(notices.map(stripTime), CLASSIC);
+    });
+  }
+}
 
 test("WebKit: the Rust front end echoes and reconnects by itself", async () => {
   const { driver } = webkit;

@@ -123,5 +123,7 @@ async fn sleep(d: Duration) {
     tokio::time::sleep(d).await;
 }
 
+pub mod classic;
+
 #[cfg(target_family = "wasm")]
 mod web;

@@ -16,6 +16,17 @@ pub fn start() {
     spawn_local(run());
 }
 
+/// The classic example on the Rust face (the demo page's "Rust" choice: www/app.js):
+/// [`classic::websocket_test`](super::classic::websocket_test), each notice handed to
+/// `notice(text, class)`.
+#[wasm_bindgen(js_name = websocketTest)]
+pub async fn websocket_test(url: String, notice: web_sys::js_sys::Function) {
+    super::classic::websocket_test(&url, |text, class| {
+        let _ = notice.call2(&JsValue::NULL, &text.into(), &class.into());
+    })
+    .await
+}
+
 /// The page's elements.
 struct Ui {
     doc: Document,
