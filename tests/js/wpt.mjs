@@ -243,6 +243,8 @@ export async function startWpt({ install }) {
     }
   }
   return {
+    /** The throwaway certificate of wss:// (Node is told to trust it: NODE_EXTRA_CA_CERTS). */
+    cert: path.join(tmp, "cert.pem"),
     http: server.address().port,
     base: `http://127.0.0.1:${server.address().port}`,
     /** The pages whose page or worker loaded the script that installs sockwave's Socket (and

