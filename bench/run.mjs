@@ -22,7 +22,7 @@ const FOCUSED = FOCUS !== "" || ONLY_BROWSERS !== undefined;
 const OUT = path.join(ROOT, "bench/results");
 const tmpResults = fs.mkdtempSync(path.join(os.tmpdir(), "sockwave-bench-"));
 const ALL_CLIENTS = ["raw JS", "raw JS + UTF-8", "sockwave (Rust)", "sockwave (Rust reconnecting)", "sockwave (Rust Detached)", "sockwave (JS)",
-  "sockwave (JS reconnecting)", "gloo-net", "ws_stream_wasm"];
+  "sockwave (JS Socket)", "sockwave (JS reconnecting)", "sockwave (JS Socket reconnecting)", "gloo-net", "ws_stream_wasm"];
 
 function version(cmd) {
   try {

@@ -163,11 +163,12 @@ export interface ConnectionEventMap {
 /**
  * The browser's WebSocket, exactly (the web platform's own tests hold it to that: every
  * subtest of WPT's websockets/ that the engine's WebSocket passes, it passes): code written
- * for `WebSocket` works unchanged with `Socket`, or with `globalThis.WebSocket = Socket`. Every
- * call goes to the engine's socket: exceptions are the standard's `DOMException`s, thrown at
- * once; data after close or with no listener is dropped, as the standard says. The one
- * difference: a constructor's exception never quotes the URL's userinfo, query or fragment.
- * Promises, `for await`, typed errors and reconnection: `connect()`.
+ * for `WebSocket` works unchanged with `Socket`, or with `globalThis.WebSocket = Socket`. It is
+ * the engine's own socket (the class extends the engine's): exceptions are the standard's
+ * `DOMException`s, thrown at once; data after close or with no listener is dropped, as the
+ * standard says. The one difference: a constructor's exception never quotes the URL's
+ * userinfo, query or fragment. With `options`, a socket that comes back by itself.
+ * Promises, `for await` and typed errors: `connect()`.
  */
 export class Socket extends EventTarget {
   /** Starts connecting at once. Throws a `SyntaxError` `DOMException` for a URL or
@@ -223,7 +224,8 @@ export class Socket extends EventTarget {
 /**
  * What a `Socket` adds when asked: with `reconnect`, `heartbeat` or `idleTimeoutMs`, it comes
  * back by itself (the machine's rules, as `connect()`'s reconnecting socket). `readyState` is
- * the current connection's (`CONNECTING` between connections); `open` and `close` fire for
+ * the current connection's (`CONNECTING` between connections, `CLOSED` in a connection's
+ * `close` event, as the standard's); `open` and `close` fire for
  * each connection (`error` first when it ended unclean) and a last `close` when it stops
  * (after `close()`, or when it gives up: `maxRetries`, `shouldReconnect`). Where it differs
  * from the standard, because reconnection asks it: `send()` while no connection is open

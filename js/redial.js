@@ -1,13 +1,14 @@
-// What a `Socket` made with reconnection (`new Socket(url, protocols, { reconnect: {} })`)
-// holds instead of the engine's socket: the same surface (standard.js delegates to it as to the
-// engine's), over the shell of a reconnecting machine (reconnect.js), so that the machine
-// decides when to retry, for how long, what a heartbeat or an idle connection means. It behaves
-// as reconnecting-websocket and partysocket users expect: `readyState` is the current
-// connection's (CONNECTING between connections), `open` and `close` fire once per connection,
-// and what is sent while no connection is open waits in the machine's bounded queue. Everything
-// else is the standard's: exceptions, `binaryType`, message events, data dropped after close.
-// Where it must differ (index.d.ts lists it): sends before the first open are queued, not
-// refused; a full queue throws `QueueFull`; no Blob; `close()` with no code sends 1000.
+// What `new Socket(url, protocols, { reconnect: {} })` makes (standard.js): a socket with the
+// standard's surface over the shell of a reconnecting machine (reconnect.js), so that the
+// machine decides when to retry, for how long, what a heartbeat or an idle connection means.
+// Its prototype stands on `Socket.prototype` (`instanceof Socket` holds) and defines every
+// attribute, method and handler of the interface itself. It behaves as reconnecting-websocket
+// and partysocket users expect: `readyState` is the current connection's (CONNECTING between
+// connections), `open` and `close` fire once per connection, and what is sent while no
+// connection is open waits in the machine's bounded queue. Everything else is the standard's:
+// exceptions, `binaryType`, message events, event handlers, data dropped after close. Where
+// it must differ (index.d.ts lists it): sends before the first open are queued, not refused;
+// a full queue throws `QueueFull`; no Blob; `close()` with no code sends 1000.
 import { CLOSED, CLOSING, closeEvent, own, sendable, utf8Length } from "./link.js";
 import { w } from "./machine.js";
 import { Reconnector } from "./reconnect.js";
@@ -19,14 +20,16 @@ function clampCode(code) {
   return r - x === 0.5 && r % 2 ? r - 1 : r; // halves to even
 }
 
-export class Redial extends EventTarget {
+export class ReconnectingSocket extends EventTarget {
   #auto;
+  #handlers = {}; // the on* attributes: { type: [value, listener] }
   #url;
   #origin = "";
   #binaryType = "blob";
   #closing = false;
   #ended = null; // the end, once it came: { close, error }
   #lostAttempt = -1; // the shell's attempt number when a connection was last reported lost
+  #reporting = false; // a connection's `error` and `close` are being dispatched
 
   /** Throws as the engine's constructor does (`SyntaxError` for a URL or subprotocol it
    * refuses), with the URL's secrets redacted (errors.js). */
@@ -52,6 +55,9 @@ export class Redial extends EventTarget {
   }
   get readyState() {
     const state = this.#auto.readyState;
+    // CLOSED while a connection's end is reported (as the standard's socket, and
+    // reconnecting-websocket's, say in their `close` event), CONNECTING after it.
+    if (this.#reporting) return CLOSED;
     return this.#closing && state !== CLOSED ? CLOSING : state;
   }
   get bufferedAmount() {
@@ -94,6 +100,46 @@ export class Redial extends EventTarget {
     this.#auto.close(code ?? 1000, reason);
   }
 
+  #handler(type) {
+    return this.#handlers[type]?.[0] ?? null;
+  }
+
+  /** An on* attribute, as the standard defines event handlers: a value that is not an object
+   * reads back as `null`; setting one registers a listener at that point of the list, `null`
+   * removes it; the handler's `this` is the socket, and returning `false` cancels. */
+  #setHandler(type, value) {
+    const handlers = this.#handlers;
+    if (typeof value !== "function" && (typeof value !== "object" || value === null)) value = null;
+    if (!value) {
+      if (handlers[type]) this.removeEventListener(type, handlers[type][1]);
+      delete handlers[type];
+    } else if (handlers[type]) handlers[type][0] = value;
+    else {
+      const listener = (e) => {
+        const handler = handlers[type]?.[0];
+        if (typeof handler === "function" && handler.call(this, e) === false) e.preventDefault();
+      };
+      handlers[type] = [value, listener];
+      this.addEventListener(type, listener);
+    }
+  }
+
+  static {
+    // The on* attributes (onopen, onmessage, onerror, onclose): see `#setHandler`.
+    for (const type of ["open", "message", "error", "close"]) {
+      Object.defineProperty(ReconnectingSocket.prototype, `on${type}`, {
+        get() {
+          return this.#handler(type);
+        },
+        set(value) {
+          this.#setHandler(type, value);
+        },
+        enumerable: true,
+        configurable: true,
+      });
+    }
+  }
+
   #emit(type, props) {
     this.dispatchEvent(Object.assign(new Event(type), props));
   }
@@ -101,8 +147,10 @@ export class Redial extends EventTarget {
   /** One connection's end (or the last one's): `error` first when it was not clean, as the
    * standard fires it. */
   #closed(close) {
+    this.#reporting = true;
     if (!close.wasClean) this.#emit("error");
     this.dispatchEvent(closeEvent(close));
+    this.#reporting = false;
   }
 
   /** What the shell (reconnect.js) does to this socket. */

@@ -3,7 +3,7 @@
 // run in the bench crate's wasm. Results are POSTed to the dev server (no driver watches the
 // network: that would slow WebSockets down and void the figures).
 import initRust, { run as runRust } from "./pkg/sockwave_bench.js";
-import initJs, { connect as swConnect } from "./sockwave/js/index.js";
+import initJs, { Socket as SwSocket, connect as swConnect } from "./sockwave/js/index.js";
 
 const P = new URLSearchParams(location.search);
 const WS = `${P.get("ws")}/echo`;
@@ -22,9 +22,10 @@ const out = document.getElementById("out");
 const log = (s) => { out.textContent += `\n${s}`; };
 
 // ---- JS clients: { send(data) -> Promise|void, recv() -> Promise<data>, close() }.
-function rawClient(url) {
+// `open`: the socket to drive this way (the engine's, or sockwave's standard `Socket`).
+function rawClient(url, open = (u) => new WebSocket(u)) {
   return new Promise((resolve, reject) => {
-    const ws = new WebSocket(url);
+    const ws = open(url);
     ws.binaryType = "arraybuffer";
     const queue = [];
     let head = 0;
@@ -151,15 +152,19 @@ const CLIENTS = {
   "raw JS": (w) => jsWorkload(rawClient, w),
   "sockwave (Rust)": rust(RUST["sockwave (Rust)"]),
   "sockwave (JS)": (w) => jsWorkload(sockwaveJsClient, w),
+  // The standard `Socket`, driven as raw JS drives the engine's: its cost is the event it
+  // dispatches again for each one the engine fires.
+  "sockwave (JS Socket)": (w) => jsWorkload((url) => rawClient(url, (u) => new SwSocket(u)), w),
   "gloo-net": rust(RUST["gloo-net"]),
   "ws_stream_wasm": rust(RUST["ws_stream_wasm"]),
   "raw JS + UTF-8": (w) => jsWorkload(rawTranscodingClient, w),
   "sockwave (JS reconnecting)": (w) => jsWorkload((url) => sockwaveJsClient(url, { reconnect: {} }), w),
+  "sockwave (JS Socket reconnecting)": (w) => jsWorkload((url) => rawClient(url, (u) => new SwSocket(u, [], { reconnect: {} })), w),
   "sockwave (Rust reconnecting)": rust(RUST["sockwave (Rust reconnecting)"]),
   "sockwave (Rust Detached)": rust(RUST["sockwave (Rust Detached)"]),
 };
 // Clients that run only when named (?clients=...): a reference, and variants of those above.
-const ON_REQUEST = ["raw JS + UTF-8", "sockwave (JS reconnecting)", "sockwave (Rust reconnecting)", "sockwave (Rust Detached)"];
+const ON_REQUEST = ["raw JS + UTF-8", "sockwave (JS reconnecting)", "sockwave (JS Socket reconnecting)", "sockwave (Rust reconnecting)", "sockwave (Rust Detached)"];
 
 async function cpuMs() {
   if (!PID) return null;
