@@ -177,6 +177,9 @@ export class ReconnectingSocket extends EventTarget {
         // Its `close` fired already when the end is the lost connection's (no attempt since:
         // the machine gave up at once).
         if (this.#auto && this.#auto.attempt !== this.#lostAttempt) this.#closed(close);
+        // Given up: this socket has no reconnect() to start it over, so it is closed for good
+        // (a shell that gave up listens to the page and the network until then).
+        if (!this.#closing) queueMicrotask(() => this.#auto?.close(1000, ""));
       },
       restart() {},
       closed: () => undefined,

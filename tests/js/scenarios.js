@@ -297,6 +297,16 @@ export async function run(sockwave, wsBase, only = "", clients = {}) {
       const ev = await withTimeout(new Promise((resolve) => (q.onclose = resolve)), 5000, "close");
       check(ev.code === 3001 && ev.wasClean, `close ${ev.code}`);
       check(liveListeners() === before, `${liveListeners() - before} listeners left`);
+      // Given up (no server, no retry): error, close, CLOSED, and nothing left listening.
+      const gone = new Socket("ws://127.0.0.1:19999/", [], { reconnect: { maxRetries: 0 } });
+      const events = [];
+      gone.onerror = () => events.push("error");
+      await withTimeout(new Promise((resolve) => {
+        gone.onclose = (e) => resolve(events.push(`close:${e.code}:${gone.readyState}`));
+      }), 5000, "given up");
+      await new Promise((r) => setTimeout(r, 0));
+      check(events.join() === "error,close:1006:3", `given up: ${events}`);
+      check(liveListeners() === before, `${liveListeners() - before} listeners left after giving up`);
     },
     "install(): a page's own WebSocket calls get Socket, with the options the install sets": async () => {
       const engine = globalThis.WebSocket;

@@ -59,8 +59,9 @@ export function packageRuntimeGzip() {
 // the standard `Socket` of its own (standard.js, 979 B; connect()'s socket lost the plain path
 // without the machine that `new Socket` used); 17,230 B with the standard `Socket`'s
 // reconnection (redial.js, 1,138 B); 17,097 B with `Socket` the engine's socket itself (its
-// class extends the engine's: nothing relays its events) and redial.js the reconnecting one.
-const JS_PACKAGE_BUDGET = 17_100; // today 17,097 B; issue 17: at most 24,000
+// class extends the engine's: nothing relays its events) and redial.js the reconnecting one;
+// 17,121 B with a reconnecting `Socket` that gave up closed for good (no listener left).
+const JS_PACKAGE_BUDGET = 17_125; // today 17,121 B; issue 17: at most 24,000
 // The machine's .wasm, hex in pkg/web/wasm.js. It links no allocator and no formatting: a
 // panic path or a string argument would bring both (+30 KB: js/rules/lib.rs says how it is
 // kept out).
@@ -89,12 +90,13 @@ const JS_BUNDLED_BUDGET = 12_455; // today 12,451 B
 // no machine, until `new Socket(url, protocols, { reconnect })` (issue 25) brought the
 // reconnecting machine's shell in: the constructor decides by its options, so a bundler keeps
 // it all (redial.js, reconnect.js, shell.js, the .wasm): 11,637 B, less than connect()'s app;
-// 11,541 B with the plain `Socket` the engine's socket itself.
-const JS_STANDARD_BUDGET = 11_545; // today 11,541 B
-// An app on everything (connect, Socket, install): 13,638 B, 638 B over the 13,000 B that
+// 11,541 B with the plain `Socket` the engine's socket itself; 11,562 B with the
+// reconnecting one closed for good when it gives up.
+const JS_STANDARD_BUDGET = 11_565; // today 11,562 B
+// An app on everything (connect, Socket, install): 13,649 B, 649 B over the 13,000 B that
 // issue 25 allows the core (the connect() app is within it): the two sockets' own code
 // (standard.js, redial.js, socket.js, inbox.js) over one shared shell and .wasm.
-const JS_EVERYTHING_BUDGET = 13_640; // today 13,638 B
+const JS_EVERYTHING_BUDGET = 13_650; // today 13,649 B
 // History (.wasm gzip -9): 16,080 B before this session's engine work; the one waker discipline
 // (src/wake.rs) cost 135 B, bounded receive on by default (64 MiB) 356 B: 16,570 B, 299 B more
 // than the same app on gloo-net (16,271 B, which bounds nothing and fixes no WebKit hang). Won
