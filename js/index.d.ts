@@ -201,6 +201,11 @@ export class Socket extends EventTarget {
   /** With no code, the close frame carries no status code. Throws `InvalidAccessError` for a
    * code other than 1000 or 3000-4999, `SyntaxError` for a reason over 123 UTF-8 bytes. */
   close(code?: number, reason?: string): void;
+  /** Only on a socket made with reconnection options (`SocketOptions`), as
+   * reconnecting-websocket's and partysocket's: an attempt now, the backoff reset. The open
+   * connection is closed (1000, "reconnect") and comes back; after the socket gave up, it
+   * starts over. Throws `InvalidStateError` after `close()`. */
+  reconnect?(): void;
 
   onopen: ((this: Socket, ev: Event) => unknown) | null;
   onmessage: ((this: Socket, ev: MessageEvent) => unknown) | null;

@@ -111,7 +111,7 @@ export class Reconnector extends Shell {
   /** Checked by the Socket already (the machine's rule): accepted. */
   close(code, reason) {
     super.close(code, reason);
-    if (this.finished) this.#stopListening(); // stopped already: closed for good now
+    if (this.finished) this.stopListening(); // stopped already: closed for good now
     return this.port.closed();
   }
 
@@ -120,7 +120,9 @@ export class Reconnector extends Shell {
     if (this.closing) throw E.closed();
     if (this.finished) {
       // The same machine starts over: it kept listening while stopped, so it knows what
-      // happened meanwhile (offline, the back/forward cache) and waits as it says.
+      // happened meanwhile (offline, the back/forward cache) and waits as it says; unless
+      // its socket had it stop listening (a reconnecting `Socket` that gave up: redial.js).
+      this.#quiet ??= this.#listenEnvironment();
       this.port.restart();
       this.finished = false;
     }
@@ -226,7 +228,7 @@ export class Reconnector extends Shell {
     this.readyState = CLOSED;
     // A socket that gave up keeps listening to the page and the network until close(), so
     // that a reconnect() knows what the machine knows.
-    if (this.closing) this.#stopListening();
+    if (this.closing) this.stopListening();
     // Nothing more goes anywhere: what is still queued is dropped at the stop (never sent by a
     // later reconnect()), and send() rejects with Closed. The dropped messages keep their
     // sequence numbers: numbers count accepted messages, as in-flight reports say.
@@ -236,14 +238,15 @@ export class Reconnector extends Shell {
     super.finish(close, failure, attempts);
   }
 
-  /** Listens to the page or worker and feeds what it says: online/offline, the back/forward
-   * cache, coming back from sleep (visibilitychange, resume). Returns what removes the
-   * listeners (6 in a page, 4 in a worker; counted by liveListeners). */
-  #stopListening() {
+  /** No more listening to the page or the network (until a reconnect() after a stop). */
+  stopListening() {
     this.#quiet?.();
     this.#quiet = null;
   }
 
+  /** Listens to the page or worker and feeds what it says: online/offline, the back/forward
+   * cache, coming back from sleep (visibilitychange, resume). Returns what removes the
+   * listeners (6 in a page, 4 in a worker; counted by liveListeners). */
   #listenEnvironment() {
     const added = [];
     const on = (target, type, f) => {

@@ -100,6 +100,15 @@ export class ReconnectingSocket extends EventTarget {
     this.#auto.close(code ?? 1000, reason);
   }
 
+  /** An attempt now, the backoff reset (reconnecting-websocket's and partysocket's
+   * `reconnect()`): the open connection is closed (1000, "reconnect") and reported as any
+   * lost one; after the socket gave up, it starts over. `InvalidStateError` after `close()`. */
+  reconnect() {
+    if (this.#closing) throw new DOMException("the socket was closed", "InvalidStateError");
+    this.#ended = null;
+    this.#auto.reconnect();
+  }
+
   #handler(type) {
     return this.#handlers[type]?.[0] ?? null;
   }
@@ -177,9 +186,9 @@ export class ReconnectingSocket extends EventTarget {
         // Its `close` fired already when the end is the lost connection's (no attempt since:
         // the machine gave up at once).
         if (this.#auto && this.#auto.attempt !== this.#lostAttempt) this.#closed(close);
-        // Given up: this socket has no reconnect() to start it over, so it is closed for good
-        // (a shell that gave up listens to the page and the network until then).
-        if (!this.#closing) queueMicrotask(() => this.#auto?.close(1000, ""));
+        // Given up: nothing listens to the page and the network any more (a `Socket` that
+        // reports CLOSED holds nothing), until a reconnect() starts it over.
+        this.#auto?.stopListening();
       },
       restart() {},
       closed: () => undefined,

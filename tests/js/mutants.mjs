@@ -75,7 +75,7 @@ const MUTATIONS = [
   ["reconnect.js", "messages dropped at the stop lose their sequence numbers",
     "    this.#sent += this.#outgoing.length;\n", ""],
   ["reconnect.js", "a socket that gave up stops listening to the network",
-    "if (this.closing) this.#stopListening();", "this.#stopListening();"],
+    "if (this.closing) this.stopListening();", "this.stopListening();"],
   ["reconnect.js", "an environment event's input swapped (offline fed as online)",
     'on(scope, "offline", () => this.feed(INPUT_OFFLINE));', 'on(scope, "offline", () => this.feed(INPUT_ONLINE));'],
   ["inbox.js", "the receive limit never passed",

@@ -307,6 +307,27 @@ export async function run(sockwave, wsBase, only = "", clients = {}) {
       await new Promise((r) => setTimeout(r, 0));
       check(events.join() === "error,close:1006:3", `given up: ${events}`);
       check(liveListeners() === before, `${liveListeners() - before} listeners left after giving up`);
+      // reconnect(), as reconnecting-websocket's: after giving up it starts over; while open it
+      // drops the connection (1000, "reconnect") and comes back; after close() it throws.
+      const flaky = new Socket(url(`/flaky?key=socket-${Math.random()}&fail=1`), [],
+        { reconnect: { maxRetries: 0, minDelayMs: 5, maxDelayMs: 10 } });
+      const seen = [];
+      const next = (type) => new Promise((resolve) => flaky.addEventListener(type, resolve, { once: true }));
+      flaky.onopen = () => seen.push("open");
+      flaky.onclose = (e) => seen.push(`close:${e.code}:${e.reason}`);
+      await withTimeout(next("close"), 5000, "refused, given up");
+      check(flaky.readyState === Socket.CLOSED && liveListeners() === before, "given up, nothing listening");
+      flaky.reconnect();
+      await withTimeout(next("open"), 5000, "started over");
+      flaky.reconnect();
+      await withTimeout(next("open"), 5000, "reconnected");
+      flaky.close();
+      await withTimeout(next("close"), 5000, "closed");
+      check(seen.join() === "close:1006:,open,close:1000:reconnect,open,close:1000:", `reconnect(): ${seen}`);
+      let late;
+      try { flaky.reconnect(); } catch (e) { late = e; }
+      check(late instanceof DOMException && late.name === "InvalidStateError", `reconnect() after close(): ${late}`);
+      check(liveListeners() === before, `${liveListeners() - before} listeners left after close()`);
     },
     "install(): a page's own WebSocket calls get Socket, with the options the install sets": async () => {
       const engine = globalThis.WebSocket;

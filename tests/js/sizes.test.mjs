@@ -60,8 +60,9 @@ export function packageRuntimeGzip() {
 // without the machine that `new Socket` used); 17,230 B with the standard `Socket`'s
 // reconnection (redial.js, 1,138 B); 17,097 B with `Socket` the engine's socket itself (its
 // class extends the engine's: nothing relays its events) and redial.js the reconnecting one;
-// 17,121 B with a reconnecting `Socket` that gave up closed for good (no listener left).
-const JS_PACKAGE_BUDGET = 17_125; // today 17,121 B; issue 17: at most 24,000
+// 17,159 B with a reconnecting `Socket` that stops listening when it gives up, and its
+// reconnect().
+const JS_PACKAGE_BUDGET = 17_160; // today 17,159 B; issue 17: at most 24,000
 // The machine's .wasm, hex in pkg/web/wasm.js. It links no allocator and no formatting: a
 // panic path or a string argument would bring both (+30 KB: js/rules/lib.rs says how it is
 // kept out).
@@ -84,19 +85,20 @@ const JS_WASM_BUDGET = 5_535; // today 5,534 B (5,485 B before the close-code ru
 // Since issue 25 this is an app on connect() (the standard `Socket` is standard.js, which such
 // an app does not link): 12,409 B, the plain path without the machine gone from socket.js.
 // 12,451 B with the close event made in one place (link.js `closeEvent`) and the queue's
-// `offer` that the reconnecting `Socket` shares. Issue 25's limit for the core: 13,000 B.
-const JS_BUNDLED_BUDGET = 12_455; // today 12,451 B
+// `offer` that the reconnecting `Socket` shares; 12,462 B with a reconnect() that listens to
+// the page again after a stop that ended the listening. Issue 25's limit for the core: 13,000 B.
+const JS_BUNDLED_BUDGET = 12_465; // today 12,462 B
 // An app on the standard `Socket` alone (a drop-in for WebSocket): 1,175 B with no .wasm and
 // no machine, until `new Socket(url, protocols, { reconnect })` (issue 25) brought the
 // reconnecting machine's shell in: the constructor decides by its options, so a bundler keeps
 // it all (redial.js, reconnect.js, shell.js, the .wasm): 11,637 B, less than connect()'s app;
-// 11,541 B with the plain `Socket` the engine's socket itself; 11,562 B with the
-// reconnecting one closed for good when it gives up.
-const JS_STANDARD_BUDGET = 11_565; // today 11,562 B
-// An app on everything (connect, Socket, install): 13,649 B, 649 B over the 13,000 B that
+// 11,541 B with the plain `Socket` the engine's socket itself; 11,591 B with the
+// reconnecting one's reconnect(), and nothing left listening when it gives up.
+const JS_STANDARD_BUDGET = 11_595; // today 11,591 B
+// An app on everything (connect, Socket, install): 13,684 B, 684 B over the 13,000 B that
 // issue 25 allows the core (the connect() app is within it): the two sockets' own code
 // (standard.js, redial.js, socket.js, inbox.js) over one shared shell and .wasm.
-const JS_EVERYTHING_BUDGET = 13_650; // today 13,649 B
+const JS_EVERYTHING_BUDGET = 13_685; // today 13,684 B
 // History (.wasm gzip -9): 16,080 B before this session's engine work; the one waker discipline
 // (src/wake.rs) cost 135 B, bounded receive on by default (64 MiB) 356 B: 16,570 B, 299 B more
 // than the same app on gloo-net (16,271 B, which bounds nothing and fixes no WebKit hang). Won

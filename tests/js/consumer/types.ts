@@ -51,6 +51,7 @@ export async function everything(): Promise<void> {
   const redial: SocketOptions = { reconnect: { maxRetries: 3, queueLimit: 16 }, heartbeat: { intervalMs: 1000 } };
   const redialing = new Socket("ws://127.0.0.1:9998/echo", [], redial);
   redialing.send("queued until open");
+  redialing.reconnect?.();
   const restore: () => void = install(redial);
   restore();
   console.log(asGlobal);
