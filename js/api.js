@@ -1,7 +1,7 @@
 // sockwave for JavaScript: the package's API. Importing it loads nothing: the .wasm (the
-// machine, js/machine.js) is instantiated when a `connect()` socket first needs it; the
-// standard `Socket` never needs it. index.js, node.js and manual.js are the same entry under
-// the names older versions used.
+// machine, js/machine.js) is instantiated when a socket first needs it (a `connect()` socket, a
+// reconnecting `Socket`; a plain `Socket` never does). index.js, node.js and manual.js are
+// the same entry under the names older versions used.
 import { w } from "./machine.js";
 
 export { connect } from "./socket.js";

@@ -92,9 +92,11 @@ export class ReconnectingSocket extends EventTarget {
   close(code, reason = "") {
     if (code !== undefined) code = clampCode(code);
     reason = String(reason);
-    const problem = w().closeProblem(code ?? 1000, utf8Length(reason));
+    const bytes = utf8Length(reason);
+    const problem = w().closeProblem(code ?? 1000, bytes);
     if (problem === 1) throw new DOMException(`close code ${code} may not be sent by a client`, "InvalidAccessError");
-    if (problem) throw new DOMException("close reason is over 123 UTF-8 bytes", "SyntaxError");
+    // (The limit is the machine's: no number of it written here.)
+    if (problem) throw new DOMException(`close reason is ${bytes} UTF-8 bytes, over the limit`, "SyntaxError");
     if (this.#closing || this.#ended) return;
     this.#closing = true;
     this.#auto.close(code ?? 1000, reason);

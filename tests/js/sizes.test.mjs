@@ -61,8 +61,8 @@ export function packageRuntimeGzip() {
 // reconnection (redial.js, 1,138 B); 17,097 B with `Socket` the engine's socket itself (its
 // class extends the engine's: nothing relays its events) and redial.js the reconnecting one;
 // 17,159 B with a reconnecting `Socket` that stops listening when it gives up, and its
-// reconnect().
-const JS_PACKAGE_BUDGET = 17_160; // today 17,159 B; issue 17: at most 24,000
+// reconnect(); 17,170 B with its close-reason error saying the length, not the machine's cap.
+const JS_PACKAGE_BUDGET = 17_170; // today 17,170 B; issue 17: at most 24,000
 // The machine's .wasm, hex in pkg/web/wasm.js. It links no allocator and no formatting: a
 // panic path or a string argument would bring both (+30 KB: js/rules/lib.rs says how it is
 // kept out).
@@ -93,12 +93,13 @@ const JS_BUNDLED_BUDGET = 12_465; // today 12,462 B
 // reconnecting machine's shell in: the constructor decides by its options, so a bundler keeps
 // it all (redial.js, reconnect.js, shell.js, the .wasm): 11,637 B, less than connect()'s app;
 // 11,541 B with the plain `Socket` the engine's socket itself; 11,591 B with the
-// reconnecting one's reconnect(), and nothing left listening when it gives up.
-const JS_STANDARD_BUDGET = 11_595; // today 11,591 B
-// An app on everything (connect, Socket, install): 13,684 B, 684 B over the 13,000 B that
+// reconnecting one's reconnect(), and nothing left listening when it gives up; 11,598 B with
+// its close-reason error saying the length (the cap is the machine's, not written in JS).
+const JS_STANDARD_BUDGET = 11_600; // today 11,598 B
+// An app on everything (connect, Socket, install): 13,675 B, 675 B over the 13,000 B that
 // issue 25 allows the core (the connect() app is within it): the two sockets' own code
 // (standard.js, redial.js, socket.js, inbox.js) over one shared shell and .wasm.
-const JS_EVERYTHING_BUDGET = 13_685; // today 13,684 B
+const JS_EVERYTHING_BUDGET = 13_675; // today 13,675 B
 // History (.wasm gzip -9): 16,080 B before this session's engine work; the one waker discipline
 // (src/wake.rs) cost 135 B, bounded receive on by default (64 MiB) 356 B: 16,570 B, 299 B more
 // than the same app on gloo-net (16,271 B, which bounds nothing and fixes no WebKit hang). Won
