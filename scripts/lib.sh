@@ -5,6 +5,10 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 # npm binaryen's wasm-opt FIRST (never Debian's: it breaks the release build), then cargo's tools.
 export PATH="$ROOT/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 
+# The crate's optional features, all of them, for the checks and tests that cover them (typed
+# messages and their codecs, calls). Each is off by default.
+FEATURES="sockwave/jsonrpc,sockwave/msgpack"
+
 step() { printf '\n== %s\n' "$*"; }
 
 DEVSERVER_PID=""

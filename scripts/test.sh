@@ -21,14 +21,18 @@ grep -q '^rust-version = "' Cargo.toml || { echo "Cargo.toml must declare rust-v
 if sed -n '/^\[dependencies\]/,/^\[/p' Cargo.toml | grep -n '"='; then
   echo "Cargo.toml [dependencies] must not pin exact versions" >&2; exit 1
 fi
+# Twice for the crate: without its features (what most apps build) and with every one
+# (typed messages, codecs, calls: `FEATURES`, lib.sh).
 cargo clippy --quiet --workspace --all-targets -- -D warnings
+cargo clippy --quiet --workspace --all-targets --features "$FEATURES" -- -D warnings
 cargo clippy --quiet -p sockwave --target wasm32-unknown-unknown --all-targets -- -D warnings
+cargo clippy --quiet -p sockwave --target wasm32-unknown-unknown --all-targets --features "$FEATURES" -- -D warnings
 cargo clippy --quiet -p sockwave-js-rules --target wasm32-unknown-unknown -- -D warnings
 cargo clippy --quiet -p sockwave-echo-chat --target wasm32-unknown-unknown --all-targets -- -D warnings
 
 step "rustdoc -D warnings"
-RUSTDOCFLAGS="-D warnings" cargo doc --quiet --no-deps -p sockwave
-RUSTDOCFLAGS="-D warnings" cargo doc --quiet --no-deps -p sockwave --target wasm32-unknown-unknown
+RUSTDOCFLAGS="-D warnings" cargo doc --quiet --no-deps -p sockwave --features "$FEATURES"
+RUSTDOCFLAGS="-D warnings" cargo doc --quiet --no-deps -p sockwave --features "$FEATURES" --target wasm32-unknown-unknown
 
 start_devserver 0 0
 echo "dev server: ws=$WS_PORT http=$HTTP_PORT wss=$WSS_PORT https=$HTTPS_PORT"
@@ -43,7 +47,7 @@ step "native tests (pure types, doc examples, the dev server, the native face ag
 # The dev server's CA is trusted by no store yet: native wss:// must refuse it, naming the
 # certificate. Then once more with it as the only trusted root (rustls-native-certs reads
 # SSL_CERT_FILE as the platform's store): wss:// echoes, and the context scenarios run over it.
-env -u SSL_CERT_FILE -u SSL_CERT_DIR cargo test --quiet --workspace
+env -u SSL_CERT_FILE -u SSL_CERT_DIR cargo test --quiet --workspace --features "$FEATURES"
 SSL_CERT_FILE="$DEV_CA" SOCKWAVE_DEV_CA_TRUSTED=1 cargo test --quiet -p sockwave --test native --test contexts wss
 
 step "browser tests: wasm-pack test in Chrome, Firefox and WebKit (pages, workers, wss)"
@@ -52,7 +56,7 @@ trust_dev_ca
 export WASM_BINDGEN_TEST_TIMEOUT=300
 # WebKitGTK needs an X display: a virtual one (xvfb-run). Never export SAFARIDRIVER: the runner
 # would then use it for the Chrome run too (../shared/TOOLCHAIN.md).
-xvfb-run -a wasm-pack test --headless --chrome --firefox --safari --safaridriver /usr/bin/WebKitWebDriver --mode no-install
+xvfb-run -a wasm-pack test --headless --chrome --firefox --safari --safaridriver /usr/bin/WebKitWebDriver --mode no-install -- --features "$FEATURES"
 stop_devserver
 untrust_dev_ca
 

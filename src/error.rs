@@ -116,6 +116,21 @@ pub enum Error {
     /// e.g. with `#[tokio::main]`). Never in the browser.
     #[error("no tokio runtime to run the socket on")]
     NoRuntime,
+    /// A received message that the typed socket's codec could not decode
+    /// ([`Typed`](crate::typed::Typed)). Not the end: the message is skipped, and the stream
+    /// goes on with the next one.
+    #[error("a received message did not decode: {reason}")]
+    Decode {
+        /// The codec's error, as its `Debug` shows it.
+        reason: String,
+    },
+    /// A value that the typed socket's codec could not encode: nothing was sent, the socket is
+    /// untouched.
+    #[error("a message to send did not encode: {reason}")]
+    Encode {
+        /// The codec's error, as its `Debug` shows it.
+        reason: String,
+    },
     /// The browser threw an exception sockwave did not expect; carries its name and message.
     #[error("browser error {name}: {message}")]
     Browser {
@@ -167,6 +182,9 @@ impl std::fmt::Debug for Error {
                 .field("attempts", attempts)
                 .field("last", last)
                 .finish(),
+            Error::Decode { reason } | Error::Encode { reason } => {
+                f.debug_struct(self.name()).field("reason", reason).finish()
+            }
             Error::Browser { name, message } => f
                 .debug_struct("Browser")
                 .field("name", name)
@@ -199,6 +217,8 @@ impl Error {
             Error::ReconnectRefused(_) => "ReconnectRefused",
             Error::RetriesExhausted { .. } => "RetriesExhausted",
             Error::NoRuntime => "NoRuntime",
+            Error::Decode { .. } => "Decode",
+            Error::Encode { .. } => "Encode",
             Error::Browser { .. } => "BrowserError",
         }
     }

@@ -19,13 +19,7 @@ use crate::platform::{Lock, Ptr};
 use crate::wake::WakerSlot;
 use crate::WsEvent;
 
-/// How many items an observer ([`Events`](crate::Events), a reconnecting socket's
-/// [`States`](crate::reconnect::States)) holds unread at most. Past it new items are dropped
-/// and counted, and the observer reads one `Missed(n)` marker in their place
-/// ([`WsEvent::Missed`](crate::WsEvent::Missed),
-/// [`ConnectionState::Missed`](crate::reconnect::ConnectionState::Missed)); the last item (a
-/// socket's `Close`) always arrives.
-pub const OBSERVER_CAPACITY: usize = 1024;
+pub use crate::machine::OBSERVER_CAPACITY;
 
 /// An item of an observer's stream: how it says items were dropped, and which item is the
 /// last (never dropped).

@@ -196,6 +196,10 @@ use native as face;
 use websocket as face;
 
 pub mod reconnect;
+#[cfg(feature = "jsonrpc")]
+pub mod rpc;
+#[cfg(feature = "codec")]
+pub mod typed;
 
 pub use close::{validate_close, CloseCode, CloseEvent, MAX_REASON_BYTES, RECEIVE_OVERFLOW_CODE};
 #[cfg(target_family = "wasm")]

@@ -18,6 +18,7 @@
 mod bench;
 mod http;
 mod routes;
+mod rpc;
 mod tls;
 
 use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr};

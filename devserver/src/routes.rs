@@ -15,6 +15,7 @@
 //! | `/raw?hex=880203e8&wait=MS&hold=MS` | waits (default 0), sends those bytes as they are (frames of a hostile server), reads for `hold` ms (default 500), then drops TCP |
 //! | `/extension?value=permessage-deflate` | answers the handshake selecting that extension (which no client offered), then echoes |
 //! | `/fragments?size=N&chunk=M` | sends one binary message of N bytes in frames of M bytes (a continuation per chunk), then echoes |
+//! | `/rpc` | a JSON-RPC 2.0 server (jsonrpsee; `ws://` only): its methods are in `rpc.rs` |
 //! | `/auth` | sends the handshake's `Authorization` header as a text message (`""` if none), then echoes |
 //!
 //! Any route: `?pick=NAME` selects that subprotocol if the client offered it; otherwise the
@@ -85,6 +86,10 @@ async fn handle(tcp: TcpStream) {
     if let Ok(n) = tcp.peek(&mut start).await {
         if start[..n].starts_with(b"GET /hang") {
             hang(tcp).await;
+            return;
+        }
+        if crate::rpc::is_rpc(&start[..n]) {
+            crate::rpc::serve_one(tcp).await;
             return;
         }
     }

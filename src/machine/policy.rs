@@ -42,6 +42,20 @@ pub const DEFAULT_CONNECT_TIMEOUT: Millis = 30_000;
 /// How long a connection must stay open before the retry count starts over, by default: a
 /// server that completes the handshake and drops at once backs off as one that refuses does.
 pub const DEFAULT_MIN_UPTIME: Millis = 5_000;
+/// How many items an observer ([`Events`](crate::Events), a reconnecting socket's
+/// [`States`](crate::reconnect::States)) holds unread at most. Past it new items are dropped
+/// and counted, and the observer reads one `Missed(n)` marker in their place
+/// ([`WsEvent::Missed`](crate::WsEvent::Missed),
+/// [`ConnectionState::Missed`](crate::reconnect::ConnectionState::Missed)); the last item (a
+/// socket's `Close`) always arrives.
+///
+/// Also the notifications a call client's unread stream holds (`rpc`, and the npm package's
+/// `sockwave/rpc`, which reads it from the .wasm).
+pub const OBSERVER_CAPACITY: usize = 1024;
+/// How long a call (`rpc`, and the npm package's `sockwave/rpc`) waits for its answer, by
+/// default.
+#[allow(dead_code)] // without the `jsonrpc` feature, only the npm package's .wasm reads it
+pub const DEFAULT_CALL_TIMEOUT: Millis = 30_000;
 /// The longest delay a browser timer takes (`setTimeout` fires a longer one at once): every
 /// delay the machine schedules is capped here.
 pub const MAX_DELAY: Millis = 0x7fff_ffff;

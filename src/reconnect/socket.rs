@@ -55,6 +55,14 @@ impl ReconnectingWebSocket {
         self.shared.borrow().queued()
     }
 
+    /// The sequence number the next message accepted by the sink will have (the numbers of
+    /// [`InFlight`](crate::reconnect::InFlight)): calls (`rpc`) match in-flight reports to
+    /// their requests with it.
+    #[cfg(feature = "jsonrpc")]
+    pub(crate) fn next_seq(&self) -> u64 {
+        self.shared.borrow().next_seq()
+    }
+
     fn current<T: Default>(&self, f: impl FnOnce(&Probe) -> T) -> T {
         self.shared.borrow().current().map(f).unwrap_or_default()
     }

@@ -16,6 +16,13 @@ impl Shared {
         self.outgoing.len()
     }
 
+    /// The sequence number the next accepted message will have: messages are handed in the
+    /// order they are accepted (the queue first), and numbered as they are handed.
+    #[cfg_attr(not(feature = "jsonrpc"), allow(dead_code))]
+    pub(in crate::reconnect) fn next_seq(&self) -> u64 {
+        self.tally.sent.saturating_add(self.outgoing.len() as u64)
+    }
+
     /// The direct path: with the route open and nothing queued before it, `message` goes to
     /// the open connection at once (counted), as the driver would send it; else it is given
     /// back.
