@@ -65,3 +65,5 @@ export const POLICY_OVERFLOW_CODE = 4; // Policy::OverflowCode
 export const POLICY_HEARTBEAT_TIMEOUT = 5; // Policy::HeartbeatTimeout
 export const POLICY_CONNECT_TIMEOUT = 6; // Policy::ConnectTimeout
 export const POLICY_MAX_DELAY = 7; // Policy::MaxDelay
+export const POLICY_CALL_TIMEOUT = 8; // Policy::CallTimeout
+export const POLICY_NOTIFICATION_LIMIT = 9; // Policy::NotificationLimit

@@ -23,6 +23,8 @@ export class Inbox {
   ended = false;
   /** `message` listeners take the messages (set once they claimed them; see socket.js). */
   toListeners = false;
+  /** A codec's `decode` (codec.js), applied to each message as a read takes it; none: as is. */
+  decode;
 
   /** `limit`: bytes that may wait; `dispatch(data)`: hands a message to the listeners. */
   constructor(limit, dispatch) {
@@ -59,7 +61,7 @@ export class Inbox {
     if (this.ended) return true;
     if (this.#reads.length) {
       if (!this.#fits(data, 0)) return false;
-      this.#reads.shift().resolve(data);
+      this.#reads.shift().resolve(this.decode ? this.decode(data) : data);
       return true;
     }
     if (!this.#fits(data, this.#bytes)) return false;
@@ -119,7 +121,7 @@ export class Inbox {
   #shift() {
     const item = this.#pop();
     if (item instanceof Failure) throw item.error;
-    return item;
+    return this.decode && item != null ? this.decode(item) : item;
   }
 
   /** The oldest item (a message or the Failure), `undefined` after the end, `null` if none. */

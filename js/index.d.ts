@@ -27,6 +27,12 @@ export interface ConnectOptions {
   reconnect?: ReconnectOptions;
   /** Application-level keepalive (browsers cannot send protocol pings). */
   heartbeat?: HeartbeatOptions;
+  /** `"json"`: messages are values. Each received message is parsed where it is taken (a
+   * read, `for await`, a `message` event); one that does not parse is a `Decode` error in its
+   * place (with the message as `data`) and the messages go on. `send(value)` sends
+   * `JSON.stringify(value)` as text, and rejects with `Encode` when that fails. Default: none,
+   * messages as the browser gives them. */
+  codec?: "json";
   /** Declares the connection dead (code 4001) when nothing was received for this long. */
   idleTimeoutMs?: number;
   /** The close code for an idle timeout. Default 4001 (private use: pick one your protocol
@@ -125,7 +131,9 @@ export type SockwaveErrorName =
   | "RetriesExhausted"
   | "BrowserError"
   | "UsageError"
-  | "TypeError";
+  | "TypeError"
+  | "Decode"
+  | "Encode";
 
 /** Errors are `Error` objects with a stable `name` and the context as properties. */
 export interface SockwaveError extends Error {
@@ -149,11 +157,19 @@ export interface SockwaveError extends Error {
   attempts?: number;
   /** The queue limit (`QueueFull`), or the receive limit in bytes (`ReceiveOverflow`). */
   limit?: number;
+  /** The message that did not decode (`Decode`). */
+  data?: Data;
 }
 
-export interface ConnectionEventMap {
+/** A received message that the socket's codec could not decode: handed in its place. */
+export interface DecodeError extends SockwaveError {
+  name: "Decode";
+  data: Data;
+}
+
+export interface ConnectionEventMap<In = Data> {
   open: Event;
-  message: MessageEvent<Data>;
+  message: MessageEvent<In>;
   error: Event;
   close: CloseEvent;
   disconnect: DisconnectEvent;
@@ -257,7 +273,7 @@ export function install(options?: SocketOptions): () => void;
  * Messages go either to `for await` or to `onmessage` / `message` listeners, whichever is used
  * first; using the other afterwards throws a `UsageError`. Until then they are buffered.
  */
-export interface Connection extends AsyncIterable<Data> {
+export interface Connection<In = Data, Out = SendData> extends AsyncIterable<In> {
   readonly CONNECTING: 0;
   readonly OPEN: 1;
   readonly CLOSING: 2;
@@ -273,7 +289,10 @@ export interface Connection extends AsyncIterable<Data> {
   /** Resolves once handed to the browser, in call order, waiting under the high-water mark
    * (and for open while connecting); on a reconnecting socket, once queued (see `queueLimit`).
    * Rejects with `Closed` after close, `TypeError` for other data types. */
-  send(data: SendData): Promise<void>;
+  send(data: Out): Promise<void>;
+  /** A reconnecting socket's: the sequence number the next `send` will have (the numbers of
+   * `disconnect`'s `inFlight`); `undefined` on a plain socket. */
+  readonly nextSeq: number | undefined;
   /** Closes (default 1000, ""), checking code and reason first. */
   close(code?: number, reason?: string): Promise<CloseInfo>;
   /** Settles when the socket closes, for any reason (a new promise after `reconnect()`
@@ -289,7 +308,7 @@ export interface Connection extends AsyncIterable<Data> {
   reconnect(): void;
 
   onopen: ((this: void, ev: Event) => unknown) | null;
-  onmessage: ((this: void, ev: MessageEvent<Data>) => unknown) | null;
+  onmessage: ((this: void, ev: MessageEvent<In>) => unknown) | null;
   onerror: ((this: void, ev: Event) => unknown) | null;
   onclose: ((this: void, ev: CloseEvent) => unknown) | null;
   /** Reconnecting sockets: before each retry. */
@@ -297,28 +316,28 @@ export interface Connection extends AsyncIterable<Data> {
   /** Reconnecting sockets: when a connection is lost. */
   ondisconnect: ((this: void, ev: DisconnectEvent) => unknown) | null;
 
-  addEventListener<K extends keyof ConnectionEventMap>(
+  addEventListener<K extends keyof ConnectionEventMap<In>>(
     type: K,
-    listener: (ev: ConnectionEventMap[K]) => unknown,
+    listener: (ev: ConnectionEventMap<In>[K]) => unknown,
     options?: boolean | AddEventListenerOptions,
   ): void;
-  removeEventListener<K extends keyof ConnectionEventMap>(
+  removeEventListener<K extends keyof ConnectionEventMap<In>>(
     type: K,
-    listener: (ev: ConnectionEventMap[K]) => unknown,
+    listener: (ev: ConnectionEventMap<In>[K]) => unknown,
     options?: boolean | EventListenerOptions,
   ): void;
   dispatchEvent(event: Event): boolean;
 
   /** The next message, or `undefined` once the messages ended (what `nextMessage` is built
    * on; `for await` reads the same messages). Rejects like `for await` throws. */
-  nextValue(): Promise<Data | undefined>;
+  nextValue(): Promise<In | undefined>;
   /** The next message if one is waiting right now: the message, `undefined` once the messages
    * ended, `null` when none is waiting yet. Throws what `nextValue` rejects with. */
-  takeValue(): Data | undefined | null;
+  takeValue(): In | undefined | null;
   /** The next message as an iterator result, `{ value, done }`: what `for await` gives, one
    * call at a time. */
-  nextMessage(): Promise<IteratorResult<Data, undefined>>;
-  [Symbol.asyncIterator](): AsyncIterator<Data, undefined>;
+  nextMessage(): Promise<IteratorResult<In, undefined>>;
+  [Symbol.asyncIterator](): AsyncIterator<In, undefined>;
 }
 
 /** How many browser listeners sockwave has attached right now (4 per live socket, plus 6 in a page or 4 in a worker for a reconnecting one,
@@ -327,7 +346,13 @@ export function liveListeners(): number;
 
 /** Connects and resolves with an open `Connection`; rejects with `InvalidUrl`,
  * `InvalidProtocol`, `ConnectFailed` or `ConnectTimeout`. */
-export function connect(url: string | UrlProvider, options?: ConnectOptions): Promise<Connection>;
+export function connect(url: string | UrlProvider, options?: ConnectOptions & { codec?: undefined }): Promise<Connection>;
+/** With `codec: "json"`: received messages are values of `In` (or a `DecodeError` in place of
+ * one that did not parse: `m instanceof Error`), `send` takes values of `Out`. */
+export function connect<In = unknown, Out = unknown>(
+  url: string | UrlProvider,
+  options: ConnectOptions & { codec: "json" },
+): Promise<Connection<In | DecodeError, Out>>;
 
 /** A URL chosen at connect time: called before every attempt (with reconnection, before each
  * reconnect too), e.g. to put a fresh token in it. Throwing, rejecting or giving no string

@@ -108,6 +108,12 @@ export class Reconnector extends Shell {
     return new Promise((resolve, reject) => this.#writers.push({ data, resolve, reject }));
   }
 
+  /** The sequence number (in-flight reports) the next message given to `send` will have:
+   * messages are numbered as they are handed, in the order they were given. */
+  get nextSeq() {
+    return this.#sent + this.#outgoing.length + this.#writers.length;
+  }
+
   /** Checked by the Socket already (the machine's rule): accepted. */
   close(code, reason) {
     super.close(code, reason);

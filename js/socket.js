@@ -6,6 +6,7 @@
 import { INPUT_OVERFLOW, POLICY_MAX_BUFFERED_BYTES } from "./abi.js";
 import { policyDefault, w } from "./machine.js";
 import * as E from "./errors.js";
+import { codecOf } from "./codec.js";
 import { Inbox, iterate } from "./inbox.js";
 import {
   CLOSED, CONNECTING, OPEN, SendBudget, closeEvent, overflowClose,
@@ -37,12 +38,17 @@ class Connection extends EventTarget {
   #delivery = UNDECIDED;
   #sends = []; // sends waiting for open or for bufferedAmount to fall: { data, resolve, reject }
   #budget; // backpressure (link.js): `send` asks the browser for bufferedAmount only near the mark
+  #codec; // `options.codec` (codec.js), or null: messages as the browser gives them
 
   /** Made by `connect()` only, which gives it its shell. */
   constructor(options) {
     super();
-    this.#inbox = new Inbox(num(options, "maxBufferedBytes") ?? policyDefault(POLICY_MAX_BUFFERED_BYTES),
-      (data) => this.dispatchEvent(new MessageEvent("message", { data })));
+    const codec = (this.#codec = codecOf(options));
+    const dispatch = codec
+      ? (data) => this.dispatchEvent(new MessageEvent("message", { data: codec.decode(data) }))
+      : (data) => this.dispatchEvent(new MessageEvent("message", { data }));
+    this.#inbox = new Inbox(num(options, "maxBufferedBytes") ?? policyDefault(POLICY_MAX_BUFFERED_BYTES), dispatch);
+    this.#inbox.decode = codec?.decode;
     this.#newClosed();
   }
 
@@ -156,6 +162,13 @@ class Connection extends EventTarget {
   /** Sends a string, `ArrayBuffer` or typed array; resolves once handed to the browser, in
    * call order, waiting while `bufferedAmount` is at the high-water mark (and for open). */
   send(data) {
+    if (this.#codec) {
+      try {
+        data = this.#codec.encode(data);
+      } catch (e) {
+        return Promise.reject(e);
+      }
+    }
     if (!sendable(data)) return Promise.reject(notSendable());
     if (this.#auto) return this.#auto.send(data);
     const ws = this.#ws;
@@ -277,6 +290,12 @@ class Connection extends EventTarget {
   #current() {
     return this.#auto ? this.#auto.ws : this.#ws;
   }
+  /** A reconnecting socket's: the sequence number the next `send` will have (those of
+   * `disconnect`'s `inFlight`); undefined on a plain socket. */
+  get nextSeq() {
+    return this.#auto?.nextSeq;
+  }
+
   get bufferedAmount() {
     return this.#current()?.bufferedAmount ?? 0;
   }

@@ -50,5 +50,6 @@ abi! {
     Policy {
         HighWaterMark = 0, MaxBufferedBytes = 1, QueueLimit = 2, HeartbeatInterval = 3,
         OverflowCode = 4, HeartbeatTimeout = 5, ConnectTimeout = 6, MaxDelay = 7,
+        CallTimeout = 8, NotificationLimit = 9,
     }
 }

@@ -103,7 +103,8 @@ pub extern "C" fn machine_new(
 }
 
 /// A default of the machine's policy, by `what` (as [`machinePolicy`]), and 4: the receive
-/// overflow's close code, 6: the connect timeout, 7: the longest delay a timer takes.
+/// overflow's close code, 6: the connect timeout, 7: the longest delay a timer takes, 8: a
+/// call's timeout, 9: the notifications an unread stream holds (`sockwave/rpc`).
 #[allow(unsafe_code)]
 #[export_name = "policyDefault"]
 pub extern "C" fn policy_default(what: u32) -> f64 {
@@ -116,6 +117,8 @@ pub extern "C" fn policy_default(what: u32) -> f64 {
         Pol::HeartbeatTimeout => machine::DEFAULT_HEARTBEAT.timeout as f64,
         Pol::ConnectTimeout => machine::DEFAULT_CONNECT_TIMEOUT as f64,
         Pol::MaxDelay => machine::MAX_DELAY as f64,
+        Pol::CallTimeout => machine::DEFAULT_CALL_TIMEOUT as f64,
+        Pol::NotificationLimit => machine::OBSERVER_CAPACITY as f64,
         _ => machine::RECEIVE_OVERFLOW_CODE as f64,
     }
 }

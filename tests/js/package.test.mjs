@@ -77,6 +77,7 @@ function assertAllPassed({ results, pageErrors }, context = "page") {
   assert.deepEqual(failed, [], `failed scenarios:\n${failed.map((r) => `${r.name}: ${r.detail}`).join("\n")}`);
   assert.ok(results.length >= 16, `ran ${results.length} scenarios`);
   assert.ok(results.some((r) => r.name.startsWith("third-party client")), "the third-party client ran");
+  assert.equal(results.filter((r) => r.name.startsWith("rpc: ")).length, 2, "the calls (sockwave/rpc) ran");
   const panics = pageErrors.filter((e) => /panicked|unreachable|closure invoked/.test(e));
   assert.deepEqual(panics, [], "no wasm panic and no freed closure called");
 }

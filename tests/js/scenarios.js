@@ -927,6 +927,75 @@ export async function run(sockwave, wsBase, only = "", clients = {}) {
     };
   }
 
+  scenarios["codec json: values both ways, by for await and by events; Encode refuses"] = async () => {
+    const ws = await connect(url("/echo"), { codec: "json" });
+    await ws.send({ say: "hi ✓", n: [1, 2.5] });
+    await expectError(ws.send(1n), "Encode");
+    await expectError(ws.send(undefined), "Encode");
+    await ws.send("plain text");
+    const it = ws[Symbol.asyncIterator]();
+    const a = (await it.next()).value, b = (await it.next()).value;
+    check(JSON.stringify(a) === '{"say":"hi ✓","n":[1,2.5]}', `value: ${JSON.stringify(a)}`);
+    check(b === "plain text", `a string value: ${b}`);
+    await ws.close();
+    const numbers = await connect(url("/burst?n=100"), { codec: "json" });
+    const got = [];
+    await withTimeout(new Promise((resolve) => {
+      numbers.onmessage = (e) => got.push(e.data) === 100 && resolve();
+    }), 5000, "100 numbers as events");
+    check(got.every((v, i) => v === i), `numbers in order: ${got.slice(0, 5)}`);
+    await numbers.close();
+    await expectError(connect(url("/echo"), { codec: "yaml" }), "TypeError");
+  };
+  scenarios["codec json: text that is not JSON is a Decode item between values"] = async () => {
+    // The fault route /raw sends two text frames: "not" (no JSON), then "42".
+    const ws = await connect(url("/raw?hex=81036e6f7481023432&hold=300"), { codec: "json" });
+    const it = ws[Symbol.asyncIterator]();
+    const first = (await it.next()).value, second = (await it.next()).value;
+    check(first instanceof Error && first.name === "Decode" && first.data === "not", `Decode: ${first}`);
+    check(second === 42, `then the value: ${second}`);
+  };
+  if (clients.rpc) {
+    const { Client } = clients.rpc;
+    scenarios["rpc: results, server errors, a timeout that says handed, notifications"] = async () => {
+      const client = new Client(await connect(url("/rpc")));
+      check((await client.call("add", [2, 3])) === 5, "add");
+      check(JSON.stringify(await client.call("echo", { a: [1, "x"] })) === '{"a":[1,"x"]}', "named params");
+      const e = await expectError(client.call("fail", [-32001, "nope"]), "Rpc");
+      check(e.code === -32001 && e.reason === "nope", `${e.code} ${e.reason}`);
+      check((await expectError(client.call("no_such_method"), "Rpc")).code === -32601, "no method");
+      const late = await expectError(client.call("sleep", [300], { timeoutMs: 50 }), "Timeout");
+      check(late.handed === true, "handed");
+      const news = client.notifications();
+      const id = await client.call("notify_me", [50, "tick"]);
+      // The 50 items, and the late answer (300 ms after its call) among them, unmatched.
+      const items = [];
+      for (let i = 0; i < 51; i++) items.push((await news.next()).value);
+      const unmatched = items.filter((item) => item.type === "unmatched");
+      check(unmatched.length === 1 && unmatched[0].reason.includes("no pending call"), `the late answer: ${JSON.stringify(unmatched)}`);
+      const ticks = items.filter((item) => item.type === "notification");
+      check(ticks.every((item, i) => item.method === "tick" && item.params.result === i && item.params.subscription === id),
+        `items in order: ${JSON.stringify(ticks.slice(0, 3))}`);
+      await client.close();
+      await expectError(client.call("add", [1, 1]), "Closed");
+      check((await news.next()).done, "notifications end with the client");
+    };
+    scenarios["rpc: a drop mid-call; over a reconnecting socket, idempotent calls go again"] = async () => {
+      const plain = new Client(await connect(url("/rpc")));
+      const lost = await Promise.allSettled([plain.call("drop_after", [100]), plain.call("sleep", [5000])]);
+      check(lost.every((r) => r.reason?.name === "Disconnected" && r.reason.handed === true),
+        `plain: ${lost.map((r) => r.reason?.name)}`);
+      const client = new Client(await connect(url("/rpc"), { reconnect: { minDelayMs: 20, maxDelayMs: 20 } }));
+      const [dropping, once, again] = await Promise.allSettled([
+        client.call("drop_after", [100]), client.call("sleep", [400]), client.call("sleep", [400], { idempotent: true })]);
+      check(dropping.reason?.name === "Disconnected" && dropping.reason.handed === true, `drop_after: ${dropping.reason}`);
+      check(once.reason?.name === "Disconnected" && once.reason.handed === true, `plain call: ${once.reason}`);
+      check(again.value === 400, `idempotent, sent again: ${again.value ?? again.reason}`);
+      check((await client.call("add", [2, 2])) === 4, "the client goes on");
+      await client.close();
+    };
+  }
+
   for (let c of conformance.scenarios) {
     // Node's global scope has no network events (nor any event listener).
     if (c.needs === "network events" && typeof globalThis.addEventListener !== "function") continue;

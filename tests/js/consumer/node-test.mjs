@@ -3,8 +3,9 @@
 // Node's global WebSocket. Prints the results as JSON on stdout.
 import * as sockwave from "sockwave";
 import ReconnectingWebSocket from "reconnecting-websocket";
+import * as rpc from "sockwave/rpc";
 import { run } from "./scenarios.js";
 
-const results = await run(sockwave, process.argv[2], "", { ReconnectingWebSocket });
+const results = await run(sockwave, process.argv[2], "", { ReconnectingWebSocket, rpc });
 console.log(JSON.stringify(results.map((r) => ({ ...r, context: "node" }))));
 process.exit(0);

@@ -3,6 +3,34 @@ import init, {
   connect, install, liveListeners, Socket, type SocketOptions, type CloseInfo, type ConnectOptions, type Data, type SockwaveError,
   type SendData, type ReconnectEvent, type DisconnectEvent, type InFlight, type Connection,
 } from "sockwave";
+import { Client, type CallError, type Notified } from "sockwave/rpc";
+
+/** `codec: "json"`: typed values both ways; the calls entry over a socket. */
+export async function typed(): Promise<void> {
+  interface Said { text: string }
+  const chat = await connect<Said, { say: string }>("ws://127.0.0.1:9998/echo", { codec: "json" });
+  await chat.send({ say: "hi" });
+  for await (const m of chat) {
+    if (m instanceof Error) console.log(m.name, m.data);
+    else console.log(m.text.toUpperCase());
+  }
+  const client = new Client(await connect("ws://127.0.0.1:9998/rpc"), { timeoutMs: 5000 });
+  const sum: number = await client.call<number>("add", [2, 3], { timeoutMs: 100, idempotent: true });
+  await client.notify("hello", { n: sum });
+  for await (const item of client.notifications()) {
+    const n: Notified = item;
+    if (n.type === "notification") console.log(n.method, n.params);
+    else if (n.type === "missed") console.log(n.count);
+    else console.log(n.reason, n.data);
+  }
+  try {
+    await client.call("transfer");
+  } catch (e) {
+    const err = e as CallError;
+    if (err.name === "Disconnected" && err.handed) console.log("maybe done");
+  }
+  await client.close();
+}
 
 export async function everything(): Promise<void> {
   await init();
