@@ -27,12 +27,6 @@ export interface ConnectOptions {
   reconnect?: ReconnectOptions;
   /** Application-level keepalive (browsers cannot send protocol pings). */
   heartbeat?: HeartbeatOptions;
-  /** `"json"`: messages are values. Each received message is parsed where it is taken (a
-   * read, `for await`, a `message` event); one that does not parse is a `Decode` error in its
-   * place (with the message as `data`) and the messages go on. `send(value)` sends
-   * `JSON.stringify(value)` as text, and rejects with `Encode` when that fails. Default: none,
-   * messages as the browser gives them. */
-  codec?: "json";
   /** Declares the connection dead (code 4001) when nothing was received for this long. */
   idleTimeoutMs?: number;
   /** The close code for an idle timeout. Default 4001 (private use: pick one your protocol
@@ -346,13 +340,23 @@ export function liveListeners(): number;
 
 /** Connects and resolves with an open `Connection`; rejects with `InvalidUrl`,
  * `InvalidProtocol`, `ConnectFailed` or `ConnectTimeout`. */
-export function connect(url: string | UrlProvider, options?: ConnectOptions & { codec?: undefined }): Promise<Connection>;
+export function connect(url: string | UrlProvider, options?: ConnectOptions): Promise<Connection>;
 /** With `codec: "json"`: received messages are values of `In` (or a `DecodeError` in place of
  * one that did not parse: `m instanceof Error`), `send` takes values of `Out`. */
 export function connect<In = unknown, Out = unknown>(
   url: string | UrlProvider,
-  options: ConnectOptions & { codec: "json" },
+  options: JsonOptions,
 ): Promise<Connection<In | DecodeError, Out>>;
+
+/** `connect()`'s options with a codec. */
+export interface JsonOptions extends ConnectOptions {
+  /** `"json"`: messages are values. Each received message is parsed where it is taken (a
+   * read, `for await`, a `message` event); one that does not parse is a `Decode` error in its
+   * place (with the message as `data`) and the messages go on. `send(value)` sends
+   * `JSON.stringify(value)` as text, and rejects with `Encode` when that fails. Default: none,
+   * messages as the browser gives them. */
+  codec: "json";
+}
 
 /** A URL chosen at connect time: called before every attempt (with reconnection, before each
  * reconnect too), e.g. to put a fresh token in it. Throwing, rejecting or giving no string

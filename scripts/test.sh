@@ -29,6 +29,7 @@ cargo clippy --quiet -p sockwave --target wasm32-unknown-unknown --all-targets -
 cargo clippy --quiet -p sockwave --target wasm32-unknown-unknown --all-targets --features "$FEATURES" -- -D warnings
 cargo clippy --quiet -p sockwave-js-rules --target wasm32-unknown-unknown -- -D warnings
 cargo clippy --quiet -p sockwave-echo-chat --target wasm32-unknown-unknown --all-targets -- -D warnings
+cargo clippy --quiet -p sockwave-calls --target wasm32-unknown-unknown --all-targets -- -D warnings
 
 step "rustdoc -D warnings"
 RUSTDOCFLAGS="-D warnings" cargo doc --quiet --no-deps -p sockwave --features "$FEATURES"
