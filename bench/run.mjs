@@ -22,7 +22,8 @@ const FOCUSED = FOCUS !== "" || ONLY_BROWSERS !== undefined;
 const OUT = path.join(ROOT, "bench/results");
 const tmpResults = fs.mkdtempSync(path.join(os.tmpdir(), "sockwave-bench-"));
 const ALL_CLIENTS = ["raw JS", "raw JS + UTF-8", "sockwave (Rust)", "sockwave (Rust reconnecting)", "sockwave (Rust Detached)", "sockwave (JS)",
-  "sockwave (JS Socket)", "sockwave (JS reconnecting)", "sockwave (JS Socket reconnecting)", "gloo-net", "ws_stream_wasm"];
+  "sockwave (JS Socket)", "sockwave (JS reconnecting)", "sockwave (JS Socket reconnecting)", "gloo-net", "ws_stream_wasm",
+  "raw JS + JSON", "sockwave (JS json)", "sockwave (Rust typed JSON)", "sockwave (Rust typed JSON.parse)"];
 
 function version(cmd) {
   try {
@@ -112,6 +113,14 @@ function aggregate(result) {
       binaryRatio: bin.map((r) => { const raw = by("binary", "raw JS").find((x) => x.round === r.round); return raw ? raw.ms / r.ms : NaN; }),
       memoryGrowth: result.cycles[client] ?? null,
     };
+    // Typed JSON: CPU per message, and over raw JS + JSON.parse in the same round.
+    for (const w of ["json", "numbers"]) {
+      const runs = by(w, client);
+      rows[client][w] = {
+        cpuUsPerMsg: runs.map((r) => r.cpuUsPerMsg).filter((x) => x !== undefined),
+        cpuOverRaw: runs.map((r) => { const raw = by(w, "raw JS + JSON").find((x) => x.round === r.round); return raw?.cpuUsPerMsg && r.cpuUsPerMsg !== undefined ? r.cpuUsPerMsg / raw.cpuUsPerMsg - 1 : NaN; }).filter((x) => !Number.isNaN(x)),
+      };
+    }
   }
   return rows;
 }
@@ -139,12 +148,23 @@ function table(browsers, size) {
     lines.push(`### ${name}`, "",
       "| client | (a) text msgs/s | ratio | (b) binary MB/s | ratio | (c) p50 µs | p99 µs | (f) CPU µs/msg | over raw JS | (e) memory growth |",
       "|---|---|---|---|---|---|---|---|---|---|");
+    const med = (xs, f) => (xs.length ? `${f(median(xs))} (${f(range(xs)[0])}–${f(range(xs)[1])})` : "–");
+    const over = (xs) => (xs.length ? `${median(xs) >= 0 ? "+" : ""}${(median(xs) * 100).toFixed(1)}%` : "–");
+    const typed = Object.entries(rows).filter(([, r]) => r.json.cpuUsPerMsg.length || r.numbers.cpuUsPerMsg.length);
     for (const [client, r] of Object.entries(rows)) {
-      const med = (xs, f) => (xs.length ? `${f(median(xs))} (${f(range(xs)[0])}–${f(range(xs)[1])})` : "–");
+      if (typed.some(([c]) => c === client)) continue;
       const ratio = (xs) => (xs.length && !xs.some(Number.isNaN) ? `${f2(median(xs))}×` : "–");
       lines.push(`| ${client} | ${med(r.textMsgsPerSec, f0)} | ${ratio(r.textRatio)} | ${med(r.binaryMBPerSec, f0)} | ${ratio(r.binaryRatio)} | ${med(r.p50us, f0)} | ${med(r.p99us, f0)} | ${med(r.cpuUsPerMsg, f2)} | ${r.cpuOverRaw.length ? `${median(r.cpuOverRaw) >= 0 ? "+" : ""}${(median(r.cpuOverRaw) * 100).toFixed(1)}%` : "–"} | ${r.memoryGrowth === null ? "–" : `${r.memoryGrowth} B`} |`);
     }
     lines.push("");
+    if (typed.length) {
+      lines.push("(g) typed JSON: CPU µs per message (a small object; 16 numbers), over raw JS + JSON.parse / JSON.stringify", "",
+        "| client | small object µs/msg | over raw JS + JSON | numbers µs/msg | over raw JS + JSON |", "|---|---|---|---|---|");
+      for (const [client, r] of typed) {
+        lines.push(`| ${client} | ${med(r.json.cpuUsPerMsg, f2)} | ${over(r.json.cpuOverRaw)} | ${med(r.numbers.cpuUsPerMsg, f2)} | ${over(r.numbers.cpuOverRaw)} |`);
+      }
+      lines.push("");
+    }
   }
   if (Object.keys(size).length === 0) return lines.join("\n"); // focused runs measure no sizes
   lines.push("### (d) minimal echo app size (default release profile, wasm-opt -O)", "",

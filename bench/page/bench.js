@@ -15,7 +15,15 @@ const C = SMOKE
   : { rounds: 5, text: 100000, window: 1000, bin: 200, binSize: 1 << 20, binWindow: 8, rtt: 5000, cycles: 10000 };
 // Focused runs: ?rounds=N&workloads=text,binary&clients=raw%20JS,gloo-net&cycles=0
 if (P.get("rounds")) C.rounds = Number(P.get("rounds"));
-const WORKLOADS = (P.get("workloads") || "text,binary,latency").split(",");
+const WORKLOADS = (P.get("workloads") || "text,binary,latency,json,numbers").split(",");
+// Typed JSON (issue 26), C.text messages each: a small object, and a number-heavy one; run by
+// the JSON clients only (and they run nothing else), CPU compared with raw JS + JSON.parse.
+const JSON_WORKLOADS = ["json", "numbers"];
+const VALUES = {
+  json: { id: 7, user: "alice", text: "hello, world ✓" },
+  numbers: { v: Array.from({ length: 16 }, (_, i) => i * 1.25 - 3.5) },
+};
+const valid = { json: (v) => v.id === 7 && v.text.length === 14, numbers: (v) => v.v.length === 16 && v.v[2] === -1 };
 const ONLY = P.get("clients") ? P.get("clients").split(",") : null;
 const CYCLES = P.get("cycles") !== "0";
 const out = document.getElementById("out");
@@ -86,9 +94,26 @@ async function sockwaveJsClient(url, options) {
 
 const size = (d) => (typeof d === "string" ? d.length : d.byteLength);
 
+// Raw JS as an app writes JSON by hand over the engine's socket: stringify, parse.
+async function rawJsonClient(url) {
+  const raw = await rawClient(url);
+  return { send: (v) => raw.send(JSON.stringify(v)), recv: () => raw.recv().then(JSON.parse), close: raw.close };
+}
+
 async function jsWorkload(make, workload) {
   const c = await make(WS);
   try {
+    if (JSON_WORKLOADS.includes(workload)) {
+      const value = VALUES[workload], ok = valid[workload];
+      let sent = 0, received = 0;
+      const t = performance.now();
+      while (received < C.text) {
+        while (sent < C.text && sent - received < C.window) { await c.send(value); sent++; }
+        if (!ok(await c.recv())) throw new Error("wrong echo");
+        received++;
+      }
+      return { ms: performance.now() - t };
+    }
     if (workload === "text") {
       const payload = "0123456789abcdef0123456789abcdef";
       let sent = 0, received = 0;
@@ -140,13 +165,15 @@ async function jsCycles() {
   return { growth: jsWasm.memory.buffer.byteLength - warm };
 }
 
-const n = (w) => ({ text: C.text, binary: C.bin, latency: C.rtt, cycles: C.cycles })[w];
+const n = (w) => ({ text: C.text, binary: C.bin, latency: C.rtt, cycles: C.cycles, json: C.text, numbers: C.text })[w];
 const win = (w) => (w === "binary" ? C.binWindow : C.window);
 const rust = (id) => (w) => runRust(id, w, WS, n(w), win(w), C.binSize);
 const RUST = {
   "sockwave (Rust)": "sockwave", "gloo-net": "gloo-net", "ws_stream_wasm": "ws_stream_wasm",
   "sockwave (Rust reconnecting)": "sockwave-reconnecting",
   "sockwave (Rust Detached)": "sockwave-detached",
+  "sockwave (Rust typed JSON)": "typed-json",
+  "sockwave (Rust typed JSON.parse)": "typed-json-parse",
 };
 const CLIENTS = {
   "raw JS": (w) => jsWorkload(rawClient, w),
@@ -162,7 +189,13 @@ const CLIENTS = {
   "sockwave (JS Socket reconnecting)": (w) => jsWorkload((url) => rawClient(url, (u) => new SwSocket(u, [], { reconnect: {} })), w),
   "sockwave (Rust reconnecting)": rust(RUST["sockwave (Rust reconnecting)"]),
   "sockwave (Rust Detached)": rust(RUST["sockwave (Rust Detached)"]),
+  "raw JS + JSON": (w) => jsWorkload(rawJsonClient, w),
+  "sockwave (JS json)": (w) => jsWorkload((url) => sockwaveJsClient(url, { codec: "json" }), w),
+  "sockwave (Rust typed JSON)": rust(RUST["sockwave (Rust typed JSON)"]),
+  "sockwave (Rust typed JSON.parse)": rust(RUST["sockwave (Rust typed JSON.parse)"]),
 };
+// The clients of the JSON workloads (and of no other).
+const JSON_CLIENTS = ["raw JS + JSON", "sockwave (JS json)", "sockwave (Rust typed JSON)", "sockwave (Rust typed JSON.parse)"];
 // Clients that run only when named (?clients=...): a reference, and variants of those above.
 const ON_REQUEST = ["raw JS + UTF-8", "sockwave (JS reconnecting)", "sockwave (JS Socket reconnecting)", "sockwave (Rust reconnecting)", "sockwave (Rust Detached)"];
 
@@ -185,10 +218,11 @@ async function main() {
   const names = Object.keys(CLIENTS).filter((c) => (ONLY ? ONLY.includes(c) : !ON_REQUEST.includes(c)));
   for (let round = 0; round < C.rounds; round++) {
     for (const workload of WORKLOADS) {
-      for (const client of names) {
-        const cpu0 = workload === "text" ? await cpuMs() : null;
+      for (const client of names.filter((c) => JSON_CLIENTS.includes(c) === JSON_WORKLOADS.includes(workload))) {
+        const perMessage = workload === "text" || JSON_WORKLOADS.includes(workload);
+        const cpu0 = perMessage ? await cpuMs() : null;
         const r = await CLIENTS[client](workload);
-        const cpu1 = workload === "text" ? await cpuMs() : null;
+        const cpu1 = perMessage ? await cpuMs() : null;
         const run = { round, workload, client };
         if (r.ms !== undefined) run.ms = r.ms;
         if (r.rtts) Object.assign(run, summarize(r.rtts));
@@ -199,7 +233,7 @@ async function main() {
     }
   }
   const cycles = {};
-  for (const [client, id] of Object.entries(CYCLES ? RUST : {})) {
+  for (const [client, id] of Object.entries(CYCLES ? RUST : {}).filter(([c]) => !JSON_CLIENTS.includes(c))) {
     cycles[client] = (await runRust(id, "cycles", WS, C.cycles, 1, 0)).growth;
     log(`${client} cycles growth ${cycles[client]}`);
   }

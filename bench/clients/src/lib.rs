@@ -216,6 +216,94 @@ async fn latency<C: Client>(url: &str, n: u32) -> Result<Vec<f64>, String> {
     Ok(rtts)
 }
 
+/// The typed JSON workloads' values: a small object, and a number-heavy one.
+#[derive(Clone, serde::Serialize, serde::Deserialize)]
+struct Small {
+    id: u32,
+    user: String,
+    text: String,
+}
+
+#[derive(Clone, serde::Serialize, serde::Deserialize)]
+struct Numbers {
+    v: Vec<f64>,
+}
+
+/// (g) `n` values through a `Typed` socket with the codec `C`, window `window`, each echo
+/// decoded and checked. Returns elapsed ms.
+async fn typed_echo<T, C>(
+    url: &str,
+    n: u32,
+    window: u32,
+    value: T,
+    ok: fn(&T) -> bool,
+) -> Result<f64, String>
+where
+    T: Clone,
+    C: codee::Encoder<T, Encoded = String> + codee::Decoder<T, Encoded = str>,
+    <C as codee::Encoder<T>>::Error: std::fmt::Debug,
+    <C as codee::Decoder<T>>::Error: std::fmt::Debug,
+{
+    let ws = sockwave::WebSocket::connect(url)
+        .await
+        .map_err(|e| e.to_string())?;
+    let mut c = sockwave::typed::Typed::<_, T, T, C>::new(ws);
+    let (mut sent, mut received) = (0u32, 0u32);
+    let start = now();
+    while received < n {
+        while sent < n && sent - received < window {
+            c.feed(value.clone()).await.map_err(|e| e.to_string())?;
+            sent += 1;
+        }
+        match c.next().await {
+            Some(Ok(v)) if ok(&v) => {}
+            other => return Err(format!("wrong echo: {:?}", other.map(|r| r.map(|_| ())))),
+        }
+        received += 1;
+    }
+    Ok(now() - start)
+}
+
+/// The typed workloads with the codec `C`: "json" (a small object), "numbers" (16 floats).
+async fn run_typed<C>(workload: &str, url: &str, n: u32, window: u32) -> Result<JsValue, String>
+where
+    C: codee::Encoder<Small, Encoded = String>
+        + codee::Decoder<Small, Encoded = str>
+        + codee::Encoder<Numbers, Encoded = String>
+        + codee::Decoder<Numbers, Encoded = str>,
+    <C as codee::Encoder<Small>>::Error: std::fmt::Debug,
+    <C as codee::Decoder<Small>>::Error: std::fmt::Debug,
+    <C as codee::Encoder<Numbers>>::Error: std::fmt::Debug,
+    <C as codee::Decoder<Numbers>>::Error: std::fmt::Debug,
+{
+    let ms = match workload {
+        "json" => {
+            let small = Small {
+                id: 7,
+                user: "alice".into(),
+                text: "hello, world ✓".into(),
+            };
+            typed_echo::<Small, C>(url, n, window, small, |v| {
+                v.id == 7 && v.text.chars().count() == 14
+            })
+            .await?
+        }
+        "numbers" => {
+            let numbers = Numbers {
+                v: (0..16).map(|i| f64::from(i) * 1.25 - 3.5).collect(),
+            };
+            typed_echo::<Numbers, C>(url, n, window, numbers, |v| {
+                v.v.len() == 16 && v.v[2] == -1.0
+            })
+            .await?
+        }
+        other => return Err(format!("unknown typed workload {other}")),
+    };
+    let result = Object::new();
+    Reflect::set(&result, &"ms".into(), &ms.into()).map_err(|_| "cannot build the result")?;
+    Ok(result.into())
+}
+
 fn memory_bytes() -> f64 {
     let memory: js_sys::WebAssembly::Memory = wasm_bindgen::memory().unchecked_into();
     let buffer: js_sys::ArrayBuffer = memory.buffer().unchecked_into();
@@ -280,6 +368,12 @@ pub async fn run(
         }
         "gloo-net" => run_with::<Gloo>(&workload, &url, n, window, size).await,
         "ws_stream_wasm" => run_with::<WsStream>(&workload, &url, n, window, size).await,
+        "typed-json" => {
+            run_typed::<sockwave::typed::JsonSerdeCodec>(&workload, &url, n, window).await
+        }
+        "typed-json-parse" => {
+            run_typed::<codee::string::JsonSerdeWasmCodec>(&workload, &url, n, window).await
+        }
         other => Err(format!("unknown client {other}")),
     };
     out.map_err(|e| JsValue::from_str(&e))
