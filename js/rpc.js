@@ -99,7 +99,9 @@ export class Client {
   #send(id, call) {
     call.handed = false;
     call.seq = this.#socket.nextSeq ?? -1;
-    this.#socket.send(call.text).then(() => (call.handed = true), (e) => this.#settle(id, e));
+    // Refused: a full queue as it is (QueueFull); a socket that ended means the call never left.
+    this.#socket.send(call.text).then(() => (call.handed = true),
+      (e) => this.#settle(id, e.name === "QueueFull" ? e : disconnected(false)));
   }
 
   /** Ends the call `id` with `outcome` (an Error rejects). */

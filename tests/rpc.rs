@@ -160,7 +160,7 @@ async fn a_connection_dropped_mid_call_fails_the_call_handed() {
         client.call::<i64>("add", (1, 2)).await,
         Err(CallError::Closed)
     );
-    assert_eq!(client.notify("x", ()), Err(CallError::Closed));
+    assert_eq!(client.notify("x", ()).await, Err(CallError::Closed));
     assert_eq!(
         news.next().await,
         None,
@@ -210,12 +210,12 @@ async fn over_an_echo_what_is_not_an_answer_is_one_item_and_the_stream_goes_on()
         return;
     };
     let mut news = client.notifications();
-    client.notify("hello", ["world"]).unwrap();
+    client.notify("hello", ["world"]).await.unwrap();
     let call = client
         .call::<()>("ask", ())
         .timeout(Duration::from_millis(300));
     assert_eq!(call.await, Err(CallError::Timeout { handed: true }));
-    client.notify("bye", ()).unwrap();
+    client.notify("bye", ()).await.unwrap();
     let hello = Notification {
         method: "hello".into(),
         params: r#"["world"]"#.into(),

@@ -5,10 +5,10 @@
 //! sockwave's [`WebSocket`] or [`ReconnectingWebSocket`]. `Detached` moves the socket into a
 //! task of its own (`spawn_local`) and talks to it over channels, which are `Send`: no
 //! `unsafe impl Send`, no `SendWrapper` that panics on another thread (`task.rs`).
-//! Backpressure crosses too: the channel to the task holds one message, and the task takes
-//! the next only when the socket's own sink is ready; the channel back holds a few, and while
-//! it is full the task reads nothing, so received messages wait under the socket's receive
-//! limit.
+//! Backpressure crosses too: the channel to the task holds a few messages (16), and the task
+//! takes the next only when the socket's own sink is ready (a flush waits until the task gave
+//! the socket every one); the channel back holds a few, and while it is full the task reads
+//! nothing, so received messages wait under the socket's receive limit.
 //!
 //! Natively the sockets are `Send + Sync` already: there `Detached` holds the socket itself
 //! (`direct.rs`), so code written once for both targets pays nothing natively for the `Send`

@@ -22,8 +22,12 @@ use crate::{Error, Message};
 
 /// What the handles send the task.
 pub(super) enum Outgoing {
-    Request { id: u64, text: String },
-    Notify(String),
+    Request {
+        id: u64,
+        text: String,
+    },
+    /// A notification, and who waits to hear that the socket took it.
+    Notify(String, oneshot::Sender<Result<(), CallError>>),
     Close,
 }
 
@@ -243,34 +247,46 @@ where
                     Poll::Pending => break,
                 },
             };
-            let text = match next {
-                Outgoing::Close => {
-                    self.closing = true;
-                    break;
-                }
-                Outgoing::Request { ref text, .. } | Outgoing::Notify(ref text) => text.clone(),
-            };
-            match Pin::new(&mut self.socket).poll_ready(cx) {
+            if let Outgoing::Close = next {
+                self.closing = true;
+                break;
+            }
+            let ready = match Pin::new(&mut self.socket).poll_ready(cx) {
                 Poll::Pending => {
                     self.next = Some(next);
                     break;
                 }
-                Poll::Ready(Ok(())) => {
-                    let sent = Pin::new(&mut self.socket)
-                        .start_send(Message::Text(text))
-                        .is_ok();
-                    if let (true, Outgoing::Request { id, .. }) = (sent, &next) {
-                        let seq = self
-                            .reports
-                            .as_ref()
-                            .map(|(_, next_seq)| next_seq(&self.socket).saturating_sub(1));
-                        if let Some(call) = self.shared.borrow_mut().pending.get_mut(id) {
-                            (call.handed, call.seq) = (true, seq);
-                        }
+                Poll::Ready(ready) => ready,
+            };
+            let (id, text, taken) = match next {
+                Outgoing::Request { id, text } => (Some(id), text, None),
+                Outgoing::Notify(text, taken) => (None, text, Some(taken)),
+                Outgoing::Close => continue, // handled above
+            };
+            let sent =
+                ready.and_then(|()| Pin::new(&mut self.socket).start_send(Message::Text(text)));
+            match (id, sent) {
+                (Some(id), Ok(())) => {
+                    let seq = self
+                        .reports
+                        .as_ref()
+                        .map(|(_, next_seq)| next_seq(&self.socket).saturating_sub(1));
+                    if let Some(call) = self.shared.borrow_mut().pending.get_mut(&id) {
+                        (call.handed, call.seq) = (true, seq);
                     }
                 }
-                // The socket ended: the call fails at the end, never handed.
-                Poll::Ready(Err(_)) => {}
+                // Refused (a full queue, a socket that ended): the call fails now, unsent.
+                (Some(id), Err(e)) => {
+                    let reply = self.shared.borrow_mut().reply(id);
+                    if let Some(reply) = reply {
+                        answer(vec![(reply, Err(CallError::from(e)))]);
+                    }
+                }
+                (None, sent) => {
+                    if let Some(taken) = taken {
+                        let _ = taken.send(sent.map_err(CallError::from));
+                    }
+                }
             }
             moved = true;
         }

