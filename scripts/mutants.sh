@@ -43,6 +43,14 @@ for f in caught missed timeout unviable; do
   printf '%-9s %4d\n' "$f" "$(wc -l < "mutants.shells/mutants.out/$f.txt" 2>/dev/null || echo 0)"
 done
 
+step "cargo mutants: typed messages and calls (src/typed.rs, src/rpc/), against the dev server's /rpc"
+env -u SSL_CERT_FILE -u SSL_CERT_DIR cargo mutants -p sockwave --features "sockwave/jsonrpc,sockwave/msgpack" \
+  --file src/typed.rs --file 'src/rpc/*.rs' \
+  --timeout 60 --output mutants.calls -- --lib --test typed --test rpc || rust=$?
+for f in caught missed timeout unviable; do
+  printf '%-9s %4d\n' "$f" "$(wc -l < "mutants.calls/mutants.out/$f.txt" 2>/dev/null || echo 0)"
+done
+
 step "JS shell mutations, caught by the scenarios or the replay of the simulation in Node"
 # The replay's traces: written by the full simulation of the real Rust shells.
 cargo test --quiet -p sockwave --lib shell_sim
