@@ -12,8 +12,9 @@
 //! 6. over `/echo` (a peer that is no JSON-RPC server): our own requests come back as
 //!    unmatched items, notifications as notifications, and the stream goes on.
 
-#[cfg(target_family = "wasm")]
 mod common;
+
+use common::route_url as url;
 
 use std::future::IntoFuture;
 use std::time::Duration;
@@ -26,21 +27,6 @@ use sockwave::WebSocket;
 
 #[cfg(target_family = "wasm")]
 wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
-
-#[cfg(target_family = "wasm")]
-fn url(route: &str) -> Option<String> {
-    Some(common::url(route))
-}
-
-#[cfg(not(target_family = "wasm"))]
-fn url(route: &str) -> Option<String> {
-    let base = std::env::var("SOCKWAVE_WS_BASE").ok();
-    assert!(
-        base.is_some() || std::env::var_os("SOCKWAVE_REQUIRE_DEVSERVER").is_none(),
-        "SOCKWAVE_WS_BASE is not set"
-    );
-    base.map(|b| format!("{b}{route}"))
-}
 
 async fn client(route: &str) -> Option<Client> {
     let ws = WebSocket::connect(url(route)?).await.expect("open");

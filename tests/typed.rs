@@ -10,8 +10,9 @@
 //! 4. over a `Detached` (`Send + Sync`): the stream ends with the socket's terminal error after
 //!    a dropped connection.
 
-#[cfg(target_family = "wasm")]
 mod common;
+
+use common::route_url as url;
 
 use futures::{SinkExt, StreamExt};
 use serde::{Deserialize, Serialize};
@@ -21,21 +22,6 @@ use sockwave::{Detached, Error, Message, WebSocket};
 
 #[cfg(target_family = "wasm")]
 wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
-
-#[cfg(target_family = "wasm")]
-fn url(route: &str) -> Option<String> {
-    Some(common::url(route))
-}
-
-#[cfg(not(target_family = "wasm"))]
-fn url(route: &str) -> Option<String> {
-    let base = std::env::var("SOCKWAVE_WS_BASE").ok();
-    assert!(
-        base.is_some() || std::env::var_os("SOCKWAVE_REQUIRE_DEVSERVER").is_none(),
-        "SOCKWAVE_WS_BASE is not set"
-    );
-    base.map(|b| format!("{b}{route}"))
-}
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 enum Chat {

@@ -44,6 +44,15 @@ pub fn url(route: &str) -> String {
     format!("{}{route}", base())
 }
 
+/// The URL of a dev server route on either target, `None` natively when no server was named
+/// (the test then skips, unless `npm test` requires the server).
+pub fn route_url(route: &str) -> Option<String> {
+    #[cfg(target_family = "wasm")]
+    return Some(url(route));
+    #[cfg(not(target_family = "wasm"))]
+    native_base("SOCKWAVE_WS_BASE").map(|base| format!("{base}{route}"))
+}
+
 /// A port nothing listens on.
 pub const DEAD_URL: &str = "ws://127.0.0.1:19999/echo";
 

@@ -62,9 +62,9 @@ export function packageRuntimeGzip() {
 // class extends the engine's: nothing relays its events) and redial.js the reconnecting one;
 // 17,159 B with a reconnecting `Socket` that stops listening when it gives up, and its
 // reconnect(); 17,170 B with its close-reason error saying the length, not the machine's cap.
-// 19,197 B with issue 26: the json codec (dist/codec.js, 373 B) and sockwave/rpc (dist/rpc.js,
-// 1,535 B, an entry of its own).
-const JS_PACKAGE_BUDGET = 19_197; // today 19,197 B; issue 17: at most 24,000
+// 19,217 B with issue 26: the json codec (dist/codec.js, 373 B) and sockwave/rpc (dist/rpc.js,
+// 1,555 B, an entry of its own).
+const JS_PACKAGE_BUDGET = 19_217; // today 19,217 B; issue 17: at most 24,000
 // The machine's .wasm, hex in pkg/web/wasm.js. It links no allocator and no formatting: a
 // panic path or a string argument would bring both (+30 KB: js/rules/lib.rs says how it is
 // kept out).
