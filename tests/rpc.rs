@@ -96,6 +96,23 @@ async fn a_timeout_says_handed_and_the_late_answer_is_unmatched() {
         .timeout(Duration::from_millis(50))
         .await;
     assert_eq!(late, Err(CallError::Timeout { handed: true }));
+    let text = late.unwrap_err().to_string();
+    assert_eq!(
+        text,
+        "no answer within the timeout (request handed to the connection)"
+    );
+    let never = CallError::Disconnected { handed: false }.to_string();
+    assert_eq!(
+        never,
+        "the connection ended before the answer (request never sent)"
+    );
+    // What a socket's refusal means for a call.
+    let full = sockwave::Error::QueueFull { limit: 3 };
+    assert_eq!(CallError::from(full), CallError::QueueFull { limit: 3 });
+    assert_eq!(
+        CallError::from(sockwave::Error::Closed),
+        CallError::Disconnected { handed: false }
+    );
     let Some(Notified::Unmatched(why)) = news.next().await else {
         panic!("the late answer")
     };
@@ -128,6 +145,35 @@ async fn subscription_items_arrive_as_notifications_in_order() {
         let item: Item = n.params().unwrap();
         assert_eq!((item.subscription, item.result), (id, i));
     }
+}
+
+#[cfg_attr(target_family = "wasm", wasm_bindgen_test::wasm_bindgen_test)]
+#[cfg_attr(not(target_family = "wasm"), tokio::test)]
+async fn an_unread_notification_stream_keeps_1024_then_says_how_many_it_missed() {
+    let Some(client) = client("/rpc").await else {
+        return;
+    };
+    let mut news = client.notifications();
+    let _: u64 = client.call("notify_me", (1100, "tick")).await.unwrap();
+    // The 1,100 items arrive while the stream is not read.
+    let _: u64 = client.call("sleep", [300]).await.unwrap();
+    for i in 0..1024 {
+        let Some(Notified::Notification(n)) = news.next().await else {
+            panic!("item {i}")
+        };
+        assert_eq!(n.method, "tick");
+    }
+    // The marker takes the place of the dropped items, before the next item that is kept.
+    let _: u64 = client.call("notify_me", (1, "tock")).await.unwrap();
+    assert_eq!(
+        news.next().await,
+        Some(Notified::Missed(76)),
+        "the overflow, explicit"
+    );
+    let Some(Notified::Notification(n)) = news.next().await else {
+        panic!("the next item")
+    };
+    assert_eq!(n.method, "tock");
 }
 
 #[cfg_attr(target_family = "wasm", wasm_bindgen_test::wasm_bindgen_test)]

@@ -14,12 +14,13 @@ use super::*;
 use crate::CloseEvent;
 
 /// A socket that yields `incoming` then ends, and keeps what it is sent; `ready` false makes
-/// its `poll_ready` pending.
+/// its `poll_ready` pending, `flushed` false its `poll_flush`.
 #[derive(Debug, Default)]
 struct Scripted {
     incoming: VecDeque<Result<Message, Error>>,
     sent: Vec<Message>,
     ready: bool,
+    flushed: bool,
     ended: bool,
 }
 
@@ -27,6 +28,7 @@ fn scripted(incoming: Vec<Result<Message, Error>>) -> Scripted {
     Scripted {
         incoming: incoming.into(),
         ready: true,
+        flushed: true,
         ..Scripted::default()
     }
 }
@@ -37,6 +39,9 @@ impl Stream for Scripted {
         let next = self.incoming.pop_front();
         self.ended = next.is_none();
         Poll::Ready(next)
+    }
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        (self.incoming.len(), Some(self.incoming.len()))
     }
 }
 
@@ -60,7 +65,11 @@ impl Sink<Message> for Scripted {
         Ok(())
     }
     fn poll_flush(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<Result<(), Error>> {
-        Poll::Ready(Ok(()))
+        if self.flushed {
+            Poll::Ready(Ok(()))
+        } else {
+            Poll::Pending
+        }
     }
     fn poll_close(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<Result<(), Error>> {
         Poll::Ready(Err(Error::Closed))
@@ -175,6 +184,7 @@ fn text_and_bytes_codecs_keep_the_payload_as_it_is() {
         Ok(Message::binary(b"hi".to_vec())),
     ]);
     let mut text = Typed::<_, String, String, TextCodec>::new(socket);
+    assert_eq!(text.size_hint(), (2, Some(2)), "the socket's");
     let items: Vec<_> = block_on(text.by_ref().collect());
     assert_eq!(items, [Ok("héllo".to_owned()), Ok("hi".to_owned())]);
     block_on(text.send("sent".to_owned())).unwrap();
