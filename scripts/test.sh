@@ -32,6 +32,8 @@ cargo clippy --quiet -p sockwave-echo-chat --target wasm32-unknown-unknown --all
 cargo clippy --quiet -p sockwave-calls --target wasm32-unknown-unknown --all-targets -- -D warnings
 
 step "rustdoc -D warnings"
+# Without the features too: a link to a feature's item breaks the default build's docs.
+RUSTDOCFLAGS="-D warnings" cargo doc --quiet --no-deps -p sockwave
 RUSTDOCFLAGS="-D warnings" cargo doc --quiet --no-deps -p sockwave --features "$FEATURES"
 RUSTDOCFLAGS="-D warnings" cargo doc --quiet --no-deps -p sockwave --features "$FEATURES" --target wasm32-unknown-unknown
 

@@ -116,8 +116,8 @@ pub enum Error {
     /// e.g. with `#[tokio::main]`). Never in the browser.
     #[error("no tokio runtime to run the socket on")]
     NoRuntime,
-    /// A received message that the typed socket's codec could not decode
-    /// ([`Typed`](crate::typed::Typed)). Not the end: the message is skipped, and the stream
+    /// A received message that the typed socket's codec could not decode (`typed::Typed`,
+    /// feature `codec`). Not the end: the message is skipped, and the stream
     /// goes on with the next one.
     #[error("a received message did not decode: {reason}")]
     Decode {

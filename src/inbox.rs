@@ -46,13 +46,17 @@ pub(crate) struct Inbox {
     /// `events()`: an app that never observes never links the observer code.
     notify: Option<fn(&mut Inbox, Note, &mut Vec<Waker>)>,
     /// Takes each message as it arrives, instead of the queue: a reconnecting socket's shell
-    /// (`reconnect/driver.rs` `tap`), so a message reaches its stream without a hop through
-    /// the driver task. Set only while the queue is empty, so the order holds.
+    /// (`reconnect/receive.rs` `tap`) or `Detached`'s link (`detached/task.rs`), so a message
+    /// reaches its stream without a hop through the task that owns the socket. Set only while
+    /// the queue is empty, so the order holds, and while no one observes the socket's events
+    /// (they are published from the queue).
     tap: Option<Tap>,
 }
 
-/// What takes a socket's messages as they arrive (see `Inbox::tap`).
-pub(crate) type Tap = Box<dyn FnMut(Result<Message, Error>) -> Wake>;
+/// What takes a socket's messages as they arrive (see `Inbox::tap`): whom to wake, or `None`
+/// when the message would take what waits past the receive limit (nothing was taken: the
+/// socket then closes as its own limit closes it).
+pub(crate) type Tap = Box<dyn FnMut(Result<Message, Error>) -> Option<Wake>>;
 
 /// What just happened, for the observers. The event itself is built (and a message copied)
 /// only by `notify`, so apps without observers link none of that.
@@ -103,9 +107,9 @@ impl Inbox {
     }
 
     /// From now on, `tap` takes every message as it arrives; false (and nothing changes) while
-    /// messages wait in the queue.
+    /// messages wait in the queue or observers watch.
     pub(crate) fn set_tap(&mut self, tap: Tap) -> bool {
-        if !self.queue.is_empty() {
+        if !self.queue.is_empty() || self.notify.is_some() {
             return false;
         }
         self.tap = Some(tap);
@@ -119,6 +123,11 @@ impl Inbox {
             self.backlog.taken(m.len());
         }
         Some(message)
+    }
+
+    /// What received messages waiting to be read may count, at most (`max_buffered_bytes`).
+    pub(crate) fn receive_limit(&self) -> usize {
+        self.max_bytes
     }
 
     /// The receive limit, once it was passed (the stream then reports it after the messages
@@ -239,7 +248,12 @@ pub(crate) fn on_message(
         })
     };
     if let Some(tap) = &mut inbox.tap {
-        return tap(message);
+        if let Some(wake) = tap(message) {
+            return wake;
+        }
+        // Past the limit: the stream (read by the task that installed the tap) reports it.
+        inbox.overflow(socket);
+        return inbox.reader.take();
     }
     let len = message.as_ref().map_or(0, Message::len);
     if !inbox.admit(len, socket) {

@@ -97,10 +97,15 @@ impl WebSocket {
         self.core.close_event()
     }
 
-    /// Hands every message from now on to `tap` as it arrives (the reconnect driver's); false
-    /// while messages wait to be read.
+    /// Hands every message from now on to `tap` as it arrives (the reconnect driver's, or
+    /// `Detached`'s); false while messages wait to be read or observers watch.
     pub(crate) fn set_tap(&self, tap: crate::inbox::Tap) -> bool {
         self.core.inbox().set_tap(tap)
+    }
+
+    /// What received messages waiting to be read may count, at most (`max_buffered_bytes`).
+    pub(crate) fn receive_limit(&self) -> usize {
+        self.core.inbox().receive_limit()
     }
 
     /// Ready with the close event once the socket ended.

@@ -3,11 +3,15 @@
 //!
 //! What's tested:
 //! 1. `Detached` is `Send + Sync` (checked by the compiler, on both targets);
-//! 2. messages cross both ways in order (through the task's channels in the browser, straight
+//! 2. messages cross both ways in order (through the task's link in the browser, straight
 //!    to the socket natively), and `close_with` gives the close event (code and reason
 //!    intact);
 //! 3. over a reconnecting socket: the stream goes on across a server's close;
-//! 4. after the end, sending is `Closed`.
+//! 4. after the end, sending is `Closed`;
+//! 5. the receive limit holds behind the handle: what fits, in order, then `ReceiveOverflow`
+//!    and the end, and the socket closes with 4009 (in the browser the `message` event puts
+//!    messages straight on the handle's side, under the same rule);
+//! 6. messages that waited in the socket before it was detached come first, in order.
 
 #[cfg(target_family = "wasm")]
 mod common;
@@ -105,4 +109,74 @@ async fn over_a_reconnecting_socket_the_stream_goes_on() {
     assert_eq!(ws.next().await, Some(Ok(Message::text("after"))));
     let close = ws.close_with(1000u16, "").await.unwrap();
     assert_eq!(close.code, 1000);
+}
+
+/// Reads `ws` until the receive overflow: how many messages came before it (each checked in
+/// order), after the stream's end and the socket's close (4009) were checked.
+async fn read_until_overflow<S>(ws: &mut S) -> usize
+where
+    S: futures::Stream<Item = Result<Message, Error>> + Unpin,
+{
+    let mut read = 0;
+    loop {
+        match ws.next().await {
+            Some(Ok(m)) => {
+                assert_eq!(m, Message::text(read.to_string()), "in order, none lost");
+                read += 1;
+            }
+            Some(Err(Error::ReceiveOverflow { limit: 1024 })) => break,
+            other => panic!("after {read} messages: {other:?}"),
+        }
+    }
+    assert_eq!(ws.next().await, None, "the overflow ends the stream");
+    read
+}
+
+#[cfg_attr(target_family = "wasm", wasm_bindgen_test::wasm_bindgen_test)]
+#[cfg_attr(not(target_family = "wasm"), tokio::test)]
+async fn the_receive_limit_holds_behind_the_handle() {
+    // 1,000 texts ("0" to "999": 2,890 B) against a limit of 1 KiB, read only once they came:
+    // behind the handle, exactly as many as the socket alone keeps (none held on the way).
+    let Some(url) = url("/burst?n=1000") else {
+        return;
+    };
+    let open = || {
+        WebSocket::builder(url.clone())
+            .max_buffered_bytes(1024)
+            .connect()
+    };
+    let mut alone = open().await.expect("open");
+    sleep(500).await;
+    let kept = read_until_overflow(&mut alone).await;
+    let mut ws = Detached::new(open().await.expect("open"));
+    sleep(500).await;
+    assert_eq!(read_until_overflow(&mut ws).await, kept);
+    assert!(
+        (1..1000).contains(&kept),
+        "{kept} messages before the overflow"
+    );
+    let close = ws.closed().await;
+    assert_eq!(
+        (close.code, close.reason.as_str()),
+        (4009, "receive buffer full")
+    );
+    assert_eq!(ws.send(Message::text("late")).await, Err(Error::Closed));
+}
+
+#[cfg_attr(target_family = "wasm", wasm_bindgen_test::wasm_bindgen_test)]
+#[cfg_attr(not(target_family = "wasm"), tokio::test)]
+async fn messages_that_waited_before_detaching_come_first() {
+    let Some(url) = url("/burst?n=50") else {
+        return;
+    };
+    let ws = WebSocket::connect(url).await.expect("open");
+    // The 50 arrive and wait in the socket (read by no one yet).
+    sleep(300).await;
+    let mut ws = Detached::new(ws);
+    for i in 0..50 {
+        assert_eq!(ws.next().await, Some(Ok(Message::text(i.to_string()))));
+    }
+    // Then the echo: what arrives from now on.
+    ws.send(Message::text("after")).await.unwrap();
+    assert_eq!(ws.next().await, Some(Ok(Message::text("after"))));
 }

@@ -3,12 +3,14 @@
 //!
 //! In the browser a socket is a JavaScript object: it cannot leave its thread, so neither can
 //! sockwave's [`WebSocket`] or [`ReconnectingWebSocket`]. `Detached` moves the socket into a
-//! task of its own (`spawn_local`) and talks to it over channels, which are `Send`: no
-//! `unsafe impl Send`, no `SendWrapper` that panics on another thread (`task.rs`).
-//! Backpressure crosses too: the channel to the task holds a few messages (16), and the task
-//! takes the next only when the socket's own sink is ready (a flush waits until the task gave
-//! the socket every one); the channel back holds a few, and while it is full the task reads
-//! nothing, so received messages wait under the socket's receive limit.
+//! task of its own (`spawn_local`) and talks to it through a link behind a mutex, which is
+//! `Send`: no `unsafe impl Send`, no `SendWrapper` that panics on another thread (`task.rs`).
+//! Backpressure crosses too: the link holds a few messages to send (16), and the task takes
+//! the next only when the socket's own sink is ready (a flush waits until the task gave the
+//! socket every one). Received messages keep the socket's receive limit: a plain socket's
+//! `message` event puts them on the link itself, counted against the limit as the socket
+//! counts them; the task forwards the rest (a reconnecting socket's) a few at a time, and
+//! while the handle has not taken them, the socket keeps them, under its own limit.
 //!
 //! Natively the sockets are `Send + Sync` already: there `Detached` holds the socket itself
 //! (`direct.rs`), so code written once for both targets pays nothing natively for the `Send`

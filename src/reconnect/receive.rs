@@ -42,9 +42,10 @@ pub(super) fn receive(
 pub(super) fn tap(shared: WeakPtr<Lock<Shared>>, ping: Option<Ping>) -> crate::inbox::Tap {
     Box::new(move |item| {
         let Some(shared) = shared.upgrade() else {
-            return Wake::none();
+            return Some(Wake::none());
         };
+        // Past the limit, the machine decides (`Input::Overflow`): never refused here.
         let (wake, _) = receive(&mut shared.borrow_mut(), item, now(), ping.as_ref());
-        wake
+        Some(wake)
     })
 }
