@@ -23,7 +23,8 @@ const OUT = path.join(ROOT, "bench/results");
 const tmpResults = fs.mkdtempSync(path.join(os.tmpdir(), "sockwave-bench-"));
 const ALL_CLIENTS = ["raw JS", "raw JS + UTF-8", "sockwave (Rust)", "sockwave (Rust reconnecting)", "sockwave (Rust Detached)", "sockwave (JS)",
   "sockwave (JS Socket)", "sockwave (JS reconnecting)", "sockwave (JS Socket reconnecting)", "gloo-net", "ws_stream_wasm",
-  "raw JS + JSON", "sockwave (JS json)", "sockwave (Rust typed JSON)", "sockwave (Rust typed JSON.parse)"];
+  "raw JS + JSON", "sockwave (JS json)", "sockwave (Rust typed JSON)", "sockwave (Rust typed JSON.parse)",
+  "JSON alone (no socket)", "serde_json alone (no socket)"];
 
 function version(cmd) {
   try {
@@ -158,7 +159,7 @@ function table(browsers, size) {
     }
     lines.push("");
     if (typed.length) {
-      lines.push("(g) typed JSON: CPU µs per message (a small object; 16 numbers), over raw JS + JSON.parse / JSON.stringify", "",
+      lines.push("(g) typed JSON: CPU µs per message (a small object; 16 numbers), over raw JS + JSON.parse / JSON.stringify. The rows \"alone (no socket)\" are the codec's own cost (encode, then decode), no socket: the part of each row above that is the codec", "",
         "| client | small object µs/msg | over raw JS + JSON | numbers µs/msg | over raw JS + JSON |", "|---|---|---|---|---|");
       for (const [client, r] of typed) {
         lines.push(`| ${client} | ${med(r.json.cpuUsPerMsg, f2)} | ${over(r.json.cpuOverRaw)} | ${med(r.numbers.cpuUsPerMsg, f2)} | ${over(r.numbers.cpuOverRaw)} |`);

@@ -100,6 +100,15 @@ async function rawJsonClient(url) {
   return { send: (v) => raw.send(JSON.stringify(v)), recv: () => raw.recv().then(JSON.parse), close: raw.close };
 }
 
+// (g) The codec alone, no socket: JSON.stringify then JSON.parse, C.text times: what a JSON
+// client adds to each message, beside serde_json's own cost in wasm ("serde_json alone").
+async function jsonAlone(workload) {
+  const value = VALUES[workload], ok = valid[workload];
+  const t = performance.now();
+  for (let i = 0; i < C.text; i++) if (!ok(JSON.parse(JSON.stringify(value)))) throw new Error("wrong value");
+  return { ms: performance.now() - t };
+}
+
 async function jsWorkload(make, workload) {
   const c = await make(WS);
   try {
@@ -174,6 +183,7 @@ const RUST = {
   "sockwave (Rust Detached)": "sockwave-detached",
   "sockwave (Rust typed JSON)": "typed-json",
   "sockwave (Rust typed JSON.parse)": "typed-json-parse",
+  "serde_json alone (no socket)": "serde-json-alone",
 };
 const CLIENTS = {
   "raw JS": (w) => jsWorkload(rawClient, w),
@@ -193,9 +203,12 @@ const CLIENTS = {
   "sockwave (JS json)": (w) => jsWorkload((url) => sockwaveJsClient(url, { codec: "json" }), w),
   "sockwave (Rust typed JSON)": rust(RUST["sockwave (Rust typed JSON)"]),
   "sockwave (Rust typed JSON.parse)": rust(RUST["sockwave (Rust typed JSON.parse)"]),
+  "JSON alone (no socket)": jsonAlone,
+  "serde_json alone (no socket)": rust(RUST["serde_json alone (no socket)"]),
 };
 // The clients of the JSON workloads (and of no other).
-const JSON_CLIENTS = ["raw JS + JSON", "sockwave (JS json)", "sockwave (Rust typed JSON)", "sockwave (Rust typed JSON.parse)"];
+const JSON_CLIENTS = ["raw JS + JSON", "sockwave (JS json)", "sockwave (Rust typed JSON)", "sockwave (Rust typed JSON.parse)",
+  "JSON alone (no socket)", "serde_json alone (no socket)"];
 // Clients that run only when named (?clients=...): a reference, and variants of those above.
 const ON_REQUEST = ["raw JS + UTF-8", "sockwave (JS reconnecting)", "sockwave (JS Socket reconnecting)", "sockwave (Rust reconnecting)", "sockwave (Rust Detached)"];
 

@@ -264,8 +264,35 @@ where
     Ok(now() - start)
 }
 
-/// The typed workloads with the codec `C`: "json" (a small object), "numbers" (16 floats).
-async fn run_typed<C>(workload: &str, url: &str, n: u32, window: u32) -> Result<JsValue, String>
+/// (g) The codec alone, no socket: `n` values encoded with `C` and decoded again, all in wasm
+/// memory. What a typed socket adds to each message over the text path's own cost; the page
+/// runs raw JS's `JSON.stringify` and `JSON.parse` alone beside it. Returns elapsed ms.
+fn codec_alone<T, C>(n: u32, value: T, ok: fn(&T) -> bool) -> Result<f64, String>
+where
+    C: codee::Encoder<T, Encoded = String> + codee::Decoder<T, Encoded = str>,
+    <C as codee::Encoder<T>>::Error: std::fmt::Debug,
+    <C as codee::Decoder<T>>::Error: std::fmt::Debug,
+{
+    let start = now();
+    for _ in 0..n {
+        let text = C::encode(&value).map_err(|e| format!("{e:?}"))?;
+        let back = C::decode(&text).map_err(|e| format!("{e:?}"))?;
+        if !ok(&back) {
+            return Err("wrong value".into());
+        }
+    }
+    Ok(now() - start)
+}
+
+/// The typed workloads with the codec `C`: "json" (a small object), "numbers" (16 floats);
+/// through a socket, or the codec `alone`.
+async fn run_typed<C>(
+    workload: &str,
+    url: &str,
+    n: u32,
+    window: u32,
+    alone: bool,
+) -> Result<JsValue, String>
 where
     C: codee::Encoder<Small, Encoded = String>
         + codee::Decoder<Small, Encoded = str>
@@ -283,19 +310,23 @@ where
                 user: "alice".into(),
                 text: "hello, world ✓".into(),
             };
-            typed_echo::<Small, C>(url, n, window, small, |v| {
-                v.id == 7 && v.text.chars().count() == 14
-            })
-            .await?
+            let ok: fn(&Small) -> bool = |v| v.id == 7 && v.text.chars().count() == 14;
+            if alone {
+                codec_alone::<Small, C>(n, small, ok)?
+            } else {
+                typed_echo::<Small, C>(url, n, window, small, ok).await?
+            }
         }
         "numbers" => {
             let numbers = Numbers {
                 v: (0..16).map(|i| f64::from(i) * 1.25 - 3.5).collect(),
             };
-            typed_echo::<Numbers, C>(url, n, window, numbers, |v| {
-                v.v.len() == 16 && v.v[2] == -1.0
-            })
-            .await?
+            let ok: fn(&Numbers) -> bool = |v| v.v.len() == 16 && v.v[2] == -1.0;
+            if alone {
+                codec_alone::<Numbers, C>(n, numbers, ok)?
+            } else {
+                typed_echo::<Numbers, C>(url, n, window, numbers, ok).await?
+            }
         }
         other => return Err(format!("unknown typed workload {other}")),
     };
@@ -369,10 +400,13 @@ pub async fn run(
         "gloo-net" => run_with::<Gloo>(&workload, &url, n, window, size).await,
         "ws_stream_wasm" => run_with::<WsStream>(&workload, &url, n, window, size).await,
         "typed-json" => {
-            run_typed::<sockwave::typed::JsonSerdeCodec>(&workload, &url, n, window).await
+            run_typed::<sockwave::typed::JsonSerdeCodec>(&workload, &url, n, window, false).await
+        }
+        "serde-json-alone" => {
+            run_typed::<sockwave::typed::JsonSerdeCodec>(&workload, &url, n, window, true).await
         }
         "typed-json-parse" => {
-            run_typed::<codee::string::JsonSerdeWasmCodec>(&workload, &url, n, window).await
+            run_typed::<codee::string::JsonSerdeWasmCodec>(&workload, &url, n, window, false).await
         }
         other => Err(format!("unknown client {other}")),
     };
