@@ -127,7 +127,10 @@ const JS_RPC_BUDGET = 3_000;
 // 16,252 B after issue 25's session changed only code the echo app does not link (the
 // reconnecting socket's driver start): the crate's code is split into 16 codegen units by
 // what it holds, so bytes may move by a few without a change to the app's own path.
-const RUST_ECHO_APP_BUDGET = 16_252; // today 16,252 B
+// Issue 26's second session: +9 B, 16,261 B (gloo-net 16,271 B): the message handler, which
+// every app links, now closes the socket when a tap (Detached's) refuses a message over the
+// receive limit.
+const RUST_ECHO_APP_BUDGET = 16_261; // today 16,261 B
 
 test("the npm package's run-time files stay within their budget", () => {
   const { sizes, total } = packageRuntimeGzip();
