@@ -13,5 +13,8 @@ cp pkg/web/wasm.js www/sockwave/pkg/web/
 step "building the Rust front end (examples/echo-chat) into www/rust/pkg/"
 wasm-pack --quiet build examples/echo-chat --release --target web --out-dir ../../www/rust/pkg --no-pack --mode no-install
 rm -f www/rust/pkg/.gitignore
+step "building the calls example (examples/calls) into www/calls/pkg/"
+wasm-pack --quiet build examples/calls --release --target web --out-dir ../../www/calls/pkg --no-pack --mode no-install
+rm -f www/calls/pkg/.gitignore
 # The classic example's Rust code, which the page shows beside the JavaScript it runs.
 cp examples/echo-chat/src/classic.rs www/rust/pkg/classic.rs

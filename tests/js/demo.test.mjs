@@ -4,7 +4,8 @@
 // code and reason, bad URL, server down, bad close code), and the Rust front end under /rust/;
 // the same page over https:// + wss:// (and a ws:// URL refused there, typed); the classic flow
 // on the Rust face too (in Chromium, WebKit and Firefox, over WebDriver, on both faces); and
-// the Rust front end in WebKit.
+// the Rust front end in WebKit; the calls example (examples/calls) under /calls/ in Chromium and
+// WebKit, with the report its terminal run gives.
 // Screenshots go to test-output/ (not committed).
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
@@ -187,6 +188,29 @@ test("the Rust front end: echo, and it reconnects by itself", async () => {
   await page.close();
 });
 
+// The lines examples/calls reports, in a page as in the terminal (examples/calls/tests/run.rs).
+const CALLS_REPORT = [
+  "add(2, 3) = 5",
+  "fail: the server answered -32001 nope",
+  "sleep(500) with a 50 ms timeout: no answer within the timeout (request handed to the connection)",
+  "notifications: [0, 1, 2]",
+  "through a drop: failed, handed to the dead connection; idempotent: answered 300",
+];
+
+test("the calls example runs in a page: the same report as in the terminal", async () => {
+  page = await chrome.browser.newPage();
+  const errors = [];
+  page.on("pageerror", (e) => errors.push(String(e)));
+  await page.goto(site(`/calls/?url=${encodeURIComponent(`ws://localhost:${wsPort}/rpc`)}`));
+  await page.click("#run");
+  await page.waitForFunction(() => document.querySelector("#status").textContent !== "running…" &&
+    document.querySelector("#status").textContent !== "ready", null, { timeout: 20_000 });
+  assert.equal(await page.textContent("#status"), "done");
+  assert.deepEqual(await texts("#log li"), CALLS_REPORT);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
 const CLASSIC = [
   "WebSocket is supported by your Browser!",
   "Message is sent...",
@@ -277,6 +301,16 @@ for (const [engine, browser] of [["WebKit", () => webkit], ["Firefox", () => fir
     });
   }
 }
+
+test("WebKit: the calls example runs in a page", async () => {
+  const { driver } = webkit;
+  await driver.get(site(`/calls/?url=${encodeURIComponent(`ws://localhost:${wsPort}/rpc`)}`));
+  await until(driver, `return !!document.querySelector("#run")`, "the page");
+  await driver.findElement(By.css("#run")).click();
+  const lines = await until(driver, `return document.querySelector("#status").textContent === "done" &&
+    [...document.querySelectorAll("#log li")].map((l) => l.textContent);`, "the report");
+  assert.deepEqual(lines, CALLS_REPORT);
+});
 
 test("WebKit: the Rust front end echoes and reconnects by itself", async () => {
   const { driver } = webkit;
