@@ -11,7 +11,10 @@
 //! 5. the receive limit holds behind the handle: what fits, in order, then `ReceiveOverflow`
 //!    and the end, and the socket closes with 4009 (in the browser the `message` event puts
 //!    messages straight on the handle's side, under the same rule);
-//! 6. messages that waited in the socket before it was detached come first, in order.
+//! 6. messages that waited in the socket before it was detached come first, in order;
+//! 7. over a reconnecting socket whose queue is full while disconnected: a send is refused
+//!    with `QueueFull`, not the end of sending; what was accepted goes out on the next
+//!    connection, in order, and sending goes on.
 
 #[cfg(target_family = "wasm")]
 mod common;
@@ -179,4 +182,49 @@ async fn messages_that_waited_before_detaching_come_first() {
     // Then the echo: what arrives from now on.
     ws.send(Message::text("after")).await.unwrap();
     assert_eq!(ws.next().await, Some(Ok(Message::text("after"))));
+}
+
+#[cfg_attr(target_family = "wasm", wasm_bindgen_test::wasm_bindgen_test)]
+#[cfg_attr(not(target_family = "wasm"), tokio::test)]
+async fn a_full_queue_refuses_a_send_and_sending_goes_on() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    // The first attempt is refused; the next one, 300 ms later, echoes. Meanwhile the queue
+    // (2 messages) fills.
+    let (Some(reject), Some(echo)) = (url("/reject"), url("/echo")) else {
+        return;
+    };
+    let attempts = AtomicUsize::new(0);
+    let ws = ReconnectingWebSocket::builder("")
+        .url_provider(move || {
+            let first = attempts.fetch_add(1, Ordering::Relaxed) == 0;
+            std::future::ready(if first { reject.clone() } else { echo.clone() })
+        })
+        .queue_limit(2)
+        .backoff(Backoff::constant(std::time::Duration::from_millis(300)))
+        .build();
+    let mut ws = Detached::new(ws);
+    let mut accepted = Vec::new();
+    let refused = loop {
+        let text = format!("m{}", accepted.len());
+        match ws.send(Message::text(text.clone())).await {
+            Ok(()) if accepted.len() < 40 => accepted.push(text),
+            other => break other,
+        }
+    };
+    assert_eq!(refused, Err(Error::QueueFull { limit: 2 }));
+    // The queue's 2; in the browser also what was on the handle's link when the task found
+    // the queue full (one message here: each send waits for its flush).
+    #[cfg(not(target_family = "wasm"))]
+    assert_eq!(accepted.len(), 2);
+    #[cfg(target_family = "wasm")]
+    assert_eq!(accepted.len(), 3);
+    // The socket connects: what was accepted arrives, in order, and sending goes on (the
+    // refused message never went out).
+    for text in accepted {
+        assert_eq!(ws.next().await, Some(Ok(Message::text(text))));
+    }
+    ws.send(Message::text("after")).await.unwrap();
+    assert_eq!(ws.next().await, Some(Ok(Message::text("after"))));
+    let close = ws.close_with(1000u16, "").await.unwrap();
+    assert_eq!(close.code, 1000);
 }

@@ -164,6 +164,12 @@ impl FusedStream for Detached {
 }
 
 /// Waits while the socket's own sink waits; after the end, [`Error::Closed`].
+///
+/// Over a [`ReconnectingWebSocket`] whose queue is full while disconnected, a send fails with
+/// [`Error::QueueFull`] as the socket's own does, and sending goes on once it connects again.
+/// In the browser the handle learns that the queue is full from the socket's task: the
+/// messages handed over until then (at most 16) wait for the next connection beyond the queue
+/// limit, in order.
 impl Sink<Message> for Detached {
     type Error = Error;
 

@@ -64,6 +64,10 @@ struct Link {
     backlog: Backlog,
     /// The socket's sink refused a message: every later one is refused too.
     refused: bool,
+    /// A reconnecting socket's queue was full while disconnected (its limit): what is on the
+    /// link waits for the next connection, the handle's next messages are refused as the
+    /// socket refuses them, until the task hands the socket a message again.
+    full: Option<usize>,
     /// The socket's stream ended: after `incoming`, nothing.
     finished: bool,
     /// How the socket ended, once it did.
@@ -173,6 +177,9 @@ impl Inner {
         if link.refused {
             return Poll::Ready(Err(Error::Closed));
         }
+        if let Some(limit) = link.full {
+            return Poll::Ready(Err(Error::QueueFull { limit }));
+        }
         if link.outgoing.len() < OUTGOING {
             return Poll::Ready(Ok(()));
         }
@@ -186,6 +193,9 @@ impl Inner {
             if link.refused {
                 return Err(Error::Closed);
             }
+            if let Some(limit) = link.full {
+                return Err(Error::QueueFull { limit });
+            }
             link.outgoing.push_back(message);
             link.task.take()
         };
@@ -193,10 +203,12 @@ impl Inner {
         Ok(())
     }
 
-    /// Ready once the task gave every message handed over to the socket (or the socket ended).
+    /// Ready once the task gave every message handed over to the socket, or the socket ended,
+    /// or its queue is full while disconnected (then, as its own flush, the messages wait for
+    /// the next connection).
     pub(super) fn poll_flush(&mut self, cx: &Context<'_>) -> Poll<Result<(), Error>> {
         let mut link = self.lock();
-        if link.outgoing.is_empty() || link.end.is_some() {
+        if link.outgoing.is_empty() || link.end.is_some() || link.full.is_some() {
             return Poll::Ready(Ok(()));
         }
         link.writer.register(cx);
@@ -287,20 +299,36 @@ fn finish(link: &Mutex<Link>, record: impl FnOnce(&mut Link)) {
 }
 
 /// Gives the socket what the handle handed over, as its sink takes it; wakes the handle's
-/// writer when there is room again or nothing is left (a flush).
+/// writer when there is room again or nothing is left (a flush). One lock per message.
 fn send<S: Detachable>(socket: &mut S, link: &Mutex<Link>, cx: &mut Context<'_>) {
-    while !lock(link).outgoing.is_empty() {
+    let mut waiting = !lock(link).outgoing.is_empty();
+    while waiting {
         match Pin::new(&mut *socket).poll_ready(cx) {
             Poll::Pending => return,
+            // A reconnecting socket, disconnected, with its queue full: the messages wait on
+            // the link, and the handle's next ones are refused (`full`); the handle's writer
+            // is woken, so that its flush is done, as the socket's own. The socket wakes this
+            // task when it connects again (`poll_ended` waits among its writers, woken at
+            // every change of route).
+            Poll::Ready(Err(Error::QueueFull { limit })) => {
+                let wake = {
+                    let mut link = lock(link);
+                    link.full = Some(limit);
+                    link.writer.take()
+                };
+                return wake.wake();
+            }
             // Closed: what was handed over is dropped with the socket, as a socket's own sink
             // refuses it, and so is what the handle sends next.
             Poll::Ready(Err(_)) => return finish(link, |_| {}),
             Poll::Ready(Ok(())) => {
                 let (message, wake) = {
                     let mut link = lock(link);
+                    link.full = None;
                     let message = link.outgoing.pop_front();
+                    waiting = !link.outgoing.is_empty();
                     let room = link.outgoing.len() + 1 == OUTGOING;
-                    let wake = if room || link.outgoing.is_empty() {
+                    let wake = if room || !waiting {
                         link.writer.take()
                     } else {
                         Wake::none()
