@@ -219,22 +219,36 @@ impl Core {
         });
     }
 
-    /// Commands of `bytes` bytes of messages left the queue for the connection.
-    pub(crate) fn handed(&self, bytes: usize) {
-        let mut s = self.state();
-        s.queued_bytes -= bytes;
-        s.handed_bytes += bytes;
-    }
-
     /// Whether bytes handed to the connection wait for the TCP socket to take them.
     pub(crate) fn backed_up(&self) -> bool {
         self.state().handed_bytes > 0
     }
 
-    /// Everything handed to the connection was written to the TCP socket; whether commands
-    /// were queued meanwhile (the writer then goes on: see `driver::send_out`).
-    pub(crate) fn flushed(&self) -> bool {
+    /// The commands queued for the connection, all of them (the writer hands them over, then
+    /// tells [`written`](Self::written)).
+    pub(crate) fn take_commands(&self) -> VecDeque<Command> {
+        std::mem::take(&mut self.state().commands)
+    }
+
+    /// After a write, under one lock: `bytes` of messages left the queue for the connection;
+    /// what it did not take (`rest`) goes back in front; if the connection flushed (`flushed`)
+    /// everything handed to it reached the TCP socket. Whether commands wait (queued
+    /// meanwhile, or not taken): the writer then goes on (see `driver::send_out`).
+    pub(crate) fn written(&self, bytes: usize, mut rest: VecDeque<Command>, flushed: bool) -> bool {
         let mut s = self.state();
+        s.queued_bytes -= bytes;
+        s.handed_bytes += bytes;
+        if !rest.is_empty() {
+            // In front of what was queued meanwhile.
+            rest.append(&mut s.commands);
+            s.commands = rest;
+        } else if s.commands.is_empty() && s.commands.capacity() < rest.capacity() {
+            // Its allocation kept for the next message: one allocation less per message sent.
+            s.commands = rest;
+        }
+        if !flushed {
+            return false;
+        }
         s.handed_bytes = 0;
         let more = !s.commands.is_empty();
         let wake = s.writers.take();

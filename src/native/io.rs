@@ -1,7 +1,7 @@
 //! The `Stream` and `Sink` of every handle of a native socket, and its event stream.
 
 use std::pin::Pin;
-use std::task::{ready, Context, Poll};
+use std::task::{Context, Poll};
 
 use futures_core::stream::{FusedStream, Stream};
 use futures_sink::Sink;
@@ -9,7 +9,7 @@ use futures_sink::Sink;
 use super::core::Core;
 use super::driver;
 use super::{ReadHalf, WebSocket, WriteHalf};
-use crate::{Error, Message, ReadyState};
+use crate::{Error, Message};
 
 /// Received messages, in order. A clean close ends the stream with `None`; an unclean one
 /// yields one `Err(ConnectionLost)` (or `ConnectFailed` if it never opened) first.
@@ -49,21 +49,7 @@ impl FusedStream for ReadHalf {
 /// waits until everything was written to the TCP socket; `poll_close` closes with 1000 and
 /// waits for the end.
 fn poll_ready(core: &Core, cx: &mut Context<'_>) -> Poll<Result<(), Error>> {
-    match core.ready_state() {
-        ReadyState::Connecting => match core.poll_opened(cx) {
-            Poll::Ready(Ok(())) => poll_ready(core, cx),
-            Poll::Ready(Err(_)) => Poll::Ready(Err(Error::Closed)),
-            Poll::Pending => Poll::Pending,
-        },
-        ReadyState::Open => {
-            core.poll_buffer_below(cx, core.high_water_mark)
-                .map(|()| match core.ready_state() {
-                    ReadyState::Open => Ok(()),
-                    _ => Err(Error::Closed),
-                })
-        }
-        ReadyState::Closing | ReadyState::Closed => Poll::Ready(Err(Error::Closed)),
-    }
+    core.poll_writable(cx)
 }
 
 /// `try_send`: queued, then written to the TCP socket from the calling task, as the browser's
@@ -76,12 +62,7 @@ pub(super) fn send_now(core: &Core, message: Message) -> Result<(), Error> {
 
 fn poll_flush(core: &Core, cx: &mut Context<'_>) -> Poll<Result<(), Error>> {
     driver::write_through(core);
-    ready!(core.poll_buffer_below(cx, 1));
-    // What was still buffered when the socket ended was never sent.
-    Poll::Ready(match core.state().buffered() {
-        0 => Ok(()),
-        _ => Err(Error::Closed),
-    })
+    core.poll_flushed(cx)
 }
 
 fn poll_close(core: &Core, cx: &mut Context<'_>) -> Poll<Result<(), Error>> {

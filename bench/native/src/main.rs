@@ -216,24 +216,17 @@ async fn json_typed(url: &str, n: Counts) -> f64 {
     used.as_secs_f64() * 1e6 / n.text as f64
 }
 
-/// CPU time of this process so far (user + system), from `/proc/self/stat`.
+/// CPU time of this process so far (user + system), to the nanosecond
+/// (`CLOCK_PROCESS_CPUTIME_ID`; `/proc/self/stat` counts 10 ms ticks, 2% of a text round).
 fn cpu() -> Duration {
-    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
-    // The fields after the command name (which may hold spaces) start after the last ')'.
-    let fields: Vec<&str> = stat
-        .rsplit_once(')')
-        .map_or("", |(_, rest)| rest)
-        .split_whitespace()
-        .collect();
-    let ticks = |i: usize| {
-        fields
-            .get(i)
-            .and_then(|f| f.parse::<u64>().ok())
-            .unwrap_or(0)
+    let mut now = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
     };
-    // utime and stime are fields 14 and 15 of the whole line: 11 and 12 after the ')'.
-    let hz = 100; // USER_HZ on Linux
-    Duration::from_millis((ticks(11) + ticks(12)) * 1000 / hz)
+    // SAFETY: `now` is a valid `timespec` for the call to write.
+    let failed = unsafe { libc::clock_gettime(libc::CLOCK_PROCESS_CPUTIME_ID, &mut now) } != 0;
+    assert!(!failed, "clock_gettime(CLOCK_PROCESS_CPUTIME_ID)");
+    Duration::new(now.tv_sec as u64, now.tv_nsec as u32)
 }
 
 /// (a) text: msgs/s and CPU µs per message.
@@ -357,7 +350,7 @@ fn main() {
         "sockwave Detached",
     ];
     let mut rows = vec![Row::default(); names.len()];
-    // (g): raw + serde_json's and Typed's CPU per message, by round.
+    // (g): raw + serde_json's and Typed's CPU per message, by pair of runs.
     let (mut json_raw_cpu, mut json_typed_cpu) = (Vec::new(), Vec::new());
     runtime.block_on(async {
         for r in 0..rounds {
@@ -366,8 +359,15 @@ fn main() {
             round::<Sockwave>(&url, n, &mut rows[1]).await;
             round::<Reconnecting>(&url, n, &mut rows[2]).await;
             round::<Detached>(&url, n, &mut rows[3]).await;
-            json_raw_cpu.push(json_raw(&url, n).await);
-            json_typed_cpu.push(json_typed(&url, n).await);
+            // Raw, typed, typed, raw: the machine's drift within a pair falls on both alike.
+            // Three pairs a round: one run's CPU per message moves by up to 10% (most of it is
+            // the kernel's, and how messages batch into reads and writes).
+            for _ in 0..3 {
+                let (raw_first, typed_first) = (json_raw(&url, n).await, json_typed(&url, n).await);
+                let (typed_then, raw_then) = (json_typed(&url, n).await, json_raw(&url, n).await);
+                json_raw_cpu.push((raw_first + raw_then) / 2.0);
+                json_typed_cpu.push((typed_first + typed_then) / 2.0);
+            }
         }
     });
     // Ratios to raw within each round, then their median.
@@ -409,10 +409,14 @@ fn main() {
         .map(|(t, r)| t / r - 1.0)
         .collect();
     md.push_str(&format!(
-        "\n(g) typed JSON (a small object, text): raw tokio-tungstenite + serde_json {:.2} µs/msg, sockwave `Typed` + `JsonSerdeCodec` {:.2} µs/msg: {:+.1}% (median of the per-round ratios).\n",
+        "\n(g) typed JSON (a small object, text; three times a round raw, typed, typed, raw): raw tokio-tungstenite + serde_json {:.2} µs/msg, sockwave `Typed` + `JsonSerdeCodec` {:.2} µs/msg: {:+.1}% (median of the ratios; by pair: {}).\n",
         median(&json_raw_cpu),
         median(&json_typed_cpu),
         median(&over) * 100.0,
+        over.iter()
+            .map(|o| format!("{:+.1}%", o * 100.0))
+            .collect::<Vec<_>>()
+            .join(", "),
     ));
     println!("{md}");
     if let Some(doc) = arg("doc") {

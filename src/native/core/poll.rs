@@ -5,7 +5,7 @@ use std::task::{Context, Poll};
 
 use super::Core;
 use crate::machine::Failure;
-use crate::{CloseEvent, Error, Message};
+use crate::{CloseEvent, Error, Message, ReadyState};
 
 impl Core {
     pub(crate) fn poll_opened(&self, cx: &Context<'_>) -> Poll<Result<(), Error>> {
@@ -36,14 +36,36 @@ impl Core {
         }
     }
 
-    /// Ready while the buffer is below `below` bytes (or the socket ended).
-    pub(crate) fn poll_buffer_below(&self, cx: &Context<'_>, below: usize) -> Poll<()> {
+    /// The sink's `poll_ready`, under one lock: waits for the opening, then while the buffer
+    /// is at the high-water mark; [`Error::Closed`] once closing or closed.
+    pub(crate) fn poll_writable(&self, cx: &Context<'_>) -> Poll<Result<(), Error>> {
         let mut s = self.state();
-        if s.buffered() < below || s.close.is_some() {
-            return Poll::Ready(());
+        match s.ready {
+            // Woken at the opening or the end (`opened`, `ended`).
+            ReadyState::Connecting => s.waiters.register(cx),
+            ReadyState::Open if s.buffered() < self.high_water_mark => {
+                return Poll::Ready(Ok(()));
+            }
+            // Woken as the buffer drains, and at the end.
+            ReadyState::Open => s.writers.register(cx),
+            ReadyState::Closing | ReadyState::Closed => return Poll::Ready(Err(Error::Closed)),
         }
-        s.writers.register(cx);
         Poll::Pending
+    }
+
+    /// The sink's `poll_flush`, once what was queued was written through: ready when the
+    /// buffer is empty; [`Error::Closed`] if the socket ended before it was (what was still
+    /// buffered was never sent).
+    pub(crate) fn poll_flushed(&self, cx: &Context<'_>) -> Poll<Result<(), Error>> {
+        let mut s = self.state();
+        if s.buffered() == 0 {
+            Poll::Ready(Ok(()))
+        } else if s.close.is_some() {
+            Poll::Ready(Err(Error::Closed))
+        } else {
+            s.writers.register(cx);
+            Poll::Pending
+        }
     }
 
     /// The stream: messages in arrival order; then the overflow, or for an unclean end one

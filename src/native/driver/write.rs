@@ -44,38 +44,31 @@ pub(crate) fn write_through(core: &Core) {
 /// Hands the queued commands to the connection and flushes, until nothing waits or the TCP
 /// socket takes no more (then its readiness wakes the driver). A command queued while a
 /// flush was finishing is sent too: its sender saw the connection backed up and left it to
-/// whoever was writing (`Core::flushed` tells, under the lock the sender queued under).
+/// whoever was writing (`Core::written` tells, under the lock the sender queued under).
+/// Two locks of the state per round: one to take the commands, one to record the write.
 pub(super) fn send_out(
     core: &Core,
     ws: &mut Socket,
     cx: &mut Context<'_>,
 ) -> Result<(), tungstenite::Error> {
     loop {
-        outgoing(core, ws, cx)?;
-        match Pin::new(&mut *ws).poll_flush(cx) {
-            Poll::Ready(Ok(())) if core.flushed() => continue,
+        let mut batch = core.take_commands();
+        let taken = !batch.is_empty();
+        let mut bytes = 0;
+        let handed = hand_over(&mut batch, &mut bytes, ws, cx);
+        let flush = match handed {
+            Ok(()) => Pin::new(&mut *ws).poll_flush(cx),
+            Err(e) => Poll::Ready(Err(e)),
+        };
+        let flushed = matches!(flush, Poll::Ready(Ok(())));
+        // Nothing taken, nothing flushed: nothing changed.
+        let more = (taken || flushed) && core.written(bytes, batch, flushed);
+        match flush {
+            Poll::Ready(Ok(())) if more => continue,
             Poll::Ready(Ok(())) | Poll::Pending => return Ok(()),
             Poll::Ready(Err(e)) => return Err(e),
         }
     }
-}
-
-/// Hands the queued commands to the socket while it takes them.
-fn outgoing(core: &Core, ws: &mut Socket, cx: &mut Context<'_>) -> Result<(), tungstenite::Error> {
-    // The whole batch under one lock; what the connection does not take goes back in front.
-    let mut batch = std::mem::take(&mut core.state().commands);
-    if batch.is_empty() {
-        return Ok(());
-    }
-    let mut bytes = 0;
-    let result = hand_over(&mut batch, &mut bytes, ws, cx);
-    core.handed(bytes);
-    if !batch.is_empty() {
-        let mut s = core.state();
-        batch.append(&mut s.commands);
-        s.commands = batch;
-    }
-    result
 }
 
 /// Hands commands to the connection while it takes them.
