@@ -16,7 +16,8 @@
 //!    limit off: 1009), read from its header alone (a reconnecting socket's connections too);
 //!    sends from many tasks at once all go out;
 //! 4. a server that stops reading: the `Sink` waits at the high-water mark, `buffered_amount`
-//!    (what is not yet written to the TCP socket) stays bounded;
+//!    (what is not yet written to the TCP socket) stays bounded; with `send`, and with `feed`
+//!    alone (`poll_ready` holds it, with no flush waiting);
 //! 5. request headers reach the handshake;
 //! 6. the reconnecting socket: `Send + Sync`, driven from a spawned task, no attempt while the
 //!    app says the network is gone (`set_online(false)`), one when it is back; outside a
@@ -390,6 +391,22 @@ async fn a_completed_close_handshake_ends_the_socket_while_the_server_holds_tcp(
 
 #[tokio::test]
 async fn a_server_that_stops_reading_holds_the_sink() {
+    stall_the_sink(Offer::Send).await;
+}
+
+/// Without a flush, `poll_ready` alone holds it: at the high-water mark, counting what the
+/// connection was handed and could not write.
+#[tokio::test]
+async fn a_server_that_stops_reading_holds_the_sink_without_a_flush() {
+    stall_the_sink(Offer::Feed).await;
+}
+
+enum Offer {
+    Send,
+    Feed,
+}
+
+async fn stall_the_sink(offer: Offer) {
     let Some(url) = url("/stall") else { return };
     const MARK: usize = 1 << 20;
     let mut ws = within(
@@ -404,9 +421,15 @@ async fn a_server_that_stops_reading_holds_the_sink() {
     // 64 MiB offered; the server reads nothing, so the sink must stop long before.
     let offered = async {
         for _ in 0..256 {
-            ws.send(Message::binary(chunk.clone())).await.unwrap();
+            let message = Message::binary(chunk.clone());
+            match offer {
+                Offer::Send => ws.send(message).await.unwrap(),
+                Offer::Feed => ws.feed(message).await.unwrap(),
+            }
             sent += chunk.len();
             highest = highest.max(ws.buffered_amount());
+            // The driver's turn to hand what was fed to the connection.
+            tokio::task::yield_now().await;
         }
     };
     let stalled = tokio::time::timeout(Duration::from_secs(2), offered)

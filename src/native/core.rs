@@ -238,12 +238,13 @@ impl Core {
         let mut s = self.state();
         s.queued_bytes -= bytes;
         s.handed_bytes += bytes;
-        if !rest.is_empty() {
+        if s.commands.is_empty() {
+            // What the connection did not take; or, empty, the batch's allocation, kept for
+            // the next message (one allocation less per message sent).
+            s.commands = rest;
+        } else if !rest.is_empty() {
             // In front of what was queued meanwhile.
             rest.append(&mut s.commands);
-            s.commands = rest;
-        } else if s.commands.is_empty() && s.commands.capacity() < rest.capacity() {
-            // Its allocation kept for the next message: one allocation less per message sent.
             s.commands = rest;
         }
         if !flushed {
