@@ -17,7 +17,8 @@
 //!    sends from many tasks at once all go out;
 //! 4. a server that stops reading: the `Sink` waits at the high-water mark, `buffered_amount`
 //!    (what is not yet written to the TCP socket) stays bounded; with `send`, and with `feed`
-//!    alone (`poll_ready` holds it, with no flush waiting);
+//!    alone (`poll_ready` holds it, with no flush waiting); the mark is exclusive (at it,
+//!    no room), and `flush` waits until everything is on the TCP socket;
 //! 5. request headers reach the handshake;
 //! 6. the reconnecting socket: `Send + Sync`, driven from a spawned task, no attempt while the
 //!    app says the network is gone (`set_online(false)`), one when it is back; outside a
@@ -445,6 +446,40 @@ async fn stall_the_sink(offer: Offer) {
         "buffered_amount reached {highest}, the mark is {MARK}"
     );
     assert_eq!(ws.ready_state(), ReadyState::Open);
+}
+
+/// The mark is a bound, as the browser's `bufferedAmount` rule: at it, `poll_ready` waits (a
+/// one-byte mark, one byte queued: no room). And `flush` waits until everything is on the
+/// TCP socket: not while a server that stops reading leaves 16 MiB unwritten, then once it
+/// reads again, with nothing left buffered.
+#[tokio::test]
+async fn the_mark_is_exclusive_and_flush_waits_for_the_wire() {
+    let Some(url) = url("/stall?ms=1000") else {
+        return;
+    };
+    let mut ws = within(
+        "connect",
+        WebSocket::builder(url).high_water_mark(1).connect(),
+    )
+    .await
+    .expect("open");
+    // A current-thread runtime: the driver does not run before this task yields.
+    ws.feed(Message::binary(vec![1])).await.unwrap();
+    assert_eq!(ws.buffered_amount(), 1);
+    let ready = futures::future::poll_fn(|cx| ws.poll_ready_unpin(cx)).now_or_never();
+    assert!(ready.is_none(), "ready at the mark");
+    ws.flush().await.unwrap();
+    assert_eq!(ws.buffered_amount(), 0);
+    // More than the kernel's buffers on both sides hold (a few MiB on loopback).
+    let ready = futures::future::poll_fn(|cx| ws.poll_ready_unpin(cx)).now_or_never();
+    assert!(matches!(ready, Some(Ok(()))), "{ready:?}");
+    ws.start_send_unpin(Message::binary(vec![7u8; 16 << 20]))
+        .unwrap();
+    let early = tokio::time::timeout(Duration::from_millis(200), ws.flush()).await;
+    assert!(early.is_err(), "flushed while the server read nothing");
+    assert!(ws.buffered_amount() > 0);
+    within("the flush", ws.flush()).await.unwrap();
+    assert_eq!(ws.buffered_amount(), 0);
 }
 
 #[tokio::test]
