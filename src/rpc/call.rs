@@ -10,7 +10,7 @@ use std::time::Duration;
 use futures_channel::oneshot;
 use serde::de::DeserializeOwned;
 
-use super::driver::{Outgoing, Pending};
+use super::driver::{Command, Outgoing, Pending};
 use super::{CallError, Client};
 #[cfg(not(target_family = "wasm"))]
 use crate::platform::LockExt;
@@ -106,7 +106,7 @@ impl<R: DeserializeOwned> Call<R> {
             );
         }
         let _forget = Forget(&self.client, self.id);
-        let request = Outgoing::Request { id: self.id, text };
+        let request = Command::Send(Outgoing::Request { id: self.id, text });
         if self.client.outgoing.unbounded_send(request).is_err() {
             return Err(CallError::Closed);
         }

@@ -20,7 +20,14 @@ use crate::platform::{spawn, Lock, Ptr, WasmNotSend, WeakPtr};
 use crate::reconnect::{ConnectionState, InFlight, States};
 use crate::{Error, Message};
 
-/// What the handles send the task.
+/// What the handles ask of the task, in order.
+pub(super) enum Command {
+    Send(Outgoing),
+    /// Close the socket (after what was asked before).
+    Close,
+}
+
+/// A message for the socket.
 pub(super) enum Outgoing {
     Request {
         id: u64,
@@ -28,7 +35,6 @@ pub(super) enum Outgoing {
     },
     /// A notification, and who waits to hear that the socket took it.
     Notify(String, oneshot::Sender<Result<(), CallError>>),
-    Close,
 }
 
 /// A call waiting for its answer.
@@ -121,7 +127,7 @@ where
 
 struct Task<S> {
     socket: S,
-    requests: mpsc::UnboundedReceiver<Outgoing>,
+    requests: mpsc::UnboundedReceiver<Command>,
     /// Idempotent requests to send again, before any new one.
     resend: VecDeque<Outgoing>,
     /// Taken from the queue, waiting for the socket to be ready.
@@ -239,18 +245,14 @@ where
             let next = match self.next.take().or_else(|| self.resend.pop_front()) {
                 Some(next) => next,
                 None => match Pin::new(&mut self.requests).poll_next(cx) {
-                    Poll::Ready(Some(next)) => next,
-                    Poll::Ready(None) => {
+                    Poll::Ready(Some(Command::Send(next))) => next,
+                    Poll::Ready(Some(Command::Close) | None) => {
                         self.closing = true;
                         break;
                     }
                     Poll::Pending => break,
                 },
             };
-            if let Outgoing::Close = next {
-                self.closing = true;
-                break;
-            }
             let ready = match Pin::new(&mut self.socket).poll_ready(cx) {
                 Poll::Pending => {
                     self.next = Some(next);
@@ -261,7 +263,6 @@ where
             let (id, text, taken) = match next {
                 Outgoing::Request { id, text } => (Some(id), text, None),
                 Outgoing::Notify(text, taken) => (None, text, Some(taken)),
-                Outgoing::Close => continue, // handled above
             };
             let sent =
                 ready.and_then(|()| Pin::new(&mut self.socket).start_send(Message::Text(text)));

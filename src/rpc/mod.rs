@@ -72,7 +72,7 @@ pub const DEFAULT_CALL_TIMEOUT: Duration =
 #[derive(Clone)]
 pub struct Client {
     shared: Ptr<Lock<driver::Shared>>,
-    outgoing: mpsc::UnboundedSender<driver::Outgoing>,
+    outgoing: mpsc::UnboundedSender<driver::Command>,
     timeout: Duration,
 }
 
@@ -134,7 +134,7 @@ impl Client {
         let text = wire::request(None, method, &params)?;
         let (taken, done) = futures_channel::oneshot::channel();
         self.outgoing
-            .unbounded_send(driver::Outgoing::Notify(text, taken))
+            .unbounded_send(driver::Command::Send(driver::Outgoing::Notify(text, taken)))
             .map_err(|_| CallError::Closed)?;
         done.await.unwrap_or(Err(CallError::Closed))
     }
@@ -158,7 +158,7 @@ impl Client {
     /// Closes the socket (code 1000): pending calls fail with
     /// [`CallError::Disconnected`], later ones with [`CallError::Closed`].
     pub fn close(&self) {
-        let _ = self.outgoing.unbounded_send(driver::Outgoing::Close);
+        let _ = self.outgoing.unbounded_send(driver::Command::Close);
     }
 }
 
