@@ -25,7 +25,8 @@ for f in caught missed timeout unviable; do
 done
 
 step "cargo mutants: the Rust shells' decision code (the simulation of the real shells)"
-# The reconnecting socket's handle and driver, and the native driver, under the shells'
+# The reconnecting socket's handle and driver, the native driver and the native handles'
+# decisions (src/native/core/poll.rs: 0 missed of 13 viable, 2026-12-04), under the shells'
 # simulation (src/reconnect/sim/) at 1,000 schedules. Code compiled only for wasm32 is out of
 # scope (its mutants show as missed: docs/machine.md lists them). The native face's tests
 # against the dev server run too (tests/native.rs: frame cap, failure texts, binary messages,
@@ -37,7 +38,7 @@ export SOCKWAVE_WRONG_HOST_BASE="wss://127.0.0.1:$WRONG_HOST_PORT" SOCKWAVE_REQU
 SOCKWAVE_SIM_SCHEDULES="${SOCKWAVE_SIM_SCHEDULES:-1000}" env -u SSL_CERT_FILE -u SSL_CERT_DIR cargo mutants -p sockwave \
   --file src/reconnect/driver.rs --file src/reconnect/shared.rs --file src/reconnect/socket.rs \
   --file src/reconnect/receive.rs --file src/reconnect/driver/send.rs --file src/reconnect/shared/messages.rs \
-  --file src/native/driver.rs --file 'src/native/driver/*.rs' \
+  --file src/native/driver.rs --file 'src/native/driver/*.rs' --file src/native/core/poll.rs \
   --timeout 60 --output mutants.shells -- --lib --test native_attempts --test native --test native_reconnecting --test conformance || rust=$?
 for f in caught missed timeout unviable; do
   printf '%-9s %4d\n' "$f" "$(wc -l < "mutants.shells/mutants.out/$f.txt" 2>/dev/null || echo 0)"
