@@ -44,14 +44,6 @@ impl FusedStream for ReadHalf {
     }
 }
 
-/// The sink of every handle: waits for the opening, then while
-/// [`buffered_amount`](WebSocket::buffered_amount) is at the high-water mark; `poll_flush`
-/// waits until everything was written to the TCP socket; `poll_close` closes with 1000 and
-/// waits for the end.
-fn poll_ready(core: &Core, cx: &mut Context<'_>) -> Poll<Result<(), Error>> {
-    core.poll_writable(cx)
-}
-
 /// `try_send`: queued, then written to the TCP socket from the calling task, as the browser's
 /// `send()` puts the bytes on the wire at once.
 pub(super) fn send_now(core: &Core, message: Message) -> Result<(), Error> {
@@ -70,13 +62,17 @@ fn poll_close(core: &Core, cx: &mut Context<'_>) -> Poll<Result<(), Error>> {
     core.poll_closed(cx).map(|_| Ok(()))
 }
 
+/// The sink of every handle: waits for the opening, then while
+/// [`buffered_amount`](WebSocket::buffered_amount) is at the high-water mark
+/// (`Core::poll_writable`); `poll_flush` waits until everything was written to the TCP
+/// socket; `poll_close` closes with 1000 and waits for the end.
 macro_rules! impl_sink {
     ($($ty:ty),*) => {$(
         impl Sink<Message> for $ty {
             type Error = Error;
 
             fn poll_ready(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<(), Error>> {
-                poll_ready(&self.core, cx)
+                self.core.poll_writable(cx)
             }
 
             fn start_send(self: Pin<&mut Self>, item: Message) -> Result<(), Error> {
